@@ -1,0 +1,10 @@
+// Entry of the SIMD Wasm kernel module. One file per kernel family; each has a TS reference in src/kernels/reference.
+export { scoreBlock } from './score';
+export { topk, topkRows } from './topk';
+export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
+export { recommendBlock } from './recommend';
+
+/** First byte the JS-side allocator may use (after the module's static data). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}

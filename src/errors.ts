@@ -1,0 +1,96 @@
+/**
+ * Typed errors. Every error names what was wrong (field and value) and how to fix it, so a message read in a log
+ * is enough to act on (design.md §1.7, after web-llm's error classes).
+ */
+
+/** Base class of every error recwise throws on purpose. `code` is stable across versions; match on it. */
+export class RecwiseError extends Error {
+  /** Stable machine-readable code, e.g. `INVALID_ARGUMENT`. */
+  readonly code: string;
+  /** The option, argument or file field at fault, when there is one. */
+  readonly field?: string;
+  /** The offending value (truncated in the message). */
+  readonly value?: unknown;
+  /** What to do about it. */
+  readonly fix?: string;
+
+  constructor(code: string, message: string, details: { field?: string; value?: unknown; fix?: string } = {}) {
+    const parts = [message];
+    if (details.fix) parts.push(`Fix: ${details.fix}`);
+    super(parts.join(' '));
+    this.name = new.target.name;
+    this.code = code;
+    this.field = details.field;
+    this.value = details.value;
+    this.fix = details.fix;
+  }
+}
+
+/** Render a value for an error message without dumping huge arrays. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length: number }).length})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  if (typeof value === 'function') return 'function';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 80 ? s.slice(0, 77) + '...' : s;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** An argument or option has a wrong type or value. */
+export class InvalidArgumentError extends RecwiseError {
+  constructor(field: string, value: unknown, expected: string, fix?: string) {
+    super('INVALID_ARGUMENT', `Invalid ${field}: got ${describeValue(value)}, expected ${expected}.`, {
+      field,
+      value,
+      fix: fix ?? `pass ${field} as ${expected}.`,
+    });
+  }
+}
+
+/** Two arrays that must agree in size do not (e.g. user and item vector dimensions). */
+export class DimensionMismatchError extends RecwiseError {
+  constructor(field: string, value: number, expected: number, fix: string) {
+    super('DIMENSION_MISMATCH', `Dimension mismatch in ${field}: got ${value}, expected ${expected}.`, { field, value, fix });
+  }
+}
+
+/** A backend name that is not registered. */
+export class UnknownBackendError extends RecwiseError {
+  constructor(value: unknown, known: readonly string[]) {
+    super('UNKNOWN_BACKEND', `Unknown backend ${describeValue(value)}.`, {
+      field: 'backend',
+      value,
+      fix: `use one of ${['auto', ...known].map((k) => `'${k}'`).join(', ')}.`,
+    });
+  }
+}
+
+/** A backend was asked for by name but cannot run here. */
+export class BackendUnavailableError extends RecwiseError {
+  constructor(backend: string, reason: string, fix: string) {
+    super('BACKEND_UNAVAILABLE', `Backend '${backend}' is not available: ${reason}.`, { field: 'backend', value: backend, fix });
+  }
+}
+
+/** A WebAssembly module passed to init() is not recwise's kernel module (or is from another version). */
+export class WasmModuleMismatchError extends RecwiseError {
+  constructor(missing: readonly string[]) {
+    super('WASM_MODULE_MISMATCH', `The wasmModule passed to init() lacks the kernel exports ${missing.join(', ')}.`, {
+      field: 'wasmModule',
+      value: missing,
+      fix: "pass the module compiled from this package's own 'recwise/kernels.wasm' (same version), or omit wasmModule.",
+    });
+  }
+}
+
+/** The run was stopped through an AbortSignal. */
+export class AbortError extends RecwiseError {
+  constructor(what: string) {
+    super('ABORTED', `${what} was aborted.`, { fix: 'nothing to fix: the AbortSignal passed in was triggered.' });
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Backend registry and `init()`. Backends register a factory with a priority (tfjs `registerBackend`,
+ * onnxruntime execution-provider lists); `auto` takes the best one that starts, warning when it had to demote.
+ */
+import { BackendUnavailableError, InvalidArgumentError, RecwiseError, UnknownBackendError } from '../errors.ts';
+import { detectCapabilities, type Capabilities } from '../runtime/capabilities.ts';
+import type { WasmSource } from '../runtime/wasm-source.ts';
+import type { Backend, BackendName } from './types.ts';
+import { createJsBackend } from './js/backend.ts';
+import { wasmBackendFactory } from './wasm/factory.ts';
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /** Which kernels to run: `'auto'` (default) picks the fastest that works here; a name demands that backend. */
+  backend?: 'auto' | BackendName;
+  /** A compiled kernel module (or its bytes) to use instead of the one the package entry provides (e.g. on edge runtimes). */
+  wasmModule?: WasmSource;
+  /** Threads for data-parallel kernels; defaults to every core where shared memory and workers exist, else 1. */
+  threads?: number;
+}
+
+/** What {@link init} settled on. */
+export interface InitResult {
+  readonly backend: BackendName;
+  readonly threads: number;
+  readonly capabilities: Capabilities;
+}
+
+/** A backend factory; throws {@link BackendUnavailableError} when it cannot run here. */
+export interface BackendFactory {
+  readonly priority: number;
+  create(caps: Capabilities, options: InitOptions): Promise<Backend>;
+}
+
+const factories = new Map<BackendName, BackendFactory>();
+
+/** Register (or replace) a backend factory. Higher priority is tried first by `backend: 'auto'`. */
+export function registerBackend(name: BackendName, factory: BackendFactory): void {
+  factories.set(name, factory);
+}
+
+/** Names of the registered backends, best first. */
+export function registeredBackends(): BackendName[] {
+  return [...factories.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([n]) => n);
+}
+
+/** Started backends by options key: switching back and forth reuses them, so resident data stays valid. */
+const started = new Map<string, Promise<{ backend: Backend; info: InitResult }>>();
+let activeKey: string | undefined;
+const fallback = createJsBackend();
+
+function optionsKey(o: InitOptions): string {
+  return `${o.backend ?? 'auto'}|${o.threads ?? ''}`;
+}
+
+function validate(options: InitOptions): void {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object such as { backend: "auto" }');
+  const b = options.backend;
+  if (b !== undefined && b !== 'auto' && !factories.has(b)) throw new UnknownBackendError(b, registeredBackends());
+  const t = options.threads;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1)) throw new InvalidArgumentError('threads', t, 'an integer >= 1', 'pass threads: 1 for the calling thread only, or omit it to use every core.');
+}
+
+async function start(options: InitOptions): Promise<{ backend: Backend; info: InitResult }> {
+  const caps = await detectCapabilities();
+  const wanted = options.backend ?? 'auto';
+  const candidates = wanted === 'auto' ? registeredBackends().filter((n) => n !== 'webgpu') : [wanted];
+  let firstError: unknown;
+  for (const name of candidates) {
+    try {
+      const backend = await factories.get(name)!.create(caps, options);
+      if (firstError && wanted === 'auto') console.warn(`recwise: using the '${name}' backend: ${(firstError as Error).message}`);
+      return { backend, info: Object.freeze({ backend: backend.name, threads: backend.threads, capabilities: caps }) };
+    } catch (e) {
+      if (wanted !== 'auto' || !(e instanceof RecwiseError)) throw e;
+      firstError ??= e;
+    }
+  }
+  throw firstError ?? new BackendUnavailableError(wanted, 'no backend could start', "use backend: 'js'.");
+}
+
+/**
+ * Detect the runtime's capabilities and start the kernel backend. Idempotent: calling it again with the same
+ * options returns the same result; other options make another backend active (ones already started stay valid,
+ * so matrices created on them keep working). Models call it for you on fit/load.
+ *
+ * @example
+ * ```ts
+ * import { init } from 'recwise';
+ * const { backend, threads, capabilities } = await init();            // best available: wasm SIMD, threads where possible
+ * await init({ backend: 'js' });                                       // plain TypeScript kernels
+ * await init({ wasmModule: myModule });                                // edge hosts that import .wasm as a module
+ * ```
+ */
+export async function init(options: InitOptions = {}): Promise<InitResult> {
+  validate(options);
+  // A custom module is its own backend instance: never served from (or cached under) the default-module key.
+  const key = options.wasmModule ? undefined : optionsKey(options);
+  let result = key ? started.get(key) : undefined;
+  if (!result) {
+    result = start(options);
+    const k = key ?? `custom:${started.size}:${Math.random()}`;
+    started.set(k, result);
+    result.catch(() => started.delete(k));
+    await result;
+    activeKey = k;
+  } else {
+    await result;
+    activeKey = key;
+  }
+  return (await result).info;
+}
+
+/** The backend chosen by the last successful {@link init}; the js reference backend before that. */
+export async function getBackend(): Promise<Backend> {
+  const result = activeKey ? started.get(activeKey) : undefined;
+  return result ? (await result).backend : fallback;
+}
+
+/** Stop worker threads and release kernel memory of every started backend (tests and short scripts). */
+export async function shutdown(): Promise<void> {
+  const all = [...started.values()];
+  started.clear();
+  activeKey = undefined;
+  for (const r of all) (await r.catch(() => undefined))?.backend.dispose();
+}
+
+registerBackend('js', { priority: 1, create: async () => createJsBackend() });
+registerBackend('wasm', wasmBackendFactory);

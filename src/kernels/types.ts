@@ -1,0 +1,80 @@
+/**
+ * The kernel contract every backend implements (design.md §1.1): plain data in, plain data out, plus resident
+ * handles for the big operands (item factors, interaction rows) so a query does not copy them each time.
+ * The TS reference in ./reference is the spec; ./js wraps it, ./wasm runs the SIMD module.
+ */
+
+export type BackendName = 'js' | 'wasm' | 'webgpu';
+
+/** A row-major f32 matrix held by a backend (in Wasm linear memory for `wasm`). */
+export interface DenseMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** A copy of the data. */
+  toArray(): Float32Array;
+  /** Free the backend memory; the handle must not be used afterwards. */
+  dispose(): void;
+}
+
+/** Compressed sparse rows: row r holds columns `indices[indptr[r] .. indptr[r+1])`. */
+export interface CsrArrays {
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+}
+
+/** CSR with values, as built by {@link Backend.csrFromCoo}. */
+export interface Csr extends CsrArrays {
+  readonly data: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A CSR held by a backend, used as a per-row mask (e.g. each user's seen items). */
+export interface SparseRows {
+  readonly rows: number;
+  readonly nnz: number;
+  dispose(): void;
+}
+
+/** Results of a row-wise top-k: row r's entries are at [r*k, r*k + counts[r]), best first; unused slots hold index -1, score -Infinity. */
+export interface TopK {
+  readonly k: number;
+  readonly rows: number;
+  readonly indices: Int32Array;
+  readonly scores: Float32Array;
+  readonly counts: Int32Array;
+}
+
+/** How repeated (row, column) pairs are merged. */
+export type DuplicatePolicy = 'sum' | 'max' | 'last' | 'keep';
+
+/** Mask for a block of queries: query q uses row `firstRow + q` of `rows`. */
+export interface RowMask {
+  readonly rows: SparseRows;
+  readonly firstRow: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Threads this backend's parallel kernels use (1 = main thread only). */
+  readonly threads: number;
+
+  /** Copy `data` (rows × cols, row-major) into a resident matrix. */
+  matrix(data: Float32Array, rows: number, cols: number): DenseMatrix;
+  /** Copy a CSR into resident form for use as a mask. */
+  sparseRows(csr: CsrArrays): SparseRows;
+
+  /** scores[q*items.rows + i] = <queries[q], items[i]>; queries is nQueries × items.cols. */
+  scoreBlock(queries: Float32Array, nQueries: number, items: DenseMatrix): Float32Array;
+  /** Row-wise top-k of a nRows × nCols score matrix (score desc, then lower index; -Infinity/NaN never returned). */
+  topk(scores: Float32Array, nRows: number, nCols: number, k: number): TopK;
+  /** Fused score → mask → top-k for a block of queries, on the calling thread. */
+  recommendBlock(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask?: RowMask): TopK;
+  /** Same result as recommendBlock, split over the backend's threads. */
+  recommendBlockParallel(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask?: RowMask): Promise<TopK>;
+  /** Build a CSR sorted by row then column from coordinate lists; duplicates merged by `policy` (default 'keep'). */
+  csrFromCoo(rows: Int32Array, cols: Int32Array, vals: Float32Array, nRows: number, nCols: number, policy?: DuplicatePolicy): Csr;
+
+  /** Release threads and memory. */
+  dispose(): void;
+}

@@ -1,0 +1,83 @@
+/** Argument checks shared by every backend, so each rejects bad input the same way before touching memory. */
+import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
+import type { CsrArrays, DenseMatrix, DuplicatePolicy, RowMask } from './types.ts';
+
+export function checkCount(field: string, value: number, min = 0): void {
+  if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(field, value, `an integer >= ${min}`);
+}
+
+export function checkMatrixData(data: Float32Array, rows: number, cols: number): void {
+  if (!(data instanceof Float32Array)) throw new InvalidArgumentError('data', data, 'a Float32Array');
+  checkCount('rows', rows);
+  checkCount('cols', cols, 1);
+  if (data.length !== rows * cols) throw new DimensionMismatchError('data.length', data.length, rows * cols, `pass rows × cols = ${rows} × ${cols} values.`);
+}
+
+export function checkQueries(queries: Float32Array, nQueries: number, items: DenseMatrix): void {
+  if (!(queries instanceof Float32Array)) throw new InvalidArgumentError('queries', queries, 'a Float32Array');
+  checkCount('nQueries', nQueries);
+  if (queries.length !== nQueries * items.cols) {
+    throw new DimensionMismatchError(
+      'queries.length',
+      queries.length,
+      nQueries * items.cols,
+      `user vectors must have the item vectors' dimension (${items.cols}); got ${nQueries} queries of ${queries.length / Math.max(nQueries, 1)} values.`,
+    );
+  }
+}
+
+export function checkK(k: number): void {
+  checkCount('k', k);
+}
+
+export function checkMask(mask: RowMask | undefined, nQueries: number): void {
+  if (!mask) return;
+  checkCount('mask.firstRow', mask.firstRow);
+  if (mask.firstRow + nQueries > mask.rows.rows) {
+    throw new DimensionMismatchError('mask rows', mask.rows.rows, mask.firstRow + nQueries, 'the mask needs one row per query, starting at firstRow.');
+  }
+}
+
+export function checkCsr(csr: CsrArrays, nCols?: number): number {
+  const { indptr, indices } = csr;
+  if (!(indptr instanceof Int32Array) || indptr.length < 1) throw new InvalidArgumentError('indptr', indptr, 'an Int32Array of rows + 1 offsets');
+  if (!(indices instanceof Int32Array)) throw new InvalidArgumentError('indices', indices, 'an Int32Array');
+  const rows = indptr.length - 1;
+  if (indptr[0] !== 0 || indptr[rows] !== indices.length) throw new InvalidArgumentError('indptr', indptr, `offsets from 0 to indices.length (${indices.length})`);
+  for (let r = 0; r < rows; r++) if (indptr[r + 1] < indptr[r]) throw new InvalidArgumentError(`indptr[${r + 1}]`, indptr[r + 1], 'non-decreasing offsets');
+  if (nCols !== undefined) {
+    for (let j = 0; j < indices.length; j++) {
+      if (!(indices[j] >= 0 && indices[j] < nCols)) throw new InvalidArgumentError(`indices[${j}]`, indices[j], `a column in [0, ${nCols})`);
+    }
+  }
+  return rows;
+}
+
+export function checkCoo(rows: Int32Array, cols: Int32Array, vals: Float32Array, nRows: number, nCols: number): void {
+  checkCount('nRows', nRows);
+  checkCount('nCols', nCols);
+  if (!(rows instanceof Int32Array)) throw new InvalidArgumentError('rows', rows, 'an Int32Array');
+  if (!(cols instanceof Int32Array)) throw new InvalidArgumentError('cols', cols, 'an Int32Array');
+  if (!(vals instanceof Float32Array)) throw new InvalidArgumentError('vals', vals, 'a Float32Array');
+  if (cols.length !== rows.length) throw new DimensionMismatchError('cols.length', cols.length, rows.length, 'pass one column per row entry.');
+  if (vals.length !== rows.length) throw new DimensionMismatchError('vals.length', vals.length, rows.length, 'pass one value per row entry.');
+  for (let i = 0; i < rows.length; i++) {
+    if (!(rows[i] >= 0 && rows[i] < nRows)) throw new InvalidArgumentError(`rows[${i}]`, rows[i], `a row in [0, ${nRows})`);
+    if (!(cols[i] >= 0 && cols[i] < nCols)) throw new InvalidArgumentError(`cols[${i}]`, cols[i], `a column in [0, ${nCols})`);
+  }
+}
+
+const POLICIES: Record<DuplicatePolicy, number> = { sum: 0, max: 1, last: 2, keep: -1 };
+
+export function policyCode(policy: DuplicatePolicy): number {
+  const code = POLICIES[policy];
+  if (code === undefined) throw new InvalidArgumentError('duplicates', policy, "'sum', 'max', 'last' or 'keep'");
+  return code;
+}
+
+export function checkScores(scores: Float32Array, nRows: number, nCols: number): void {
+  if (!(scores instanceof Float32Array)) throw new InvalidArgumentError('scores', scores, 'a Float32Array');
+  checkCount('nRows', nRows);
+  checkCount('nCols', nCols);
+  if (scores.length !== nRows * nCols) throw new DimensionMismatchError('scores.length', scores.length, nRows * nCols, `pass nRows × nCols = ${nRows} × ${nCols} scores.`);
+}

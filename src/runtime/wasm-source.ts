@@ -1,0 +1,42 @@
+/**
+ * Where the kernel module comes from. Each package entry registers one default source:
+ * - `entry/default.ts` embeds the bytes (works on Node, Deno, Bun, browsers; runtimes.md §5 option A);
+ * - `entry/workerd.ts` imports `kernels.wasm` as a module, because workerd and Vercel Edge refuse to compile bytes.
+ * `init({ wasmModule })` overrides both.
+ */
+
+/** A compiled module or the bytes of one. */
+export type WasmSource = WebAssembly.Module | Uint8Array<ArrayBuffer>;
+
+/** The two builds of assembly/: own-memory single-thread, and shared-memory for worker threads. */
+export interface WasmSources {
+  single: () => WasmSource | Promise<WasmSource>;
+  /** Absent where threads are impossible anyway (edge entries). */
+  threads?: () => WasmSource | Promise<WasmSource>;
+}
+
+let defaultSources: WasmSources | undefined;
+
+/** Called once by the package entry; not public API. */
+export function setDefaultWasmSources(sources: WasmSources): void {
+  defaultSources = sources;
+}
+
+export function getDefaultWasmSources(): WasmSources | undefined {
+  return defaultSources;
+}
+
+/** Compile bytes, or pass a module through. */
+export async function toModule(source: WasmSource): Promise<WebAssembly.Module> {
+  return source instanceof WebAssembly.Module ? source : WebAssembly.compile(source);
+}
+
+/** Decode base64 without Buffer (absent in browsers and workerd) and without a dependency. */
+export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array<ArrayBuffer> }).fromBase64;
+  if (typeof fromBase64 === 'function') return fromBase64(b64);
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

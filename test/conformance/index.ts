@@ -1,0 +1,3 @@
+// Every conformance case file, in order. Runners import this and iterate `cases`.
+import './kernels.cases.ts';
+export { cases, runAll } from './harness.ts';
