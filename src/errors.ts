@@ -94,3 +94,39 @@ export class AbortError extends RecwiseError {
     super('ABORTED', `${what} was aborted.`, { fix: 'nothing to fix: the AbortSignal passed in was triggered.' });
   }
 }
+
+/** A user id the model has not seen in training, with no history to fold in. */
+export class UnknownUserError extends RecwiseError {
+  constructor(user: unknown) {
+    super('UNKNOWN_USER', `Unknown user ${describeValue(user)}: the model was not trained on this id.`, {
+      field: 'user',
+      value: user,
+      fix: 'pass the user\'s items as userItems to fold them in, or recommend from a popularity model for new users.',
+    });
+  }
+}
+
+/** An item id the model does not know. */
+export class UnknownItemError extends RecwiseError {
+  constructor(item: unknown, field = 'item') {
+    super('UNKNOWN_ITEM', `Unknown item ${describeValue(item)} in ${field}: the model was not trained on this id.`, {
+      field,
+      value: item,
+      fix: 'use ids that occur in the training data (numeric and string ids differ: 1 is not "1").',
+    });
+  }
+}
+
+/** A method the model family does not support (e.g. fold-in on a model without user factors). */
+export class NotSupportedError extends RecwiseError {
+  constructor(what: string, model: string, fix: string) {
+    super('NOT_SUPPORTED', `${what} is not supported by the ${model} model.`, { field: what, value: model, fix });
+  }
+}
+
+/** A model was used before fit() or load(). */
+export class NotFittedError extends RecwiseError {
+  constructor(model: string) {
+    super('NOT_FITTED', `The ${model} model has not been fitted.`, { fix: 'call await model.fit(interactions) or load a saved model first.' });
+  }
+}

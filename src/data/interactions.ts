@@ -1,0 +1,75 @@
+/**
+ * The interaction matrix every model trains on: users × items with weights, stored as CSR by user (and, on demand,
+ * CSR by item), plus the vocabularies that map back to the application's ids. The public API talks in ids and
+ * records; rows/columns orientation stays inside (implicit #182, #738).
+ */
+import type { Csr } from '../kernels/types.ts';
+import type { Vocabulary, Id } from './vocabulary.ts';
+import { createJsBackend } from '../kernels/js/backend.ts';
+import type { Backend } from '../kernels/types.ts';
+import { InvalidArgumentError } from '../errors.ts';
+
+export class Interactions {
+  private byItem?: Csr;
+
+  /**
+   * @param users  vocabulary of user ids (row i of `byUser` is users.idAt(i))
+   * @param items  vocabulary of item ids
+   * @param byUser CSR users × items, columns sorted within each row, no repeated (user, item) pairs
+   * @param timestamps optional, aligned with byUser.indices (seconds or any monotone unit)
+   */
+  constructor(
+    readonly users: Vocabulary,
+    readonly items: Vocabulary,
+    readonly byUser: Csr,
+    readonly timestamps?: Float64Array,
+  ) {
+    if (byUser.rows !== users.size || byUser.cols !== items.size) {
+      throw new InvalidArgumentError('byUser', `${byUser.rows}×${byUser.cols}`, `a CSR of ${users.size} users × ${items.size} items`);
+    }
+  }
+
+  get nUsers(): number {
+    return this.users.size;
+  }
+
+  get nItems(): number {
+    return this.items.size;
+  }
+
+  /** Number of stored (user, item) pairs. */
+  get nnz(): number {
+    return this.byUser.indices.length;
+  }
+
+  /** Dense item indices of a user's interactions (a view, sorted ascending). */
+  itemsOf(userIndex: number): Int32Array {
+    return this.byUser.indices.subarray(this.byUser.indptr[userIndex], this.byUser.indptr[userIndex + 1]);
+  }
+
+  /** Weights aligned with {@link itemsOf}. */
+  weightsOf(userIndex: number): Float32Array {
+    return this.byUser.data.subarray(this.byUser.indptr[userIndex], this.byUser.indptr[userIndex + 1]);
+  }
+
+  /** CSR items × users (built once, on first use). */
+  itemUsers(backend: Backend = createJsBackend()): Csr {
+    if (!this.byItem) {
+      const { indptr, indices, data } = this.byUser;
+      const rows = new Int32Array(indices.length);
+      for (let u = 0; u < this.nUsers; u++) rows.fill(u, indptr[u], indptr[u + 1]);
+      this.byItem = backend.csrFromCoo(indices, rows, data, this.nItems, this.nUsers);
+    }
+    return this.byItem;
+  }
+
+  /** Index of a user id, or undefined. */
+  userIndex(id: Id): number | undefined {
+    return this.users.indexOf(id);
+  }
+
+  /** Index of an item id, or undefined. */
+  itemIndex(id: Id): number | undefined {
+    return this.items.indexOf(id);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * File access, the only code that touches a file system. Node, Deno and Bun all provide `node:fs`, loaded lazily
+ * (specifier in a variable) so bundles for browsers and workerd never pull it in. Elsewhere these throw a typed
+ * error that says to pass bytes, a URL, a Response or a stream instead.
+ */
+import { BackendUnavailableError } from '../errors.ts';
+import { detectCapabilities } from './capabilities.ts';
+
+type NodeFs = typeof import('node:fs');
+type NodeFsPromises = typeof import('node:fs/promises');
+
+let fsModules: Promise<{ fs: NodeFs; fsp: NodeFsPromises }> | undefined;
+
+async function nodeFs(what: string): Promise<{ fs: NodeFs; fsp: NodeFsPromises }> {
+  const caps = await detectCapabilities();
+  if (!caps.fileSystem) {
+    throw new BackendUnavailableError('files', `${what} needs a file system, which this runtime (${caps.runtime}) does not have`, 'pass bytes (Uint8Array), a URL, a Response or a ReadableStream instead of a path.');
+  }
+  fsModules ??= (async () => {
+    const a = 'node:fs';
+    const b = 'node:fs/promises';
+    return { fs: await import(/* @vite-ignore */ a), fsp: await import(/* @vite-ignore */ b) };
+  })();
+  return fsModules;
+}
+
+/** Whole file as bytes. */
+export async function readFileBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
+  const { fsp } = await nodeFs(`reading ${path}`);
+  const buf = await fsp.readFile(path);
+  return new Uint8Array(buf.buffer as ArrayBuffer, buf.byteOffset, buf.byteLength);
+}
+
+/** A file as a stream of byte chunks (bounded memory for large inputs). */
+export async function fileStream(path: string, chunkSize = 1 << 20): Promise<ReadableStream<Uint8Array>> {
+  const { fsp } = await nodeFs(`reading ${path}`);
+  const handle = await fsp.open(path, 'r');
+  let closed = false;
+  const close = async () => {
+    if (!closed) {
+      closed = true;
+      await handle.close();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buf = new Uint8Array(chunkSize);
+      const { bytesRead } = await handle.read(buf, 0, chunkSize, null);
+      if (bytesRead === 0) {
+        await close();
+        controller.close();
+      } else controller.enqueue(buf.subarray(0, bytesRead));
+    },
+    cancel: close,
+  });
+}
+
+/**
+ * Write bytes so that readers never see a half-written file: write a temporary file beside the target, flush it,
+ * then rename over the target (rename is atomic on POSIX file systems).
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const { fsp } = await nodeFs(`writing ${path}`);
+  const tmp = `${path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const handle = await fsp.open(tmp, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fsp.rename(tmp, path);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Whether a path exists. */
+export async function fileExists(path: string): Promise<boolean> {
+  const { fsp } = await nodeFs(`checking ${path}`);
+  try {
+    await fsp.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
