@@ -3,6 +3,7 @@ export { scoreBlock } from './score';
 export { topk, topkRows } from './topk';
 export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
+export { gram, alsCg, alsCholesky } from './als';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

@@ -88,6 +88,17 @@ export class WasmModuleMismatchError extends RecwiseError {
   }
 }
 
+/** A least-squares system had no unique solution (a singular matrix). */
+export class NotPositiveDefiniteError extends RecwiseError {
+  constructor(row: number) {
+    super('NOT_POSITIVE_DEFINITE', `The least-squares system of row ${row} is not positive definite.`, {
+      field: 'regularization',
+      value: row,
+      fix: 'use regularization > 0 (e.g. 0.01), or the cg solver.',
+    });
+  }
+}
+
 /** The run was stopped through an AbortSignal. */
 export class AbortError extends RecwiseError {
   constructor(what: string) {
@@ -128,5 +139,22 @@ export class NotSupportedError extends RecwiseError {
 export class NotFittedError extends RecwiseError {
   constructor(model: string) {
     super('NOT_FITTED', `The ${model} model has not been fitted.`, { fix: 'call await model.fit(interactions) or load a saved model first.' });
+  }
+}
+
+/** A line of an input file (CSV, TSV, JSONL, MovieLens) could not be read; names the source, line and field. */
+export class DataFormatError extends RecwiseError {
+  /** File name, URL or the name given in the reader options. */
+  readonly source: string;
+  /** 1-based line number (of the line where the record starts). */
+  readonly line: number;
+  constructor(source: string, line: number, field: string, value: unknown, reason: string) {
+    super('BAD_LINE', `${source}:${line}: ${field}: ${reason} (got ${describeValue(value)}).`, {
+      field,
+      value,
+      fix: "correct the line, map the columns with the reader's columns option, or pass onBadLine: 'skip' to skip and count bad lines.",
+    });
+    this.source = source;
+    this.line = line;
   }
 }

@@ -18,6 +18,26 @@ export {
   BackendUnavailableError,
   WasmModuleMismatchError,
   AbortError,
+  UnknownUserError,
+  UnknownItemError,
+  NotSupportedError,
+  NotFittedError,
+  NotPositiveDefiniteError,
 } from './errors.ts';
+
+// Data
+export { Vocabulary } from './data/vocabulary.ts';
+export type { Id } from './data/vocabulary.ts';
+export { Interactions } from './data/interactions.ts';
+
+// Models
+export { Recommender } from './models/recommender.ts';
+export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
+export type { Progress, LongRunOptions } from './models/progress.ts';
+export { registerModelKind, registeredModelKinds } from './models/registry.ts';
+export type { ModelState, TensorArray } from './models/registry.ts';
+export { FactorRecommender } from './models/factor.ts';
+export { AlsRecommender } from './models/als.ts';
+export type { AlsOptions, AlsExplanation, UserItems } from './models/als.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';

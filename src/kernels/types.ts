@@ -12,6 +12,8 @@ export interface DenseMatrix {
   readonly cols: number;
   /** A copy of the data. */
   toArray(): Float32Array;
+  /** Overwrite rows starting at `firstRow` with `data` (whole rows, row-major). */
+  write(data: Float32Array, firstRow?: number): void;
   /** Free the backend memory; the handle must not be used afterwards. */
   dispose(): void;
 }
@@ -48,6 +50,18 @@ export interface TopK {
 /** How repeated (row, column) pairs are merged. */
 export type DuplicatePolicy = 'sum' | 'max' | 'last' | 'keep';
 
+/** A weighted CSR held by a backend (e.g. ALS confidences). */
+export interface SparseMatrix extends SparseRows {
+  readonly cols: number;
+}
+
+/** Options of {@link Backend.alsSolve}. */
+export interface AlsSolveOptions {
+  /** 'cg': `cgSteps` conjugate-gradient steps warm-started from the current rows; 'cholesky': exact solve. */
+  readonly solver: 'cg' | 'cholesky';
+  readonly cgSteps: number;
+}
+
 /** Mask for a block of queries: query q uses row `firstRow + q` of `rows`. */
 export interface RowMask {
   readonly rows: SparseRows;
@@ -74,6 +88,18 @@ export interface Backend {
   recommendBlockParallel(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask?: RowMask): Promise<TopK>;
   /** Build a CSR sorted by row then column from coordinate lists; duplicates merged by `policy` (default 'keep'). */
   csrFromCoo(rows: Int32Array, cols: Int32Array, vals: Float32Array, nRows: number, nCols: number, policy?: DuplicatePolicy): Csr;
+
+  /** Copy a weighted CSR (rows × cols) into resident form. */
+  sparseMatrix(csr: Csr): SparseMatrix;
+  /** YᵀY + reg·I of a resident matrix Y (cols × cols, row-major). */
+  gram(matrix: DenseMatrix, regularization: number): Float32Array;
+  /**
+   * One ALS half-step: for every row u of `confidence`, solve
+   * (YtY + Σ_i (|c_ui| − 1) y_i y_iᵀ) x_u = Σ_{c_ui > 0} c_ui y_i for row u of `target`, where Y = `other`, and
+   * `gram` = YᵀY + λI from {@link Backend.gram}. Rows are split over the backend's threads.
+   * Rejects with NotPositiveDefiniteError (from errors.ts) when a Cholesky system is singular.
+   */
+  alsSolve(target: DenseMatrix, confidence: SparseMatrix, other: DenseMatrix, gram: Float32Array, options: AlsSolveOptions): Promise<void>;
 
   /** Release threads and memory. */
   dispose(): void;

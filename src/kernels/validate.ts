@@ -1,6 +1,6 @@
 /** Argument checks shared by every backend, so each rejects bad input the same way before touching memory. */
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
-import type { CsrArrays, DenseMatrix, DuplicatePolicy, RowMask } from './types.ts';
+import type { AlsSolveOptions, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix } from './types.ts';
 
 export function checkCount(field: string, value: number, min = 0): void {
   if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(field, value, `an integer >= ${min}`);
@@ -80,4 +80,31 @@ export function checkScores(scores: Float32Array, nRows: number, nCols: number):
   checkCount('nRows', nRows);
   checkCount('nCols', nCols);
   if (scores.length !== nRows * nCols) throw new DimensionMismatchError('scores.length', scores.length, nRows * nCols, `pass nRows × nCols = ${nRows} × ${nCols} scores.`);
+}
+
+export function checkRowsWrite(data: Float32Array, firstRow: number, rows: number, cols: number): void {
+  if (!(data instanceof Float32Array)) throw new InvalidArgumentError('data', data, 'a Float32Array');
+  checkCount('firstRow', firstRow);
+  if (data.length % cols !== 0 || firstRow + data.length / cols > rows) {
+    throw new DimensionMismatchError('data.length', data.length, cols * (rows - firstRow), `write whole rows of ${cols} values inside the ${rows}-row matrix.`);
+  }
+}
+
+export function checkValues(csr: Csr): void {
+  if (!(csr.data instanceof Float32Array) || csr.data.length !== csr.indices.length) {
+    throw new InvalidArgumentError('data', csr.data, `a Float32Array with one value per entry (${csr.indices.length})`);
+  }
+  for (let j = 0; j < csr.data.length; j++) {
+    if (!Number.isFinite(csr.data[j])) throw new InvalidArgumentError(`data[${j}]`, csr.data[j], 'a finite number');
+  }
+}
+
+export function checkAls(target: DenseMatrix, confidence: SparseMatrix, other: DenseMatrix, gram: Float32Array, options: AlsSolveOptions): void {
+  const d = target.cols;
+  if (other.cols !== d) throw new DimensionMismatchError('other.cols', other.cols, d, 'user and item factors need the same number of factors.');
+  if (confidence.rows !== target.rows) throw new DimensionMismatchError('confidence.rows', confidence.rows, target.rows, 'one confidence row per target row.');
+  if (confidence.cols !== other.rows) throw new DimensionMismatchError('confidence.cols', confidence.cols, other.rows, 'one confidence column per row of the other factors.');
+  if (!(gram instanceof Float32Array) || gram.length !== d * d) throw new DimensionMismatchError('gram.length', gram?.length ?? 0, d * d, 'pass backend.gram(other, regularization).');
+  if (options.solver !== 'cg' && options.solver !== 'cholesky') throw new InvalidArgumentError('solver', options.solver, "'cg' or 'cholesky'");
+  if (options.solver === 'cg') checkCount('cgSteps', options.cgSteps, 1);
 }

@@ -1,3 +1,4 @@
 // Every conformance case file, in order. Runners import this and iterate `cases`.
 import './kernels.cases.ts';
+import './als.cases.ts';
 export { cases, runAll } from './harness.ts';

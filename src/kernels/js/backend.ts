@@ -1,15 +1,31 @@
 /** The `js` backend: the TS reference kernels, usable everywhere (the fallback and the spec). */
-import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseRows, TopK } from '../types.ts';
+import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
+import { alsCgRef, alsCholeskyRef, gramRef } from '../reference/als.ts';
+import { NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
-import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode } from '../validate.ts';
+import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkValues, policyCode } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
   constructor(readonly data: Float32Array, readonly rows: number, readonly cols: number) {}
   toArray(): Float32Array {
     return this.data.slice();
+  }
+  write(data: Float32Array, firstRow = 0): void {
+    checkRowsWrite(data, firstRow, this.rows, this.cols);
+    this.data.set(data, firstRow * this.cols);
+  }
+  dispose(): void {}
+}
+
+class JsSparseMatrix implements SparseMatrix {
+  readonly rows: number;
+  readonly nnz: number;
+  constructor(readonly indptr: Int32Array, readonly indices: Int32Array, readonly data: Float32Array, readonly cols: number) {
+    this.rows = indptr.length - 1;
+    this.nnz = indices.length;
   }
   dispose(): void {}
 }
@@ -72,6 +88,26 @@ export function createJsBackend(): Backend {
       if (code < 0) return { ...built, rows: nRows, cols: nCols };
       const nnz = csrDedupeRef(built.indptr, built.indices, built.data, nRows, code as 0 | 1 | 2);
       return { indptr: built.indptr, indices: built.indices.slice(0, nnz), data: built.data.slice(0, nnz), rows: nRows, cols: nCols };
+    },
+    sparseMatrix(csr: Csr) {
+      checkCsr(csr, csr.cols);
+      checkValues(csr);
+      return new JsSparseMatrix(csr.indptr.slice(), csr.indices.slice(), csr.data.slice(), csr.cols);
+    },
+    gram(matrix, regularization) {
+      const m = asJs(matrix, JsMatrix, 'matrix');
+      return gramRef(m.data, m.rows, m.cols, regularization);
+    },
+    async alsSolve(target, confidence, other, gram, options) {
+      const x = asJs(target, JsMatrix, 'matrix');
+      const y = asJs(other, JsMatrix, 'matrix');
+      const c = asJs(confidence, JsSparseMatrix, 'sparseMatrix');
+      checkAls(x, c, y, gram, options);
+      if (options.solver === 'cg') alsCgRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows, options.cgSteps);
+      else {
+        const failed = alsCholeskyRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows);
+        if (failed) throw new NotPositiveDefiniteError(failed - 1);
+      }
     },
     dispose() {},
   };

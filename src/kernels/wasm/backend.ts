@@ -1,6 +1,8 @@
 /** The `wasm` backend: SIMD kernels from assembly/, resident operands in linear memory, optional worker threads. */
-import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseRows, TopK } from '../types.ts';
-import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode } from '../validate.ts';
+import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
+import { NotPositiveDefiniteError } from '../../errors.ts';
+import { balancedBounds } from '../partition.ts';
+import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkValues } from '../validate.ts';
 import { WasmHeap } from './memory.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
@@ -10,6 +12,10 @@ class WasmMatrix implements DenseMatrix {
   constructor(readonly heap: WasmHeap, readonly ptr: number, readonly rows: number, readonly cols: number) {}
   toArray(): Float32Array {
     return this.heap.f32(this.ptr, this.rows * this.cols).slice();
+  }
+  write(data: Float32Array, firstRow = 0): void {
+    checkRowsWrite(data, firstRow, this.rows, this.cols);
+    this.heap.f32(this.ptr + firstRow * this.cols * 4, data.length).set(data);
   }
   dispose(): void {
     if (!this.disposed) this.heap.release(this.ptr);
@@ -29,6 +35,18 @@ class WasmSparseRows implements SparseRows {
   }
 }
 
+class WasmSparseMatrix implements SparseMatrix {
+  disposed = false;
+  constructor(
+    readonly heap: WasmHeap, readonly indptr: number, readonly indices: number, readonly data: number,
+    readonly rows: number, readonly cols: number, readonly nnz: number, readonly hostIndptr: Int32Array,
+  ) {}
+  dispose(): void {
+    if (!this.disposed) for (const p of [this.indptr, this.indices, this.data]) this.heap.release(p);
+    this.disposed = true;
+  }
+}
+
 function own<T extends { heap: WasmHeap; disposed: boolean }>(value: unknown, cls: new (...a: any[]) => T, heap: WasmHeap, what: string): T {
   if (!(value instanceof cls) || value.heap !== heap) {
     throw new TypeError(`recwise: the ${what} was created by another backend or instance; create it with this backend's ${what}().`);
@@ -39,6 +57,48 @@ function own<T extends { heap: WasmHeap; disposed: boolean }>(value: unknown, cl
 
 /** Queries per thread below which splitting work costs more in messages than it saves. */
 const MIN_QUERIES_PER_THREAD = 4;
+
+/**
+ * Work units (entries, or item scores) per kernel call. V8 starts a Wasm function in its baseline tier and only
+ * switches to optimised code between calls (no on-stack replacement for Wasm), so one long call over all rows
+ * would run unoptimised throughout: measured 5–10× slower on the first ALS half-step. Chunks of ~2^22 units
+ * (~1 ms) let tier-up happen early at negligible call overhead.
+ */
+const UNITS_PER_CALL = 1 << 22;
+
+/** Split [start, end) into chunks of about `unitsPerCall` work, where cost(a, b) gives the work of rows [a, b). */
+function chunks(start: number, end: number, cost: (a: number, b: number) => number, unitsPerCall = UNITS_PER_CALL): [number, number][] {
+  const out: [number, number][] = [];
+  let a = start;
+  while (a < end) {
+    let b = a + 1;
+    // grow geometrically, then back off: O(log) cost evaluations per chunk
+    let step = 1;
+    while (b < end && cost(a, Math.min(end, b + step)) <= unitsPerCall) {
+      b = Math.min(end, b + step);
+      step *= 2;
+    }
+    out.push([a, b]);
+    a = b;
+  }
+  return out;
+}
+
+/**
+ * Run `fn` over row ranges: thread t takes [bounds[t], bounds[t+1]) in chunks; the calling thread runs its share
+ * synchronously while the workers run theirs. Returns every call's result.
+ */
+async function runRows(
+  x: Record<string, (...a: number[]) => number>, pool: KernelPool | undefined, fn: string, bounds: number[],
+  cost: (a: number, b: number) => number, args: (a: number, b: number, thread: number) => number[],
+): Promise<number[]> {
+  const remote: Promise<number>[] = [];
+  for (let t = 1; t < bounds.length - 1; t++) {
+    for (const [a, b] of chunks(bounds[t], bounds[t + 1], cost)) remote.push(pool!.call(t - 1, fn, args(a, b, t)));
+  }
+  const local = chunks(bounds[0], bounds[1], cost).map(([a, b]) => x[fn](...args(a, b, 0)));
+  return [...local, ...(await Promise.all(remote))];
+}
 
 export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): Backend {
   const heap = new WasmHeap(kernels.memory, kernels.exports.heapBase(), kernels.maxPages);
@@ -128,10 +188,9 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       if (!pool || threads < 2) return recommendBlock(queries, nQueries, items, k, mask);
       const call = prepare(queries, nQueries, items, k, mask, threads);
       const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * nQueries) / threads));
+      const perQuery = items.rows * (items.cols + 4);
       try {
-        const remote = Array.from({ length: threads - 1 }, (_, w) => pool.call(w, 'recommendBlock', call.args(bounds[w + 1], bounds[w + 2], w + 1)));
-        x.recommendBlock(...call.args(bounds[0], bounds[1], 0)); // the calling thread takes the first share
-        await Promise.all(remote);
+        await runRows(x, pool, 'recommendBlock', bounds, (a, b) => (b - a) * perQuery, call.args);
       } catch (e) {
         call.abandon();
         throw e;
@@ -152,6 +211,50 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const out = { indptr: heap.i32(p.indptr, nRows + 1).slice(), indices: heap.i32(p.outCols, nnz).slice(), data: heap.f32(p.outVals, nnz).slice(), rows: nRows, cols: nCols };
       for (const ptr of Object.values(p)) heap.release(ptr);
       return out;
+    },
+    sparseMatrix(csr: Csr) {
+      checkCsr(csr, csr.cols);
+      checkValues(csr);
+      return new WasmSparseMatrix(heap, heap.put(csr.indptr), heap.put(csr.indices), heap.put(csr.data), csr.indptr.length - 1, csr.cols, csr.indices.length, csr.indptr.slice());
+    },
+    gram(matrix, regularization) {
+      const m = own(matrix, WasmMatrix, heap, 'matrix');
+      const out = heap.alloc(m.cols * m.cols * 4);
+      x.gram(m.ptr, m.rows, m.cols, regularization, out);
+      const result = heap.f32(out, m.cols * m.cols).slice();
+      heap.release(out);
+      return result;
+    },
+    async alsSolve(target, confidence, other, gram, options) {
+      const X = own(target, WasmMatrix, heap, 'matrix');
+      const Y = own(other, WasmMatrix, heap, 'matrix');
+      const C = own(confidence, WasmSparseMatrix, heap, 'sparseMatrix');
+      checkAls(X, C, Y, gram, options);
+      const d = X.cols;
+      const threads = pool && C.rows >= 64 ? pool.threads : 1;
+      // CG's per-row work is the d×d matvec per step plus the entries; Cholesky's is the d³/3 factorisation.
+      const rowCost = options.solver === 'cg' ? d : (d * d) / 6;
+      const bounds = balancedBounds(C.hostIndptr, C.rows, threads, rowCost);
+      const scratchFloats = options.solver === 'cg' ? 3 * d : d * d + d;
+      const g = heap.put(gram);
+      const scratch = heap.alloc(threads * scratchFloats * 4);
+      const args = (a: number, b: number, t: number) => {
+        const common = [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, a, b];
+        const s = scratch + t * scratchFloats * 4;
+        return options.solver === 'cg' ? [...common, options.cgSteps, s] : [...common, s];
+      };
+      const fn = options.solver === 'cg' ? 'alsCg' : 'alsCholesky';
+      const ip = C.hostIndptr;
+      const steps = options.solver === 'cg' ? options.cgSteps + 1 : d / 2;
+      const cost = (a: number, b: number) => (ip[b] - ip[a] + (b - a) * rowCost) * d * steps;
+      try {
+        const results = await runRows(x, pool, fn, bounds, cost, args);
+        const failed = results.find((r) => r > 0);
+        if (options.solver === 'cholesky' && failed) throw new NotPositiveDefiniteError(failed - 1);
+      } finally {
+        heap.release(g);
+        heap.release(scratch);
+      }
     },
     dispose() {
       pool?.terminate();

@@ -1,0 +1,18 @@
+/** Splitting rows over threads so each gets about the same work (rows differ a lot in their number of entries). */
+
+/**
+ * Bounds b[0..parts] with b[0] = 0, b[parts] = nRows, so that each range [b[t], b[t+1]) has about the same
+ * Σ (nnz_u + rowCost). `rowCost` is the fixed work per row in units of one entry (e.g. the d×d matvec of CG).
+ */
+export function balancedBounds(indptr: ArrayLike<number>, nRows: number, parts: number, rowCost: number): number[] {
+  const total = indptr[nRows] - indptr[0] + rowCost * nRows;
+  const bounds = [0];
+  let row = 0;
+  for (let t = 1; t < parts; t++) {
+    const goal = (total * t) / parts;
+    while (row < nRows && indptr[row] - indptr[0] + rowCost * row < goal) row++;
+    bounds.push(Math.max(row, bounds[t - 1]));
+  }
+  bounds.push(nRows);
+  return bounds;
+}

@@ -1,0 +1,158 @@
+/**
+ * Shared machinery of latent-factor models (ALS, BPR, LMF, hybrid factorization): score = <user row, item row>.
+ * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
+ * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
+ */
+import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } from './recommender.ts';
+import type { DenseMatrix, SparseRows } from '../kernels/types.ts';
+import type { Id } from '../data/vocabulary.ts';
+import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import type { TensorArray } from './registry.ts';
+
+export abstract class FactorRecommender extends Recommender {
+  /** nUsers × factors, row-major. */
+  userFactors: Float32Array = new Float32Array(0);
+  /** nItems × factors, row-major. */
+  itemFactors: Float32Array = new Float32Array(0);
+  private resident?: { items: DenseMatrix; seen?: SparseRows; backend: unknown };
+
+  /** Number of latent factors per user and item. */
+  get factorCount(): number {
+    const n = this.index?.items.size ?? 0;
+    return n ? this.itemFactors.length / n : 0;
+  }
+
+  /** Drop resident copies after the factors changed (fit, partial fit, load). */
+  protected invalidateResident(): void {
+    this.resident?.items.dispose();
+    this.resident?.seen?.dispose();
+    this.resident = undefined;
+  }
+
+  private residentItems(): DenseMatrix {
+    if (!this.resident || this.resident.backend !== this.backend) {
+      this.invalidateResident();
+      this.resident = { items: this.backend.matrix(this.itemFactors, this.requireIndex().items.size, this.factorCount), backend: this.backend };
+    }
+    return this.resident.items;
+  }
+
+  private residentSeen(): SparseRows {
+    const items = this.residentItems();
+    void items;
+    this.resident!.seen ??= this.backend.sparseRows(this.requireIndex().seen);
+    return this.resident!.seen;
+  }
+
+  protected userRows(users: Int32Array): Float32Array {
+    const d = this.factorCount;
+    const q = new Float32Array(users.length * d);
+    for (let r = 0; r < users.length; r++) q.set(this.userFactors.subarray(users[r] * d, (users[r] + 1) * d), r * d);
+    return q;
+  }
+
+  scoreUsers(users: Int32Array): Float32Array {
+    return this.backend.scoreBlock(this.userRows(users), users.length, this.residentItems());
+  }
+
+  /** Scores for an arbitrary user vector (fold-in results, external embeddings). */
+  scoreVector(vector: Float32Array): Float32Array {
+    return this.backend.scoreBlock(vector, 1, this.residentItems());
+  }
+
+  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
+    if (options.include || options.exclude || options.filterSeen === false) return super.recommendBatch(users, options);
+    const k = options.k ?? 10;
+    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const idx = this.requireIndex();
+    const dense = Int32Array.from(users, (u) => {
+      const i = idx.users.indexOf(u);
+      if (i === undefined) throw new UnknownUserError(u);
+      return i;
+    });
+    // The seen mask is addressed by row: build a per-block mask CSR only when users are not a contiguous run.
+    const out: Recommendation[][] = [];
+    const items = this.residentItems();
+    for (let b = 0; b < dense.length; b += USER_BLOCK * 8) {
+      const block = dense.subarray(b, b + USER_BLOCK * 8);
+      const contiguous = block.every((u, r) => u === block[0] + r);
+      let mask: SparseRows;
+      let firstRow = 0;
+      let temporary: SparseRows | undefined;
+      if (contiguous) {
+        mask = this.residentSeen();
+        firstRow = block[0];
+      } else {
+        const indptr = new Int32Array(block.length + 1);
+        for (let r = 0; r < block.length; r++) indptr[r + 1] = indptr[r] + idx.seen.indptr[block[r] + 1] - idx.seen.indptr[block[r]];
+        const indices = new Int32Array(indptr[block.length]);
+        for (let r = 0; r < block.length; r++) indices.set(idx.seen.indices.subarray(idx.seen.indptr[block[r]], idx.seen.indptr[block[r] + 1]), indptr[r]);
+        mask = temporary = this.backend.sparseRows({ indptr, indices });
+      }
+      const top = await this.backend.recommendBlockParallel(this.userRows(block), block.length, items, k, { rows: mask, firstRow });
+      temporary?.dispose();
+      for (let r = 0; r < block.length; r++) {
+        const row: Recommendation[] = [];
+        for (let j = 0; j < top.counts[r]; j++) row.push({ item: idx.items.idAt(top.indices[r * k + j]), score: top.scores[r * k + j] });
+        out.push(row);
+      }
+    }
+    return out;
+  }
+
+  /** Rows scaled to unit length (zero rows stay zero), for cosine similarity. */
+  private static normalized(m: Float32Array, rows: number, d: number): Float32Array {
+    const out = new Float32Array(m.length);
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += m[r * d + j] * m[r * d + j];
+      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+      for (let j = 0; j < d; j++) out[r * d + j] = m[r * d + j] * inv;
+    }
+    return out;
+  }
+
+  private similar(matrix: Float32Array, vocabSize: number, row: number, k: number, ids: (i: number) => Id): Recommendation[] {
+    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const d = this.factorCount;
+    const unit = FactorRecommender.normalized(matrix, vocabSize, d);
+    const m = this.backend.matrix(unit, vocabSize, d);
+    const top = this.backend.topk(this.backend.scoreBlock(unit.subarray(row * d, (row + 1) * d), 1, m), 1, vocabSize, k);
+    m.dispose();
+    const out: Recommendation[] = [];
+    for (let j = 0; j < top.counts[0]; j++) out.push({ item: ids(top.indices[j]), score: top.scores[j] });
+    return out;
+  }
+
+  /**
+   * Items most similar to `item` by cosine of item factors, the item itself included (ranked first, as implicit does).
+   *
+   * @example
+   * ```ts
+   * model.similarItems('matrix-1999', { k: 5 });
+   * ```
+   */
+  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+    const idx = this.requireIndex();
+    const i = idx.items.indexOf(item);
+    if (i === undefined) throw new UnknownItemError(item);
+    return this.similar(this.itemFactors, idx.items.size, i, options.k ?? 10, (j) => idx.items.idAt(j));
+  }
+
+  /** Users most similar to `user` by cosine of user factors (the user itself included, first). Items are user ids here. */
+  similarUsers(user: Id, options: { k?: number } = {}): Recommendation[] {
+    const idx = this.requireIndex();
+    const u = idx.users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    return this.similar(this.userFactors, idx.users.size, u, options.k ?? 10, (j) => idx.users.idAt(j));
+  }
+
+  protected exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
+    const idx = this.requireIndex();
+    const d = this.factorCount;
+    return {
+      tensors: { userFactors: this.userFactors, itemFactors: this.itemFactors },
+      shapes: { userFactors: [idx.users.size, d], itemFactors: [idx.items.size, d] },
+    };
+  }
+}
