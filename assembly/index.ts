@@ -4,6 +4,7 @@ export { topk, topkRows } from './topk';
 export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
 export { gram, alsCg, alsCholesky } from './als';
+export { bprSamples, lmfRows } from './sgd';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

@@ -23,12 +23,23 @@ export {
   NotSupportedError,
   NotFittedError,
   NotPositiveDefiniteError,
+  ModelFileError,
+  IncompatibleModelFileError,
+  DataFormatError,
 } from './errors.ts';
 
 // Data
 export { Vocabulary } from './data/vocabulary.ts';
 export type { Id } from './data/vocabulary.ts';
 export { Interactions } from './data/interactions.ts';
+export { DatasetBuilder, buildFeatures } from './data/dataset.ts';
+export type { DatasetBuilderOptions, InteractionRecord, InteractionColumns, UnknownIdPolicy, BuildStats, FeatureSpec, BuildFeaturesOptions, FeatureMatrix } from './data/dataset.ts';
+export { murmur3_32, moduloBucket, murmurBucket, HashedVocabulary } from './data/hashing.ts';
+export type { HashedVocabularyOptions } from './data/hashing.ts';
+export { readInteractions, readRecords } from './data/readers.ts';
+export type { InteractionSource, InteractionFormat, ColumnMapping, ReadOptions, ReadRecordsResult, ReadInteractionsOptions, ReadInteractionsResult, BadLine } from './data/readers.ts';
+export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit } from './data/splits.ts';
+export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions } from './data/splits.ts';
 
 // Models
 export { Recommender } from './models/recommender.ts';
@@ -39,5 +50,13 @@ export type { ModelState, TensorArray } from './models/registry.ts';
 export { FactorRecommender } from './models/factor.ts';
 export { AlsRecommender } from './models/als.ts';
 export type { AlsOptions, AlsExplanation, UserItems } from './models/als.ts';
+export { BprRecommender } from './models/bpr.ts';
+export type { BprOptions } from './models/bpr.ts';
+export { LmfRecommender } from './models/lmf.ts';
+export type { LmfOptions } from './models/lmf.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';
+
+// Model files
+export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './io/index.ts';
+export type { SaveOptions, LoadOptions, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';

@@ -16,3 +16,11 @@ export function balancedBounds(indptr: ArrayLike<number>, nRows: number, parts: 
   bounds.push(nRows);
   return bounds;
 }
+
+/** The row of every stored entry of a CSR (the COO row array). */
+export function rowOfEntry(indptr: Int32Array): Int32Array {
+  const rows = indptr.length - 1;
+  const out = new Int32Array(indptr[rows]);
+  for (let r = 0; r < rows; r++) out.fill(r, indptr[r], indptr[r + 1]);
+  return out;
+}

@@ -62,6 +62,27 @@ export interface AlsSolveOptions {
   readonly cgSteps: number;
 }
 
+/** Options of {@link Backend.bprEpoch}. */
+export interface BprEpochOptions {
+  readonly learningRate: number;
+  readonly regularization: number;
+  /** Skip sampled negatives the user has interacted with (implicit's verify_negative_samples). */
+  readonly verifyNegative: boolean;
+  /** Seed of this epoch's random streams (one stream per thread). */
+  readonly seed: number;
+}
+
+/** Options of {@link Backend.lmfEpoch}. */
+export interface LmfEpochOptions {
+  readonly learningRate: number;
+  readonly regularization: number;
+  /** Negatives per positive (implicit's neg_prop). */
+  readonly negativeProportion: number;
+  /** At most this many negatives per row. */
+  readonly negativeCap: number;
+  readonly seed: number;
+}
+
 /** Mask for a block of queries: query q uses row `firstRow + q` of `rows`. */
 export interface RowMask {
   readonly rows: SparseRows;
@@ -100,6 +121,14 @@ export interface Backend {
    * Rejects with NotPositiveDefiniteError (from errors.ts) when a Cholesky system is singular.
    */
   alsSolve(target: DenseMatrix, confidence: SparseMatrix, other: DenseMatrix, gram: Float32Array, options: AlsSolveOptions): Promise<void>;
+
+  /**
+   * `samples` BPR updates (Rendle et al. 2009, implicit's sampling) on user and item factors whose rows have
+   * factors + 1 columns (item bias last, the user's last column fixed at 1). Hogwild over threads.
+   */
+  bprEpoch(users: DenseMatrix, items: DenseMatrix, interactions: SparseMatrix, samples: number, options: BprEpochOptions): Promise<{ correct: number; skipped: number }>;
+  /** One LMF adagrad pass over every row of `target` (Johnson 2014, implicit's lmf_update); gradSq has target's shape. */
+  lmfEpoch(target: DenseMatrix, other: DenseMatrix, rows: SparseMatrix, gradSq: DenseMatrix, options: LmfEpochOptions): Promise<void>;
 
   /** Release threads and memory. */
   dispose(): void;

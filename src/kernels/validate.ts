@@ -1,6 +1,6 @@
 /** Argument checks shared by every backend, so each rejects bad input the same way before touching memory. */
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
-import type { AlsSolveOptions, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix } from './types.ts';
+import type { SparseRows, AlsSolveOptions, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix } from './types.ts';
 
 export function checkCount(field: string, value: number, min = 0): void {
   if (!Number.isInteger(value) || value < min) throw new InvalidArgumentError(field, value, `an integer >= ${min}`);
@@ -107,4 +107,12 @@ export function checkAls(target: DenseMatrix, confidence: SparseMatrix, other: D
   if (!(gram instanceof Float32Array) || gram.length !== d * d) throw new DimensionMismatchError('gram.length', gram?.length ?? 0, d * d, 'pass backend.gram(other, regularization).');
   if (options.solver !== 'cg' && options.solver !== 'cholesky') throw new InvalidArgumentError('solver', options.solver, "'cg' or 'cholesky'");
   if (options.solver === 'cg') checkCount('cgSteps', options.cgSteps, 1);
+}
+
+export function checkSgd(x: DenseMatrix, y: DenseMatrix, c: SparseMatrix & SparseRows, samples: number, g?: DenseMatrix): void {
+  checkCount('samples', samples);
+  if (y.cols !== x.cols) throw new DimensionMismatchError('items.cols', y.cols, x.cols, 'user and item factors need the same number of columns.');
+  if (c.rows !== x.rows) throw new DimensionMismatchError('interactions.rows', c.rows, x.rows, 'one interaction row per factor row.');
+  if (c.cols !== y.rows) throw new DimensionMismatchError('interactions.cols', c.cols, y.rows, 'one interaction column per row of the other factors.');
+  if (g && (g.rows !== x.rows || g.cols !== x.cols)) throw new DimensionMismatchError('gradSq.rows', g.rows, x.rows, 'gradSq must have the target\'s shape.');
 }

@@ -1,4 +1,5 @@
 // Every conformance case file, in order. Runners import this and iterate `cases`.
 import './kernels.cases.ts';
 import './als.cases.ts';
+import './sgd.cases.ts';
 export { cases, runAll } from './harness.ts';

@@ -1,12 +1,14 @@
 /** The `js` backend: the TS reference kernels, usable everywhere (the fallback and the spec). */
 import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { alsCgRef, alsCholeskyRef, gramRef } from '../reference/als.ts';
+import { bprSamplesRef, lmfRowsRef, seedState } from '../reference/sgd.ts';
+import { rowOfEntry } from '../partition.ts';
 import { NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
-import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkValues, policyCode } from '../validate.ts';
+import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
   constructor(readonly data: Float32Array, readonly rows: number, readonly cols: number) {}
@@ -108,6 +110,22 @@ export function createJsBackend(): Backend {
         const failed = alsCholeskyRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows);
         if (failed) throw new NotPositiveDefiniteError(failed - 1);
       }
+    },
+    async bprEpoch(users, items, interactions, samples, options) {
+      const x = asJs(users, JsMatrix, 'matrix');
+      const y = asJs(items, JsMatrix, 'matrix');
+      const c = asJs(interactions, JsSparseMatrix, 'sparseMatrix');
+      checkSgd(x, y, c, samples);
+      const [correct, skipped] = bprSamplesRef(rowOfEntry(c.indptr), c.indices, c.indptr, x.data, y.data, x.cols, options.learningRate, options.regularization, options.verifyNegative, samples, seedState(options.seed, 0));
+      return { correct, skipped };
+    },
+    async lmfEpoch(target, other, rows, gradSq, options) {
+      const x = asJs(target, JsMatrix, 'matrix');
+      const y = asJs(other, JsMatrix, 'matrix');
+      const g = asJs(gradSq, JsMatrix, 'matrix');
+      const c = asJs(rows, JsSparseMatrix, 'sparseMatrix');
+      checkSgd(x, y, c, 0, g);
+      lmfRowsRef(c.indptr, c.indices, c.data, x.data, y.data, g.data, x.cols, options.learningRate, options.regularization, options.negativeProportion, options.negativeCap, 0, c.rows, seedState(options.seed, 0));
     },
     dispose() {},
   };

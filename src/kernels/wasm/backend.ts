@@ -1,8 +1,9 @@
 /** The `wasm` backend: SIMD kernels from assembly/, resident operands in linear memory, optional worker threads. */
 import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { NotPositiveDefiniteError } from '../../errors.ts';
-import { balancedBounds } from '../partition.ts';
-import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkValues } from '../validate.ts';
+import { balancedBounds, rowOfEntry } from '../partition.ts';
+import { seedState } from '../reference/sgd.ts';
+import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkSgd, checkValues } from '../validate.ts';
 import { WasmHeap } from './memory.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
@@ -41,8 +42,14 @@ class WasmSparseMatrix implements SparseMatrix {
     readonly heap: WasmHeap, readonly indptr: number, readonly indices: number, readonly data: number,
     readonly rows: number, readonly cols: number, readonly nnz: number, readonly hostIndptr: Int32Array,
   ) {}
+  private rowsPtr = 0;
+  /** Resident COO row array (built on first use, for samplers that draw random entries). */
+  rowOfEntry(): number {
+    this.rowsPtr ||= this.heap.put(rowOfEntry(this.hostIndptr));
+    return this.rowsPtr;
+  }
   dispose(): void {
-    if (!this.disposed) for (const p of [this.indptr, this.indices, this.data]) this.heap.release(p);
+    if (!this.disposed) for (const p of [this.indptr, this.indices, this.data, this.rowsPtr]) if (p) this.heap.release(p);
     this.disposed = true;
   }
 }
@@ -253,6 +260,61 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         if (options.solver === 'cholesky' && failed) throw new NotPositiveDefiniteError(failed - 1);
       } finally {
         heap.release(g);
+        heap.release(scratch);
+      }
+    },
+    async bprEpoch(users, items, interactions, samples, options) {
+      const X = own(users, WasmMatrix, heap, 'matrix');
+      const Y = own(items, WasmMatrix, heap, 'matrix');
+      const C = own(interactions, WasmSparseMatrix, heap, 'sparseMatrix');
+      checkSgd(X, Y, C, samples);
+      if (C.nnz === 0 || samples === 0) return { correct: 0, skipped: 0 };
+      const threads = pool && samples >= 4096 ? pool.threads : 1;
+      const state = heap.alloc(threads * 16);
+      const stats = heap.alloc(threads * 8);
+      for (let t = 0; t < threads; t++) heap.u32(state + t * 16, 4).set(seedState(options.seed, t));
+      heap.i32(stats, threads * 2).fill(0);
+      const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * samples) / threads));
+      const rows = C.rowOfEntry();
+      try {
+        await runRows(x, pool, 'bprSamples', bounds, (a, b) => (b - a) * X.cols * 8, (a, b, t) => [
+          rows, C.indices, C.indptr, C.nnz, X.ptr, Y.ptr, X.cols, options.learningRate, options.regularization,
+          options.verifyNegative ? 1 : 0, b - a, state + t * 16, stats + t * 8,
+        ]);
+        const s = heap.i32(stats, threads * 2);
+        let correct = 0, skipped = 0;
+        for (let t = 0; t < threads; t++) {
+          correct += s[2 * t];
+          skipped += s[2 * t + 1];
+        }
+        return { correct, skipped };
+      } finally {
+        heap.release(state);
+        heap.release(stats);
+      }
+    },
+    async lmfEpoch(target, other, rows, gradSq, options) {
+      const X = own(target, WasmMatrix, heap, 'matrix');
+      const Y = own(other, WasmMatrix, heap, 'matrix');
+      const G = own(gradSq, WasmMatrix, heap, 'matrix');
+      const C = own(rows, WasmSparseMatrix, heap, 'sparseMatrix');
+      checkSgd(X, Y, C, 0, G);
+      if (C.nnz === 0) return;
+      const threads = pool && C.rows >= 64 ? pool.threads : 1;
+      const cols = X.cols;
+      const bounds = balancedBounds(C.hostIndptr, C.rows, threads, 1);
+      const ip = C.hostIndptr;
+      const cost = (a: number, b: number) => (ip[b] - ip[a]) * (1 + Math.min(options.negativeProportion, 64)) * cols * 4;
+      const state = heap.alloc(threads * 16);
+      const scratch = heap.alloc(threads * cols * 4);
+      for (let t = 0; t < threads; t++) heap.u32(state + t * 16, 4).set(seedState(options.seed, t));
+      try {
+        await runRows(x, pool, 'lmfRows', bounds, cost, (a, b, t) => [
+          C.indptr, C.indices, C.data, C.nnz, X.ptr, Y.ptr, G.ptr, cols, options.learningRate, options.regularization,
+          options.negativeProportion, options.negativeCap, a, b, scratch + t * cols * 4, state + t * 16,
+        ]);
+      } finally {
+        heap.release(state);
         heap.release(scratch);
       }
     },

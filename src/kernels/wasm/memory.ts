@@ -93,6 +93,10 @@ export class WasmHeap {
     return new Int32Array(this.memory.buffer, ptr, length);
   }
 
+  u32(ptr: number, length: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, ptr, length);
+  }
+
   /** Allocate and copy a typed array in; returns the pointer. */
   put(src: Float32Array | Int32Array): number {
     const ptr = this.alloc(src.byteLength);

@@ -1,0 +1,24 @@
+/** Validation helpers for model hyperparameters, so every family reports bad options the same way. */
+import { InvalidArgumentError } from '../errors.ts';
+import type { ModelState } from './registry.ts';
+import type { TrainingIndex } from './recommender.ts';
+
+export function checkIntegerOption(field: string, value: unknown, min: number): void {
+  if (!(Number.isInteger(value) && (value as number) >= min)) throw new InvalidArgumentError(field, value, `an integer >= ${min}`);
+}
+
+/** A finite number > min (or >= min when `inclusive`). */
+export function checkNumberOption(field: string, value: unknown, min: number, inclusive: boolean): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (inclusive ? value >= min : value > min);
+  if (!ok) throw new InvalidArgumentError(field, value, `a finite number ${inclusive ? '>=' : '>'} ${min}`);
+}
+
+/** userFactors / itemFactors of a factor model's state, checked against the vocabularies and `cols`. */
+export function factorStateTensors(state: ModelState, index: TrainingIndex, cols: number): { userFactors: Float32Array; itemFactors: Float32Array } {
+  const uf = state.tensors.userFactors;
+  const itf = state.tensors.itemFactors;
+  if (!(uf instanceof Float32Array) || !(itf instanceof Float32Array) || uf.length !== index.users.size * cols || itf.length !== index.items.size * cols) {
+    throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `f32 userFactors (${index.users.size} × ${cols}) and itemFactors (${index.items.size} × ${cols})`);
+  }
+  return { userFactors: uf, itemFactors: itf };
+}
