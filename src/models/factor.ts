@@ -60,6 +60,35 @@ export abstract class FactorRecommender extends Recommender {
     return this.backend.scoreBlock(vector, 1, this.residentItems());
   }
 
+  /**
+   * Fast path for one known user: score → mask seen (and excluded) items → top-k in one kernel call, with the item
+   * factors resident, so only the user vector and k results cross into Wasm. Other cases use the generic path.
+   */
+  override recommend(user: Id, options: RecommendOptions = {}): Recommendation[] {
+    if (options.include || options.userItems || options.filterSeen === false) return super.recommend(user, options);
+    const k = this.checkOptions(options);
+    const idx = this.requireIndex();
+    const u = idx.users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    let mask: SparseRows = this.residentSeen();
+    let firstRow = u;
+    let temporary: SparseRows | undefined;
+    if (options.exclude?.length) {
+      const seen = idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]);
+      const indices = Int32Array.from(new Set([...seen, ...this.itemIndices(options.exclude, 'exclude', false)]));
+      mask = temporary = this.backend.sparseRows({ indptr: Int32Array.of(0, indices.length), indices });
+      firstRow = 0;
+    }
+    try {
+      const top = this.backend.recommendBlock(this.userRows(Int32Array.of(u)), 1, this.residentItems(), k, { rows: mask, firstRow });
+      const out: Recommendation[] = [];
+      for (let j = 0; j < top.counts[0]; j++) out.push({ item: idx.items.idAt(top.indices[j]), score: top.scores[j] });
+      return out;
+    } finally {
+      temporary?.dispose();
+    }
+  }
+
   override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
     if (options.include || options.exclude || options.filterSeen === false) return super.recommendBatch(users, options);
     const k = options.k ?? 10;

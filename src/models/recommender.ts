@@ -121,7 +121,7 @@ export abstract class Recommender {
     return this.requireIndex().items.ids();
   }
 
-  private itemIndices(ids: readonly Id[], field: string, strict: boolean): number[] {
+  protected itemIndices(ids: readonly Id[], field: string, strict: boolean): number[] {
     const { items } = this.requireIndex();
     const out: number[] = [];
     for (const id of ids) {
@@ -133,7 +133,8 @@ export abstract class Recommender {
     return out;
   }
 
-  private checkOptions(options: RecommendOptions): number {
+  /** Validate recommend options; returns k. */
+  protected checkOptions(options: RecommendOptions): number {
     const k = options.k ?? 10;
     if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
     if (options.include && options.exclude) {
