@@ -158,3 +158,39 @@ export class DataFormatError extends RecwiseError {
     this.line = line;
   }
 }
+
+/**
+ * A model file (src/io) is damaged, truncated, not a recwise file, or holds an inconsistent state. `field` names the
+ * part at fault (e.g. `magic`, `payloadLength`, `tensors.itemFactors.shape`), `value` what was found. Thrown by the
+ * loader before it allocates anything sized by the file.
+ */
+export class ModelFileError extends RecwiseError {
+  constructor(code: string, field: string, value: unknown, reason: string, fix?: string) {
+    super(code, `Model file: ${field}: ${reason} (got ${describeValue(value)}).`, {
+      field,
+      value,
+      fix: fix ?? 're-save the model with saveModel(); the file is damaged or was not written by recwise.',
+    });
+  }
+}
+
+/** A model file whose format version this recwise cannot read. */
+export class IncompatibleModelFileError extends ModelFileError {
+  /** The format version the file declares. */
+  readonly fileVersion: number;
+  /** Versions this build reads, inclusive. */
+  readonly supported: readonly [number, number];
+  constructor(fileVersion: number, supported: readonly [number, number]) {
+    super(
+      'MODEL_FILE_VERSION',
+      'formatVersion',
+      fileVersion,
+      `format version ${fileVersion} is not supported (this recwise reads versions ${supported[0]}–${supported[1]})`,
+      fileVersion > supported[1]
+        ? 'upgrade recwise to a version that reads this file (npm install recwise@latest), or re-save the model with this version.'
+        : 'load the file with the recwise version that wrote it and re-save it with this version.',
+    );
+    this.fileVersion = fileVersion;
+    this.supported = supported;
+  }
+}

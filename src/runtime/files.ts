@@ -24,8 +24,8 @@ async function nodeFs(what: string): Promise<{ fs: NodeFs; fsp: NodeFsPromises }
   return fsModules;
 }
 
-/** Whole file as bytes. */
-export async function readFileBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
+/** Whole file as bytes (a path, or a `file:` URL). */
+export async function readFileBytes(path: string | URL): Promise<Uint8Array<ArrayBuffer>> {
   const { fsp } = await nodeFs(`reading ${path}`);
   const buf = await fsp.readFile(path);
   return new Uint8Array(buf.buffer as ArrayBuffer, buf.byteOffset, buf.byteLength);

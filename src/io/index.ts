@@ -1,0 +1,6 @@
+// The model file format (see format.ts and README.md). Re-exports only.
+export { encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './format.ts';
+export type { DecodedModelState, EncodeOptions, ModelFileInfo } from './format.ts';
+export { saveModel, loadModel, readModelState } from './model.ts';
+export type { SaveOptions, LoadOptions } from './model.ts';
+export type { ModelSource } from './source.ts';
