@@ -6,6 +6,69 @@
 //   (YᵀY + λI + Σ_i (|c_ui| − 1) y_i y_iᵀ) x_u = Σ_{i: c_ui > 0} c_ui y_i
 // where YᵀY + λI is precomputed once per half-iteration (`gram`).
 import { dot, axpy, xpay, matvec } from './linalg';
+import { hsum4 } from './score';
+
+/**
+ * For the stored entries e in [start, end) of a row: out += (base·c⁺_e + sign·(|c_e| − 1)·<y_e, v>) · y_e,
+ * where c⁺ = max(c, 0). With base 1, sign −1 this adds the per-item terms of the CG residual b − A·x; with base 0,
+ * sign +1 the Σ (|c| − 1) y yᵀ v part of A·v. Entries go four at a time: v and `out` are loaded once per chunk for
+ * four item rows (≈1.4× fewer memory operations than a dot and an axpy per entry).
+ */
+function sparseUpdate(out: usize, Y: usize, indices: usize, conf: usize, start: i32, end: i32, v: usize, d: i32, base: f32, sign: f32): void {
+  const rb = <usize>d << 2;
+  const d4 = d & ~3;
+  let e = start;
+  for (; e + 4 <= end; e += 4) {
+    const ep = <usize>e << 2;
+    const y0 = Y + <usize>load<i32>(indices + ep) * rb;
+    const y1 = Y + <usize>load<i32>(indices + ep, 4) * rb;
+    const y2 = Y + <usize>load<i32>(indices + ep, 8) * rb;
+    const y3 = Y + <usize>load<i32>(indices + ep, 12) * rb;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let j = 0; j < d4; j += 4) {
+      const o = <usize>j << 2;
+      const vv = v128.load(v + o);
+      a0 = f32x4.add(a0, f32x4.mul(vv, v128.load(y0 + o)));
+      a1 = f32x4.add(a1, f32x4.mul(vv, v128.load(y1 + o)));
+      a2 = f32x4.add(a2, f32x4.mul(vv, v128.load(y2 + o)));
+      a3 = f32x4.add(a3, f32x4.mul(vv, v128.load(y3 + o)));
+    }
+    const dots = hsum4(a0, a1, a2, a3);
+    let s0 = f32x4.extract_lane(dots, 0), s1 = f32x4.extract_lane(dots, 1), s2 = f32x4.extract_lane(dots, 2), s3 = f32x4.extract_lane(dots, 3);
+    for (let j = d4; j < d; j++) {
+      const o = <usize>j << 2;
+      const vj = load<f32>(v + o);
+      s0 += vj * load<f32>(y0 + o);
+      s1 += vj * load<f32>(y1 + o);
+      s2 += vj * load<f32>(y2 + o);
+      s3 += vj * load<f32>(y3 + o);
+    }
+    const cv = v128.load(conf + ep);
+    const ca = f32x4.abs(cv);
+    const coef = f32x4.add(
+      f32x4.mul(f32x4.splat(base), f32x4.max(cv, f32x4.splat(0))),
+      f32x4.mul(f32x4.splat(sign), f32x4.mul(f32x4.sub(ca, f32x4.splat(1)), f32x4(s0, s1, s2, s3))),
+    );
+    const k0 = f32x4.splat(f32x4.extract_lane(coef, 0)), k1 = f32x4.splat(f32x4.extract_lane(coef, 1));
+    const k2 = f32x4.splat(f32x4.extract_lane(coef, 2)), k3 = f32x4.splat(f32x4.extract_lane(coef, 3));
+    for (let j = 0; j < d4; j += 4) {
+      const o = <usize>j << 2;
+      const acc = f32x4.add(f32x4.add(f32x4.mul(k0, v128.load(y0 + o)), f32x4.mul(k1, v128.load(y1 + o))), f32x4.add(f32x4.mul(k2, v128.load(y2 + o)), f32x4.mul(k3, v128.load(y3 + o))));
+      v128.store(out + o, f32x4.add(v128.load(out + o), acc));
+    }
+    for (let j = d4; j < d; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + f32x4.extract_lane(coef, 0) * load<f32>(y0 + o) + f32x4.extract_lane(coef, 1) * load<f32>(y1 + o)
+        + f32x4.extract_lane(coef, 2) * load<f32>(y2 + o) + f32x4.extract_lane(coef, 3) * load<f32>(y3 + o));
+    }
+  }
+  for (; e < end; e++) {
+    const y = Y + <usize>load<i32>(indices + (<usize>e << 2)) * rb;
+    const c = load<f32>(conf + (<usize>e << 2));
+    const k = base * (c > 0 ? c : 0) + sign * (abs<f32>(c) - 1) * dot(y, v, d);
+    axpy(out, y, k, d);
+  }
+}
 
 /** out (d × d, row-major) = Σ_r y_r y_rᵀ + reg·I over the n rows of Y. */
 export function gram(Y: usize, n: i32, d: i32, reg: f32, out: usize): void {
@@ -43,27 +106,13 @@ export function alsCg(
     // r = b − A x, without forming A: −YtY x, then the per-item terms
     matvec(YtY, x, d, r);
     for (let j = 0; j < d; j++) store<f32>(r + (<usize>j << 2), -load<f32>(r + (<usize>j << 2)));
-    for (let e = start; e < end; e++) {
-      const y = Y + <usize>load<i32>(indices + (<usize>e << 2)) * rb;
-      let c = load<f32>(conf + (<usize>e << 2));
-      if (c > 0) {
-        axpy(r, y, c - (c - 1) * dot(y, x, d), d);
-      } else {
-        c = -c;
-        axpy(r, y, -(c - 1) * dot(y, x, d), d);
-      }
-    }
+    sparseUpdate(r, Y, indices, conf, start, end, x, d, 1, -1);
     memory.copy(p, r, rb);
     let rsold = dot(r, r, d);
     if (rsold < 1e-20) continue;
     for (let it = 0; it < steps; it++) {
       matvec(YtY, p, d, ap);
-      for (let e = start; e < end; e++) {
-        const c = abs<f32>(load<f32>(conf + (<usize>e << 2)));
-        if (c == 1) continue; // (c − 1) = 0 adds nothing
-        const y = Y + <usize>load<i32>(indices + (<usize>e << 2)) * rb;
-        axpy(ap, y, (c - 1) * dot(y, p, d), d);
-      }
+      sparseUpdate(ap, Y, indices, conf, start, end, p, d, 0, 1);
       const alpha = rsold / dot(p, ap, d);
       axpy(x, p, alpha, d);
       axpy(r, ap, -alpha, d);
