@@ -11,8 +11,9 @@
  *   so the same model gives the same bytes on every runtime by default.
  * - `users`, `items`: the id vocabularies in index order, as an `i32` or `f64` tensor when every id is a number
  *   (int32 ids use i32), otherwise as a msgpack array of strings and numbers (types kept: 1 and "1" differ).
- * - `seen`: `{ indptr: i32[users+1], indices: i32[nnz], data: f32[nnz] }`, the users × items CSR of training
- *   items (indptr starts at 0, never decreases, ends at nnz; indices in [0, items), ascending within a row).
+ * - `seen`: `{ indptr: i32[users+1], indices: i32[nnz], data?: f32[nnz] }`, the users × items CSR of training
+ *   items (indptr starts at 0, never decreases, ends at nnz; indices in [0, items), ascending within a row);
+ *   `data` is left out when every weight is 1.
  * - `tensors`: `{ name: { dtype, shape, data } }`, data little-endian bytes (`bin`); dtype f32, f16 (float tensors
  *   saved with precision 'f16'; loaded as f32), f64, i32, u32 or u8; byte length = shape product × width.
  * - `training` (resumable only, optional): `{ tensors, counters }`, optimizer state at full precision and finite
@@ -202,7 +203,8 @@ export function stateToPayload(state: ModelState, options: EncodeOptions, librar
     seen: {
       indptr: encodeTensor(seen.indptr, [seen.indptr.length], false),
       indices: encodeTensor(seen.indices, [seen.indices.length], false),
-      data: encodeTensor(seen.data, [seen.data.length], false),
+      // binary feedback (every weight 1) is the common case: the weights are then left out (a third of the file)
+      data: seen.data.every((w) => w === 1) ? undefined : encodeTensor(seen.data, [seen.data.length], false),
     },
     tensors: tensorsToPayload(state.tensors ?? {}, state.shapes ?? {}, precision === 'f16', 'tensors', state.users.length, state.items.length),
   };
@@ -303,7 +305,7 @@ export function payloadToState(p: unknown, flags: { resumable: boolean; f16: boo
   const seenMap = mapField(p, 'seen', 'seen')!;
   const indptr = seenTensor(seenMap, 'indptr', 'i32') as Int32Array;
   const indices = seenTensor(seenMap, 'indices', 'i32') as Int32Array;
-  const data = seenTensor(seenMap, 'data', 'f32') as Float32Array;
+  const data = Object.hasOwn(seenMap, 'data') ? (seenTensor(seenMap, 'data', 'f32') as Float32Array) : new Float32Array(indices.length).fill(1);
   check(csrProblem(indptr, indices, data, users.length, items.length));
   const { tensors, shapes } = payloadTensors(mapField(p, 'tensors', 'tensors')!, 'tensors', users.length, items.length);
   const anyF16 = Object.values(mapField(p, 'tensors', 'tensors')!).some((t) => isMap(t) && t.dtype === 'f16');

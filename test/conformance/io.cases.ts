@@ -228,8 +228,12 @@ test('io/format: string, number and mixed ids keep their types (1 and "1" stay d
     seen: { indptr: Int32Array.of(0, 0, 0, 1, 1, 2), indices: Int32Array.of(1, 0), data: Float32Array.of(1, 1) },
     tensors: {}, shapes: {},
   };
-  const back = decodeModelState(encodeModelState(state));
+  const bytes = encodeModelState(state);
+  const back = decodeModelState(bytes);
   sameState(back, state, 'mixed ids');
+  const weighted = encodeModelState({ ...state, seen: { ...state.seen, data: Float32Array.of(1, 2) } });
+  ok(weighted.length >= bytes.length + 8 + 10, 'unit weights are left out of the file');
+  deepEqual(decodeModelState(weighted).seen.data, [1, 2]);
   equal(typeof back.users[0], 'string');
   equal(typeof back.users[1], 'number');
 });
