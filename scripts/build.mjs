@@ -2,7 +2,7 @@
 // Build: AssemblyScript → two wasm builds → embedded TS module → esbuild bundles → declarations.
 // Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -22,9 +22,14 @@ if (process.argv.includes('--wasm-only')) process.exit(0);
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
-const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu'] };
+// platform 'neutral' has no default mainFields: without these, dependencies without "exports" (@msgpack/msgpack)
+// do not resolve at all.
+const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu'], mainFields: ['module', 'main'] };
 await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', minify: true, sourcemap: true });
 await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', './kernels.wasm'] });
+// The `recwise` command (package.json "bin"): one self-contained file with the kernels embedded, like dist/index.mjs.
+await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs', platform: 'node', banner: { js: '#!/usr/bin/env node' } });
+chmodSync('dist/cli.mjs', 0o755);
 copyFileSync('build/kernels.wasm', 'dist/kernels.wasm');
 copyFileSync('build/kernels-mt.wasm', 'dist/kernels-mt.wasm');
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
