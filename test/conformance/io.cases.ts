@@ -2,7 +2,7 @@
 // rejection path with its typed error, and a fuzz run of mutated files that may only produce typed errors.
 import {
   init, saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION,
-  Recommender, Interactions, Vocabulary, registerModelKind, InvalidArgumentError, ModelFileError,
+  Recommender, Interactions, Vocabulary, registerModelKind, AlsRecommender, InvalidArgumentError, ModelFileError,
   IncompatibleModelFileError, RecwiseError, AbortError,
   type ModelState, type TensorArray, type Backend, type Id, type Progress,
 } from 'recwise';
@@ -310,6 +310,17 @@ test('io/model: save → load gives the same recommendations, in the user\'s own
   ok(!loaded.recommend('ann', { k: 5 }).some((r) => r.item === 10 || r.item === 'x'), 'seen items filtered');
   equal(loaded.recommend('ann', { k: 5 }).length, 3);
   deepEqual(canonical((loaded as ConstantRecommender).params), canonical(model.params));
+});
+
+test('io/model: an ALS model round-trips: same recommendations, same bytes when saved again, f16 close', async () => {
+  const als = await new AlsRecommender({ factors: 4, iterations: 3, seed: 7 }).fit(interactions());
+  const bytes = await saveModel(als);
+  const loaded = await loadModel(bytes);
+  ok(loaded instanceof AlsRecommender);
+  for (const u of USERS) deepEqual(loaded.recommend(u, { k: 3 }), als.recommend(u, { k: 3 }), `user ${String(u)}`);
+  deepEqual(await saveModel(loaded), bytes, 'save(load(file)) gives the same file');
+  const half = await loadModel(await saveModel(als, undefined, { precision: 'f16' }));
+  for (const u of USERS) close(half.score(u, ITEMS), als.score(u, ITEMS), 2e-2, `f16 scores of ${String(u)}`);
 });
 
 test('io/model: inference drops training state, resumable keeps it', async () => {
