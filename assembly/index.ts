@@ -5,6 +5,7 @@ export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
 export { gram, alsCg, alsCholesky } from './als';
 export { bprSamples, lmfRows } from './sgd';
+export { lightfmEpoch } from './lightfm';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

@@ -4,6 +4,8 @@
  * The TS reference in ./reference is the spec; ./js wraps it, ./wasm runs the SIMD module.
  */
 
+import type { HybridData, HybridParams, HybridSettings, HybridStats } from './reference/lightfm.ts';
+
 export type BackendName = 'js' | 'wasm' | 'webgpu';
 
 /** A row-major f32 matrix held by a backend (in Wasm linear memory for `wasm`). */
@@ -130,6 +132,26 @@ export interface Backend {
   /** One LMF adagrad pass over every row of `target` (Johnson 2014, implicit's lmf_update); gradSq has target's shape. */
   lmfEpoch(target: DenseMatrix, other: DenseMatrix, rows: SparseMatrix, gradSq: DenseMatrix, options: LmfEpochOptions): Promise<void>;
 
+  /**
+   * A hybrid (LightFM) training session: the parameters and data become resident (Wasm memory for `wasm`) until
+   * dispose(); each epoch() trains on a shuffled order. See src/kernels/reference/lightfm.ts for the semantics.
+   */
+  hybridSession(params: HybridParams, data: HybridData, settings: HybridSettings): HybridSession;
+
   /** Release threads and memory. */
+  dispose(): void;
+}
+
+/** Resident hybrid-model training state (see {@link Backend.hybridSession}). */
+export interface HybridSession {
+  /** Most threads an epoch can use. */
+  readonly threads: number;
+  /**
+   * Train on `order` (example rows; user rows for k-OS), split into `seeds.length` contiguous ranges, one thread and
+   * one xorshift32 stream each; threads update the shared parameters without locks (Hogwild).
+   */
+  epoch(order: Int32Array, seeds: Uint32Array): Promise<HybridStats>;
+  /** A copy of the parameters and optimizer state. */
+  read(): HybridParams;
   dispose(): void;
 }

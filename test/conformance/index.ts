@@ -3,4 +3,5 @@ import './kernels.cases.ts';
 import './als.cases.ts';
 import './sgd.cases.ts';
 import './io.cases.ts';
+import './lightfm.cases.ts';
 export { cases, runAll } from './harness.ts';

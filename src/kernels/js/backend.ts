@@ -8,6 +8,7 @@ import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
+import { createJsHybridSession } from './lightfm.ts';
 import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
@@ -127,6 +128,7 @@ export function createJsBackend(): Backend {
       checkSgd(x, y, c, 0, g);
       lmfRowsRef(c.indptr, c.indices, c.data, x.data, y.data, g.data, x.cols, options.learningRate, options.regularization, options.negativeProportion, options.negativeCap, 0, c.rows, seedState(options.seed, 0));
     },
+    hybridSession: (params, data, settings) => createJsHybridSession(params, data, settings),
     dispose() {},
   };
 }

@@ -5,6 +5,7 @@ import { balancedBounds, rowOfEntry } from '../partition.ts';
 import { seedState } from '../reference/sgd.ts';
 import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkSgd, checkValues } from '../validate.ts';
 import { WasmHeap } from './memory.ts';
+import { createWasmHybridSession } from './lightfm.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -318,6 +319,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         heap.release(scratch);
       }
     },
+    hybridSession: (params, data, settings) => createWasmHybridSession(heap, x, pool, params, data, settings),
     dispose() {
       pool?.terminate();
     },

@@ -1,0 +1,151 @@
+/**
+ * Wasm side of hybrid (LightFM) training: parameters live in linear memory for the whole fit, in the padded row
+ * layout of assembly/lightfm.ts; an epoch splits the shuffled order over the pool's threads, which all update the
+ * shared rows (Hogwild). The calling thread takes the first share, as elsewhere in the wasm backend.
+ */
+import type { HybridSession } from '../types.ts';
+import type { HybridData, HybridParams, HybridSettings, HybridStats, HybridTable } from '../reference/lightfm.ts';
+import { checkHybrid, checkOrder } from '../validate-lightfm.ts';
+import type { WasmHeap } from './memory.ts';
+import type { KernelPool } from './pool.ts';
+
+const LOSS_CODE = { logistic: 0, bpr: 1, warp: 2, 'warp-kos': 3 } as const;
+/** Work units per kernel call (see UNITS_PER_CALL in backend.ts: V8 tiers Wasm up only between calls). */
+const UNITS_PER_CALL = 1 << 22;
+
+type Exports = Record<string, (...a: number[]) => number>;
+
+/** Floats per padded row: components, bias, zeros up to a multiple of 4 (whole f32x4 vectors). */
+export function paddedWidth(factors: number): number {
+  return (factors + 1 + 3) & ~3;
+}
+
+/** rows × dp padded array from embeddings (rows × d) and biases (rows); `fill` for the padding (1 for adagrad's G). */
+function pack(emb: Float32Array, bias: Float32Array, d: number, dp: number, padding: number): Float32Array {
+  const rows = bias.length;
+  const out = new Float32Array(rows * dp);
+  for (let r = 0; r < rows; r++) {
+    out.set(emb.subarray(r * d, (r + 1) * d), r * dp);
+    out[r * dp + d] = bias[r];
+    if (padding) out.fill(padding, r * dp + d + 1, (r + 1) * dp);
+  }
+  return out;
+}
+
+function unpack(packed: Float32Array, rows: number, d: number, dp: number): { emb: Float32Array; bias: Float32Array } {
+  const emb = new Float32Array(rows * d);
+  const bias = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    emb.set(packed.subarray(r * dp, r * dp + d), r * d);
+    bias[r] = packed[r * dp + d];
+  }
+  return { emb, bias };
+}
+
+export function createWasmHybridSession(
+  heap: WasmHeap, x: Exports, pool: KernelPool | undefined, params: HybridParams, data: HybridData, s: HybridSettings,
+): HybridSession {
+  checkHybrid(params, data, s);
+  const d = params.factors;
+  const dp = paddedWidth(d);
+  const nUserRows = params.userBiases.weights.length;
+  const nItemRows = params.itemBiases.weights.length;
+  const gPad = s.adadelta ? 0 : 1;
+  const ptrs: number[] = [];
+  const put = (a: Float32Array | Int32Array) => {
+    const p = heap.put(a.length ? a : new Int32Array(1));
+    ptrs.push(p);
+    return p;
+  };
+  const table = (e: HybridTable, b: HybridTable) => [
+    put(pack(e.weights, b.weights, d, dp, 0)),
+    put(pack(e.accum, b.accum, d, dp, gPad)),
+    put(pack(e.momentum, b.momentum, d, dp, 0)),
+  ];
+  const [UW, UG, UM] = table(params.userEmbeddings, params.userBiases);
+  const [IW, IG, IM] = table(params.itemEmbeddings, params.itemBiases);
+  const words = [
+    LOSS_CODE[s.loss], s.adadelta ? 1 : 0, dp, d, data.itemFeatures.indptr.length - 1, s.maxSampled, s.k, s.n,
+    0, 0, 0, 0, 0, // f32 slots 8..12
+    put(data.userFeatures.indptr), put(data.userFeatures.indices), put(data.userFeatures.data),
+    put(data.itemFeatures.indptr), put(data.itemFeatures.indices), put(data.itemFeatures.data),
+    put(data.positives.indptr), put(data.positives.indices),
+    put(data.users), put(data.items), put(data.labels), put(data.weights),
+    0, UW, UG, UM, IW, IG, IM, data.users.length,
+  ];
+  const ctx = heap.alloc(words.length * 4);
+  ptrs.push(ctx);
+  const writeCtx = (order: number) => {
+    const w = heap.i32(ctx, words.length);
+    w.set(words);
+    w[25] = order;
+    const f = heap.f32(ctx, words.length);
+    f[8] = s.learningRate;
+    f[9] = s.rho;
+    f[10] = s.epsilon;
+    f[11] = s.itemAlpha;
+    f[12] = s.userAlpha;
+  };
+  const maxThreads = pool?.threads ?? 1;
+  const scratchBytes = (6 * dp * 4 + 2 * s.n * 4 + 15) & ~15;
+  const scratch = heap.alloc(maxThreads * scratchBytes);
+  const state = heap.alloc(maxThreads * 32); // per thread: rng u32 at +0, stats (updates, sampled, loss f64) at +16
+  ptrs.push(scratch, state);
+  let disposed = false;
+  const live = () => {
+    if (disposed) throw new TypeError('recwise: this training session was disposed.');
+  };
+
+  return {
+    threads: maxThreads,
+    async epoch(order, seeds) {
+      live();
+      checkOrder(order, data, s);
+      const threads = Math.max(1, Math.min(seeds.length, maxThreads, order.length || 1));
+      const orderPtr = heap.put(order.length ? order : new Int32Array(1));
+      try {
+        writeCtx(orderPtr);
+        for (let t = 0; t < threads; t++) {
+          new Uint32Array(heap.memory.buffer, state + t * 32, 1)[0] = seeds[t] || 0x2545f491;
+          heap.i32(state + t * 32 + 16, 4).fill(0);
+        }
+        const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * order.length) / threads));
+        const perExample = dp * (s.loss === 'logistic' ? 4 : s.maxSampled + 3 + (s.loss === 'warp-kos' ? s.n : 0));
+        const step = Math.max(64, Math.floor(UNITS_PER_CALL / perExample));
+        const args = (a: number, b: number, t: number) => [ctx, a, b, scratch + t * scratchBytes, state + t * 32, state + t * 32 + 16];
+        const remote: Promise<number>[] = [];
+        for (let t = 1; t < threads; t++) {
+          for (let a = bounds[t]; a < bounds[t + 1]; a += step) remote.push(pool!.call(t - 1, 'lightfmEpoch', args(a, Math.min(bounds[t + 1], a + step), t)));
+        }
+        for (let a = bounds[0]; a < bounds[1]; a += step) x.lightfmEpoch(...args(a, Math.min(bounds[1], a + step), 0));
+        await Promise.all(remote);
+        const out: HybridStats = { updates: 0, sampled: 0, loss: 0 };
+        for (let t = 0; t < threads; t++) {
+          const w = heap.i32(state + t * 32 + 16, 2);
+          out.updates += w[0];
+          out.sampled += w[1];
+          out.loss += new Float64Array(heap.memory.buffer, state + t * 32 + 24, 1)[0];
+        }
+        return out;
+      } finally {
+        heap.release(orderPtr);
+      }
+    },
+    read(): HybridParams {
+      live();
+      const grab = (p: number, rows: number) => unpack(heap.f32(p, rows * dp).slice(), rows, d, dp);
+      const tables = (w: number, g: number, m: number, rows: number): [HybridTable, HybridTable] => {
+        const W = grab(w, rows), G = grab(g, rows), M = grab(m, rows);
+        return [{ weights: W.emb, accum: G.emb, momentum: M.emb }, { weights: W.bias, accum: G.bias, momentum: M.bias }];
+      };
+      const [userEmbeddings, userBiases] = tables(UW, UG, UM, nUserRows);
+      const [itemEmbeddings, itemBiases] = tables(IW, IG, IM, nItemRows);
+      return { factors: d, userEmbeddings, userBiases, itemEmbeddings, itemBiases };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const p of ptrs) heap.release(p);
+    },
+  };
+}

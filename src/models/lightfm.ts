@@ -1,0 +1,739 @@
+/**
+ * Hybrid matrix factorization in LightFM's model (Kula 2015, "Metadata Embeddings for User and Item Cold-start
+ * Recommendations"; lyst/lightfm): users and items are sums of their features' embeddings plus biases, trained with
+ * logistic, BPR, WARP or k-OS WARP loss under adagrad or adadelta. Without features every user and item is its own
+ * (identity) feature, which is plain matrix factorization. The epochs run in the SIMD Wasm kernel
+ * (assembly/lightfm.ts) on every thread, Hogwild-style, or in the TS reference (src/kernels/reference/lightfm.ts).
+ *
+ * Scores are LightFM's predictions, <user repr, item repr> + user bias + item bias. For fast top-k the model keeps
+ * augmented factors, user [repr, b_u, 1] · item [repr, 1, b_i], so the shared factor path returns the same scores.
+ */
+import { FactorRecommender } from './factor.ts';
+import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
+import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { mulberry32 } from './random.ts';
+import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import type { Interactions } from '../data/interactions.ts';
+import type { Id } from '../data/vocabulary.ts';
+import type { Backend, Csr } from '../kernels/types.ts';
+import { DimensionMismatchError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import {
+  isPositive, predictFromRepr, threadSeed, updateElement, xorshift32,
+  type HybridData, type HybridLoss, type HybridParams, type HybridSettings, type HybridTable,
+} from '../kernels/reference/lightfm.ts';
+
+/** Hyperparameters of {@link LightFmRecommender}; defaults are LightFM's (except `epochs`, LightFM's fit default is 1). */
+export interface LightFmOptions {
+  /** 'warp' (default), 'bpr', 'logistic' or 'warp-kos'. */
+  loss?: HybridLoss;
+  /** Embedding dimension (LightFM's no_components, default 10). */
+  factors?: number;
+  /** Initial learning rate of adagrad (default 0.05). */
+  learningRate?: number;
+  /** 'adagrad' (default) or 'adadelta'. */
+  learningSchedule?: 'adagrad' | 'adadelta';
+  /** Adadelta decay (default 0.95). */
+  rho?: number;
+  /** Adadelta ε (default 1e-6). */
+  epsilon?: number;
+  /** L2 penalty on item features (default 0), applied as a decay of each updated element. */
+  itemAlpha?: number;
+  /** L2 penalty on user features (default 0). */
+  userAlpha?: number;
+  /** WARP: most negatives drawn per positive (default 10). */
+  maxSampled?: number;
+  /** k-OS: train the k-th best of the sampled positives (default 5). */
+  k?: number;
+  /** k-OS: positives sampled per user (default 10). */
+  n?: number;
+  /** Epochs of fit() unless fit is given `epochs` (default 10). */
+  epochs?: number;
+  /** Seed of initialisation, shuffling and sampling (default 42). One thread is then reproducible. */
+  seed?: number;
+  /** Training threads (default: every thread of the backend; 1 for reproducible runs). */
+  threads?: number;
+}
+
+/**
+ * A feature matrix: rows follow the user (item) vocabulary, columns are features. Either `buildFeatures()`'s result
+ * (src/data/dataset.ts) or a CSR with optional feature names (for similarFeatures and explain).
+ */
+export type FeatureInput =
+  | { readonly matrix: Csr; readonly names?: readonly (Id | null)[] }
+  | { readonly matrix: Csr; readonly featureVocabulary: { ids(): Id[] }; readonly identityFeatures: number };
+
+/** Per-epoch report of {@link LightFmFitOptions.onEpoch}. */
+export interface LightFmEpoch {
+  /** 1-based epoch number, counting every epoch this model has trained (fit and fitPartial). */
+  readonly epoch: number;
+  /** Examples that produced an update. */
+  readonly updates: number;
+  /** Mean loss over updates (logistic: log loss, BPR: −log σ, WARP: rank-weighted hinge). */
+  readonly loss: number;
+  /** Wall-clock seconds of the epoch's training. */
+  readonly seconds: number;
+}
+
+/** Options of {@link LightFmRecommender.fit} and {@link LightFmRecommender.fitPartial}. */
+export interface LightFmFitOptions extends FitOptions {
+  /** Epochs to run (default: the model's `epochs` option). */
+  epochs?: number;
+  /** Users × user features (default: identity features). */
+  userFeatures?: FeatureInput;
+  /** Items × item features (default: identity features). */
+  itemFeatures?: FeatureInput;
+  /**
+   * Per-interaction weights, aligned with `interactions.byUser.data` (LightFM's sample_weight), or 'values' to use the
+   * interaction values. Not for 'warp-kos' (as in LightFM).
+   */
+  sampleWeight?: Float32Array | 'values';
+  /** Called after every epoch (awaited: evaluate here to track metrics by epoch). */
+  onEpoch?: (report: LightFmEpoch) => void | Promise<void>;
+}
+
+/** Result of {@link LightFmRecommender.explain}. */
+export interface LightFmExplanation {
+  readonly score: number;
+  /** User bias + item bias. */
+  readonly bias: number;
+  /** w_f · <e_f, item repr> for each of the user's features (they sum to the dot-product part of the score). */
+  readonly userFeatures: readonly { feature: Id | number; score: number }[];
+  /** w_g · <user repr, e_g> for each of the item's features (another split of the same dot product). */
+  readonly itemFeatures: readonly { feature: Id | number; score: number }[];
+  /** The user's training items most similar to the item (cosine of item embeddings). */
+  readonly similarHistory: readonly { item: Id; score: number }[];
+}
+
+const DEFAULTS: Required<Omit<LightFmOptions, 'threads'>> & { threads: number } = {
+  loss: 'warp', factors: 10, learningRate: 0.05, learningSchedule: 'adagrad', rho: 0.95, epsilon: 1e-6, itemAlpha: 0,
+  userAlpha: 0, maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
+};
+
+function checkOptions(o: typeof DEFAULTS): void {
+  if (!['warp', 'bpr', 'logistic', 'warp-kos'].includes(o.loss)) throw new InvalidArgumentError('loss', o.loss, "'warp', 'bpr', 'logistic' or 'warp-kos'");
+  if (o.learningSchedule !== 'adagrad' && o.learningSchedule !== 'adadelta') throw new InvalidArgumentError('learningSchedule', o.learningSchedule, "'adagrad' or 'adadelta'");
+  const int = (f: 'factors' | 'maxSampled' | 'k' | 'n' | 'epochs' | 'seed' | 'threads', min: number) => {
+    if (!(Number.isInteger(o[f]) && o[f] >= min)) throw new InvalidArgumentError(f, o[f], `an integer >= ${min}`);
+  };
+  int('factors', 1);
+  int('maxSampled', 1);
+  int('k', 1);
+  int('n', 1);
+  int('epochs', 0);
+  int('seed', 0);
+  int('threads', 0);
+  if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new InvalidArgumentError('learningRate', o.learningRate, 'a finite number > 0');
+  if (!(o.rho > 0 && o.rho < 1)) throw new InvalidArgumentError('rho', o.rho, 'a number in (0, 1)');
+  if (!(o.epsilon > 0 && Number.isFinite(o.epsilon))) throw new InvalidArgumentError('epsilon', o.epsilon, 'a finite number > 0');
+  for (const f of ['itemAlpha', 'userAlpha'] as const) if (!(o[f] >= 0 && Number.isFinite(o[f]))) throw new InvalidArgumentError(f, o[f], 'a finite number >= 0');
+}
+
+/** A model's feature space for one side: the matrix (entities × features) and optional names per column. */
+interface FeatureSpace {
+  matrix: Csr;
+  /** Column names (null for identity columns); empty when the features are identity-only and unnamed. */
+  names: (Id | null)[];
+  identity: boolean;
+}
+
+function identitySpace(n: number): FeatureSpace {
+  const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i);
+  const indices = Int32Array.from({ length: n }, (_, i) => i);
+  return { matrix: { indptr, indices, data: new Float32Array(n).fill(1), rows: n, cols: n }, names: [], identity: true };
+}
+
+function featureSpace(input: FeatureInput | undefined, rows: number, field: string): FeatureSpace {
+  if (input === undefined) return identitySpace(rows);
+  const m = input?.matrix;
+  if (!m || !(m.indptr instanceof Int32Array) || !(m.indices instanceof Int32Array) || !(m.data instanceof Float32Array)) {
+    throw new InvalidArgumentError(field, input, '{ matrix: Csr } or the result of buildFeatures()', 'build the matrix with buildFeatures(vocabulary, rows).');
+  }
+  if (m.rows !== rows || m.indptr.length !== rows + 1) throw new DimensionMismatchError(`${field}.matrix.rows`, m.rows, rows, 'give one feature row per user (item) of the interactions, in vocabulary order.');
+  for (let r = 0; r < rows; r++) {
+    if (m.indptr[r + 1] === m.indptr[r]) throw new InvalidArgumentError(`${field} row ${r}`, 'no feature', 'at least one feature per row', 'keep identity features on, or give every row a feature.');
+  }
+  let names: (Id | null)[] = [];
+  if ('featureVocabulary' in input) names = [...new Array<null>(input.identityFeatures).fill(null), ...input.featureVocabulary.ids()];
+  else if ('names' in input && input.names) names = [...input.names];
+  if (names.length && names.length !== m.cols) throw new DimensionMismatchError(`${field}.names.length`, names.length, m.cols, 'give one name per feature column (null for unnamed ones).');
+  return { matrix: m, names, identity: false };
+}
+
+/** Uniform (rand − 0.5)/d embeddings and zero biases, LightFM's `_initialize`; accumulators 1 (adagrad) or 0. */
+function initTables(rows: number, d: number, adadelta: boolean, next: () => number): { emb: HybridTable; bias: HybridTable } {
+  const acc = adadelta ? 0 : 1;
+  const emb = { weights: new Float32Array(rows * d), accum: new Float32Array(rows * d).fill(acc), momentum: new Float32Array(rows * d) };
+  for (let i = 0; i < emb.weights.length; i++) emb.weights[i] = (next() - 0.5) / d;
+  return { emb, bias: { weights: new Float32Array(rows), accum: new Float32Array(rows).fill(acc), momentum: new Float32Array(rows) } };
+}
+
+/** Append rows to a table (new features), initialised as LightFM initialises. */
+function growTable(t: HybridTable, extra: HybridTable): HybridTable {
+  const cat = (a: Float32Array, b: Float32Array) => {
+    const out = new Float32Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return { weights: cat(t.weights, extra.weights), accum: cat(t.accum, extra.accum), momentum: cat(t.momentum, extra.momentum) };
+}
+
+/** CSR × dense rows: out[r] = Σ w_f · E[f] (embeddings, d wide) and bias[r] = Σ w_f b_f. */
+function representations(m: Csr, emb: Float32Array, bias: Float32Array, d: number): { embeddings: Float32Array; biases: Float32Array } {
+  const embeddings = new Float32Array(m.rows * d);
+  const biases = new Float32Array(m.rows);
+  for (let r = 0; r < m.rows; r++) {
+    let b = 0;
+    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+      const f = m.indices[p], w = m.data[p];
+      for (let j = 0; j < d; j++) embeddings[r * d + j] += w * emb[f * d + j];
+      b += w * bias[f];
+    }
+    biases[r] = b;
+  }
+  return { embeddings, biases };
+}
+
+/** Unit-length rows (zero rows stay zero). */
+function unitRows(m: Float32Array, rows: number, d: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += m[r * d + j] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < d; j++) out[r * d + j] = m[r * d + j] * inv;
+  }
+  return out;
+}
+
+/**
+ * LightFM's hybrid model: WARP / BPR / logistic / k-OS losses, user and item features, Wasm SIMD training on all
+ * threads.
+ *
+ * @example
+ * ```ts
+ * import { LightFmRecommender, buildFeatures } from 'recwise';
+ * const model = new LightFmRecommender({ loss: 'warp', factors: 64, epochs: 30 });
+ * await model.fit(train, { itemFeatures: await buildFeatures(train.items, genres) });
+ * model.recommend('alice', { k: 10 });
+ * model.predict('alice', ['dune', 'alien']);            // LightFM's predict
+ * model.similarFeatures('genre:sf', { side: 'item' });   // tags most like a tag
+ * model.recommend('newcomer', { userItems: ['dune'] });  // fold-in: a few WARP steps on the user's row
+ * ```
+ */
+export class LightFmRecommender extends FactorRecommender {
+  readonly kind = 'lightfm';
+  readonly options: typeof DEFAULTS;
+  /** Learned parameters and optimizer state (after fit). */
+  private state?: HybridParams;
+  private userSpace?: FeatureSpace;
+  private itemSpace?: FeatureSpace;
+  /** Epochs trained so far (fit and fitPartial), so resumed runs shuffle differently but reproducibly. */
+  private epochsDone = 0;
+
+  constructor(options: LightFmOptions = {}) {
+    super();
+    this.options = { ...DEFAULTS, ...options };
+    checkOptions(this.options);
+  }
+
+  private settings(): HybridSettings {
+    const o = this.options;
+    return {
+      loss: o.loss, adadelta: o.learningSchedule === 'adadelta', learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon,
+      itemAlpha: o.itemAlpha, userAlpha: o.userAlpha, maxSampled: o.maxSampled, k: o.k, n: o.n,
+    };
+  }
+
+  /** Train from scratch. See {@link LightFmFitOptions} for features, sample weights and the epoch callback. */
+  override async fit(data: Interactions, options: LightFmFitOptions = {}): Promise<this> {
+    return super.fit(data, options);
+  }
+
+  protected async fitIndexed(data: Interactions, options: LightFmFitOptions): Promise<void> {
+    const d = this.options.factors;
+    const userSpace = featureSpace(options.userFeatures, data.nUsers, 'userFeatures');
+    const itemSpace = featureSpace(options.itemFeatures, data.nItems, 'itemFeatures');
+    const next = mulberry32(this.options.seed);
+    const adadelta = this.options.learningSchedule === 'adadelta';
+    // LightFM initialises item embeddings first, then users
+    const items = initTables(itemSpace.matrix.cols, d, adadelta, next);
+    const users = initTables(userSpace.matrix.cols, d, adadelta, next);
+    this.state = { factors: d, userEmbeddings: users.emb, userBiases: users.bias, itemEmbeddings: items.emb, itemBiases: items.bias };
+    this.userSpace = userSpace;
+    this.itemSpace = itemSpace;
+    this.epochsDone = 0;
+    await this.train(data, options);
+  }
+
+  /**
+   * Train more epochs from the current state (LightFM's fit_partial), keeping the optimizer state. The interactions'
+   * vocabularies must extend the model's (same ids in the same order, new ones appended, as a growing Vocabulary or
+   * DatasetBuilder gives); new users, items and features get fresh rows initialised as LightFM does. Feature
+   * matrices, if the model has them, must cover every user (item) of the new vocabularies.
+   */
+  async fitPartial(data: Interactions, options: LightFmFitOptions = {}): Promise<this> {
+    if (!this.state) return this.fit(data, options);
+    const idx = this.requireIndex();
+    const prefix = (old: Id[], now: Id[], field: string) => {
+      for (let i = 0; i < old.length; i++) {
+        if (now[i] !== old[i]) throw new InvalidArgumentError(field, now[i], `the model's id ${JSON.stringify(old[i])} at index ${i}`, 'build the new interactions on the same (growing) vocabularies the model was trained on.');
+      }
+    };
+    prefix(idx.users.ids(), data.users.ids(), 'interactions.users');
+    prefix(idx.items.ids(), data.items.ids(), 'interactions.items');
+    const grow = (space: FeatureSpace, input: FeatureInput | undefined, rows: number, field: string): FeatureSpace => {
+      if (space.identity && input === undefined) return identitySpace(rows);
+      if (input === undefined) throw new InvalidArgumentError(field, undefined, `a feature matrix for all ${rows} rows`, 'pass the feature matrix again (built on the grown vocabulary).');
+      const next = featureSpace(input, rows, field);
+      if (next.matrix.cols < space.matrix.cols) throw new DimensionMismatchError(`${field}.matrix.cols`, next.matrix.cols, space.matrix.cols, 'features may be added, not removed.');
+      return next;
+    };
+    const userSpace = grow(this.userSpace!, options.userFeatures, data.nUsers, 'userFeatures');
+    const itemSpace = grow(this.itemSpace!, options.itemFeatures, data.nItems, 'itemFeatures');
+    const d = this.options.factors;
+    const adadelta = this.options.learningSchedule === 'adadelta';
+    const next = mulberry32((this.options.seed + 0x632be5ab * (this.epochsDone + 1)) >>> 0);
+    const s = this.state;
+    const addI = itemSpace.matrix.cols - s.itemBiases.weights.length;
+    const addU = userSpace.matrix.cols - s.userBiases.weights.length;
+    const ni = initTables(addI, d, adadelta, next);
+    const nu = initTables(addU, d, adadelta, next);
+    this.state = {
+      factors: d,
+      userEmbeddings: growTable(s.userEmbeddings, nu.emb), userBiases: growTable(s.userBiases, nu.bias),
+      itemEmbeddings: growTable(s.itemEmbeddings, ni.emb), itemBiases: growTable(s.itemBiases, ni.bias),
+    };
+    this.userSpace = userSpace;
+    this.itemSpace = itemSpace;
+    await this.train(data, options);
+    // filterSeen covers the old and the new interactions
+    const old = idx.seen;
+    const rows: Set<number>[] = Array.from({ length: data.nUsers }, (_, u) => new Set(u < old.rows ? old.indices.subarray(old.indptr[u], old.indptr[u + 1]) : []));
+    for (let u = 0; u < data.nUsers; u++) for (const i of data.itemsOf(u)) rows[u].add(i);
+    const indptr = new Int32Array(data.nUsers + 1);
+    for (let u = 0; u < data.nUsers; u++) indptr[u + 1] = indptr[u] + rows[u].size;
+    const indices = new Int32Array(indptr[data.nUsers]);
+    for (let u = 0; u < data.nUsers; u++) indices.set(Int32Array.from(rows[u]).sort(), indptr[u]);
+    this.restore({ users: data.users, items: data.items, seen: { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: data.nUsers, cols: data.nItems } }, this.backend);
+    this.invalidateResident();
+    return this;
+  }
+
+  /** The training examples and matrices for the kernels. */
+  private trainingData(data: Interactions, options: LightFmFitOptions): HybridData {
+    const { indptr, indices, data: values } = data.byUser;
+    const users = new Int32Array(indices.length);
+    for (let u = 0; u < data.nUsers; u++) users.fill(u, indptr[u], indptr[u + 1]);
+    let weights: Float32Array;
+    const sw = options.sampleWeight;
+    if (sw !== undefined && this.options.loss === 'warp-kos') {
+      throw new NotSupportedError('sampleWeight', "loss 'warp-kos'", "k-OS WARP trains on sampled positives, not on single interactions (as in LightFM); drop sampleWeight or use loss 'warp'.");
+    }
+    if (sw === undefined) weights = new Float32Array(indices.length).fill(1);
+    else if (sw === 'values') weights = values.slice();
+    else if (sw instanceof Float32Array) {
+      if (sw.length !== indices.length) throw new DimensionMismatchError('sampleWeight.length', sw.length, indices.length, 'give one weight per stored interaction, in interactions.byUser order.');
+      weights = sw;
+    } else throw new InvalidArgumentError('sampleWeight', sw, "a Float32Array or 'values'");
+    for (let e = 0; e < weights.length; e++) if (!(weights[e] >= 0 && Number.isFinite(weights[e]))) throw new InvalidArgumentError(`sampleWeight[${e}]`, weights[e], 'a finite number >= 0');
+    const m = (s: FeatureSpace) => ({ indptr: s.matrix.indptr, indices: s.matrix.indices, data: s.matrix.data });
+    return { userFeatures: m(this.userSpace!), itemFeatures: m(this.itemSpace!), positives: { indptr, indices }, users, items: indices, labels: values, weights };
+  }
+
+  /** Threads to train on: the option (0 = all of the backend's), capped by the backend. */
+  private threadCount(): number {
+    const t = this.options.threads || this.backend.threads;
+    return Math.max(1, Math.min(t, this.backend.threads));
+  }
+
+  private async train(data: Interactions, options: LightFmFitOptions): Promise<void> {
+    const epochs = options.epochs ?? this.options.epochs;
+    if (!(Number.isInteger(epochs) && epochs >= 0)) throw new InvalidArgumentError('epochs', epochs, 'an integer >= 0');
+    const hybrid = this.trainingData(data, options);
+    const session = this.backend.hybridSession(this.state!, hybrid, this.settings());
+    const threads = this.threadCount();
+    const n = this.options.loss === 'warp-kos' ? data.nUsers : hybrid.users.length;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    try {
+      for (let e = 0; e < epochs; e++) {
+        checkAborted(options.signal, 'LightFM fit');
+        const epoch = this.epochsDone + 1;
+        // LightFM shuffles the examples every epoch (fit_partial's shuffle_indices)
+        const next = mulberry32(threadSeed(this.options.seed, epoch, 0xffff));
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(next() * (i + 1));
+          const t = order[i];
+          order[i] = order[j];
+          order[j] = t;
+        }
+        const seeds = Uint32Array.from({ length: threads }, (_, t) => threadSeed(this.options.seed, epoch, t));
+        const t0 = performance.now();
+        const stats = await session.epoch(order, seeds);
+        const seconds = (performance.now() - t0) / 1000;
+        this.epochsDone = epoch;
+        options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates } });
+        if (options.onEpoch) {
+          // the callback may evaluate: make the model usable first
+          this.state = session.read();
+          this.refresh(data);
+          await options.onEpoch({ epoch, updates: stats.updates, loss: stats.loss / Math.max(1, stats.updates), seconds });
+        }
+        await yieldToEventLoop();
+      }
+      this.state = session.read();
+    } finally {
+      session.dispose();
+    }
+    this.refresh(data);
+  }
+
+  /** Rebuild the augmented scoring factors from the parameters and features. */
+  private refresh(data?: Interactions): void {
+    const d = this.options.factors;
+    const s = this.state!;
+    const u = representations(this.userSpace!.matrix, s.userEmbeddings.weights, s.userBiases.weights, d);
+    const i = representations(this.itemSpace!.matrix, s.itemEmbeddings.weights, s.itemBiases.weights, d);
+    const w = d + 2;
+    const nU = u.biases.length, nI = i.biases.length;
+    this.userFactors = new Float32Array(nU * w);
+    this.itemFactors = new Float32Array(nI * w);
+    for (let r = 0; r < nU; r++) {
+      this.userFactors.set(u.embeddings.subarray(r * d, (r + 1) * d), r * w);
+      this.userFactors[r * w + d] = u.biases[r];
+      this.userFactors[r * w + d + 1] = 1;
+    }
+    for (let r = 0; r < nI; r++) {
+      this.itemFactors.set(i.embeddings.subarray(r * d, (r + 1) * d), r * w);
+      this.itemFactors[r * w + d] = 1;
+      this.itemFactors[r * w + d + 1] = i.biases[r];
+    }
+    if (data) this.restore({ users: data.users, items: data.items, seen: data.byUser }, this.backend);
+    this.invalidateResident();
+  }
+
+  /**
+   * Scores of items for a user, LightFM's `predict` (repr · repr + biases), in the order given.
+   *
+   * @example
+   * ```ts
+   * model.predict('alice', ['dune', 'alien']); // [1.7, -0.3]
+   * ```
+   */
+  predict(user: Id, items: readonly Id[]): number[] {
+    return this.score(user, items);
+  }
+
+  /**
+   * Rank of each given item among all items for the user, LightFM's predict_rank: the number of other items scoring
+   * at least as high (0 = best). With `filterSeen` (LightFM's train_interactions) the user's training items are not
+   * counted.
+   *
+   * @example
+   * ```ts
+   * model.predictRank('alice', ['dune'], { filterSeen: true }); // [3]
+   * ```
+   */
+  predictRank(user: Id, items: readonly Id[], options: { filterSeen?: boolean } = {}): number[] {
+    const idx = this.requireIndex();
+    const u = idx.users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    const targets = items.map((id) => {
+      const i = idx.items.indexOf(id);
+      if (i === undefined) throw new UnknownItemError(id, 'items');
+      return i;
+    });
+    const scores = this.scoreUsers(Int32Array.of(u));
+    const skip = new Uint8Array(scores.length);
+    if (options.filterSeen) for (let p = idx.seen.indptr[u]; p < idx.seen.indptr[u + 1]; p++) skip[idx.seen.indices[p]] = 1;
+    return targets.map((i) => {
+      let rank = 0;
+      for (let j = 0; j < scores.length; j++) if (j !== i && !skip[j] && scores[j] >= scores[i]) rank++;
+      return rank;
+    });
+  }
+
+  private requireState(): HybridParams {
+    this.requireIndex();
+    return this.state!;
+  }
+
+  /** Users' representations, LightFM's get_user_representations: biases (nUsers) and embeddings (nUsers × factors). */
+  userRepresentations(): { biases: Float32Array; embeddings: Float32Array } {
+    const s = this.requireState();
+    return representations(this.userSpace!.matrix, s.userEmbeddings.weights, s.userBiases.weights, s.factors);
+  }
+
+  /** Items' representations: biases (nItems) and embeddings (nItems × factors). */
+  itemRepresentations(): { biases: Float32Array; embeddings: Float32Array } {
+    const s = this.requireState();
+    return representations(this.itemSpace!.matrix, s.itemEmbeddings.weights, s.itemBiases.weights, s.factors);
+  }
+
+  /** The k rows most similar to `row` by cosine (itself included, first). */
+  private cosine(matrix: Float32Array, rows: number, row: number, k: number): { index: number; score: number }[] {
+    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const d = this.options.factors;
+    const unit = unitRows(matrix, rows, d);
+    const m = this.backend.matrix(unit, rows, d);
+    try {
+      const top = this.backend.topk(this.backend.scoreBlock(unit.subarray(row * d, (row + 1) * d), 1, m), 1, rows, k);
+      return Array.from({ length: top.counts[0] }, (_, j) => ({ index: top.indices[j], score: top.scores[j] }));
+    } finally {
+      m.dispose();
+    }
+  }
+
+  /** Items most similar to `item` by cosine of item embeddings (biases left out), the item itself first. */
+  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+    const idx = this.requireIndex();
+    const i = idx.items.indexOf(item);
+    if (i === undefined) throw new UnknownItemError(item);
+    return this.cosine(this.itemRepresentations().embeddings, idx.items.size, i, options.k ?? 10).map((r) => ({ item: idx.items.idAt(r.index), score: r.score }));
+  }
+
+  /** Users most similar to `user` by cosine of user embeddings, the user itself first. */
+  override similarUsers(user: Id, options: { k?: number } = {}): Recommendation[] {
+    const idx = this.requireIndex();
+    const u = idx.users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    return this.cosine(this.userRepresentations().embeddings, idx.users.size, u, options.k ?? 10).map((r) => ({ item: idx.users.idAt(r.index), score: r.score }));
+  }
+
+  /**
+   * Features most similar to a named feature by cosine of feature embeddings (e.g. tags most like a tag), the
+   * feature itself first. Only named features are returned.
+   *
+   * @example
+   * ```ts
+   * model.similarFeatures('genre:Horror', { side: 'item', k: 5 });
+   * ```
+   */
+  similarFeatures(feature: Id, options: { side?: 'item' | 'user'; k?: number } = {}): { feature: Id; score: number }[] {
+    const s = this.requireState();
+    const side = options.side ?? 'item';
+    const space = side === 'item' ? this.itemSpace! : this.userSpace!;
+    const f = space.names.indexOf(feature);
+    if (f < 0) throw new InvalidArgumentError('feature', feature, `a named ${side} feature of the model`, `pass feature matrices with names (buildFeatures) to fit, and check options.side.`);
+    const emb = side === 'item' ? s.itemEmbeddings.weights : s.userEmbeddings.weights;
+    const all = this.cosine(emb, space.matrix.cols, f, space.matrix.cols);
+    const out: { feature: Id; score: number }[] = [];
+    for (const r of all) {
+      const name = space.names[r.index];
+      if (name !== null && name !== undefined) out.push({ feature: name, score: r.score });
+      if (out.length >= (options.k ?? 10)) break;
+    }
+    return out;
+  }
+
+  /**
+   * Why `item` scores what it does for `user`: the biases, each user feature's and each item feature's share of the
+   * dot product, and the user's training items most like the item.
+   */
+  explain(user: Id, item: Id, options: { k?: number } = {}): LightFmExplanation {
+    const s = this.requireState();
+    const idx = this.requireIndex();
+    const u = idx.users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    const i = idx.items.indexOf(item);
+    if (i === undefined) throw new UnknownItemError(item);
+    const d = s.factors, w = d + 2;
+    const ur = this.userFactors.subarray(u * w, u * w + d), ir = this.itemFactors.subarray(i * w, i * w + d);
+    const k = options.k ?? 10;
+    const parts = (space: FeatureSpace, emb: Float32Array, row: number, other: Float32Array) => {
+      const out: { feature: Id | number; score: number }[] = [];
+      for (let p = space.matrix.indptr[row]; p < space.matrix.indptr[row + 1]; p++) {
+        const f = space.matrix.indices[p];
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += emb[f * d + j] * other[j];
+        out.push({ feature: space.names[f] ?? f, score: space.matrix.data[p] * dot });
+      }
+      return out.sort((a, b) => Math.abs(b.score) - Math.abs(a.score)).slice(0, k);
+    };
+    const bias = this.userFactors[u * w + d] + this.itemFactors[i * w + d + 1];
+    const seen = idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]);
+    const unit = unitRows(this.itemRepresentations().embeddings, idx.items.size, d);
+    const history = Array.from(seen, (j) => {
+      let c = 0;
+      for (let f = 0; f < d; f++) c += unit[j * d + f] * unit[i * d + f];
+      return { item: idx.items.idAt(j), score: c, j };
+    }).sort((a, b) => b.score - a.score || a.j - b.j).slice(0, k).map(({ item: it, score }) => ({ item: it, score }));
+    return {
+      score: predictFromRepr([...ur, this.userFactors[u * w + d]], [...ir, this.itemFactors[i * w + d + 1]], d),
+      bias,
+      userFeatures: parts(this.userSpace!, s.userEmbeddings.weights, u, ir),
+      itemFeatures: parts(this.itemSpace!, s.itemEmbeddings.weights, i, ur),
+      similarHistory: history,
+    };
+  }
+
+  /**
+   * A user vector for someone the model has not seen (something LightFM cannot do without refitting): start from
+   * their named user features (if any), then `steps` passes of WARP updates over their items on this user's row
+   * only, items fixed. Returns the augmented factor vector [repr, bias, 1] usable with scoreVector().
+   */
+  foldIn(input: { items?: readonly Id[]; features?: readonly (Id | readonly [Id, number])[]; steps?: number }): Float32Array {
+    const s = this.requireState();
+    const idx = this.requireIndex();
+    const d = s.factors, w = d + 2;
+    const u = new Float64Array(d + 1);
+    if (input.features?.length) {
+      const names = this.userSpace!.names;
+      for (const entry of input.features) {
+        const name = Array.isArray(entry) ? entry[0] : (entry as Id);
+        const weight = Array.isArray(entry) ? entry[1] : 1;
+        const f = names.indexOf(name);
+        if (f < 0) throw new InvalidArgumentError('features', name, 'a named user feature of the model');
+        for (let j = 0; j < d; j++) u[j] += weight * s.userEmbeddings.weights[f * d + j];
+        u[d] += weight * s.userBiases.weights[f];
+      }
+    }
+    const items = Int32Array.from(new Set((input.items ?? []).map((id) => idx.items.indexOf(id)).filter((i): i is number => i !== undefined))).sort();
+    this.foldInRow(u, items, input.steps ?? 20);
+    const out = new Float32Array(w);
+    for (let j = 0; j < d; j++) out[j] = u[j];
+    out[d] = u[d];
+    out[d + 1] = 1;
+    return out;
+  }
+
+  /** WARP passes (LightFM's sampling and weights) on one user row `u` (d + 1, bias last), adagrad on its own state. */
+  private foldInRow(u: Float64Array, items: Int32Array, steps: number): void {
+    if (!items.length) return;
+    const d = this.options.factors, w = d + 2;
+    const nItems = this.itemFactors.length / w;
+    const table: HybridTable = { weights: Float32Array.from(u), accum: new Float32Array(d + 1).fill(1), momentum: new Float32Array(d + 1) };
+    const settings = { ...this.settings(), adadelta: false, userAlpha: this.options.userAlpha };
+    const positives = { indptr: Int32Array.of(0, items.length), indices: items };
+    const rng = Uint32Array.of(threadSeed(this.options.seed, items.length, 0x7fff));
+    const item = (i: number) => {
+      const v = new Float64Array(d + 1);
+      for (let j = 0; j < d; j++) v[j] = this.itemFactors[i * w + j];
+      v[d] = this.itemFactors[i * w + d + 1];
+      return v;
+    };
+    if (items.length >= nItems) return;
+    for (let step = 0; step < steps; step++) {
+      for (const pos of items) {
+        const p = item(pos);
+        const cur = table.weights;
+        const positive = predictFromRepr(cur, p, d);
+        for (let sampled = 1; sampled <= this.options.maxSampled;) {
+          const neg = xorshift32(rng) % nItems;
+          if (isPositive(positives, 0, neg)) continue;
+          const n = item(neg);
+          if (predictFromRepr(cur, n, d) > positive - 1) {
+            const scale = Math.min(10, Math.log(Math.max(1, Math.floor((nItems - 1) / sampled))));
+            for (let j = 0; j < d; j++) updateElement(table, j, scale * (n[j] - p[j]), settings, settings.userAlpha);
+            break;
+          }
+          sampled++;
+        }
+      }
+    }
+    for (let j = 0; j < d; j++) u[j] = table.weights[j];
+  }
+
+  /** Fold-in for recommend({ userItems }): see {@link foldIn}. */
+  override scoreHistory(items: Int32Array): Float32Array {
+    const idx = this.requireIndex();
+    return this.scoreVector(this.foldIn({ items: Array.from(items, (i) => idx.items.idAt(i)) }));
+  }
+
+  protected override exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
+    const s = this.requireState();
+    const d = s.factors;
+    const tensors: Record<string, TensorArray> = {
+      userEmbeddings: s.userEmbeddings.weights, userBiases: s.userBiases.weights,
+      itemEmbeddings: s.itemEmbeddings.weights, itemBiases: s.itemBiases.weights,
+    };
+    const shapes: Record<string, number[]> = {
+      userEmbeddings: [s.userBiases.weights.length, d], userBiases: [s.userBiases.weights.length],
+      itemEmbeddings: [s.itemBiases.weights.length, d], itemBiases: [s.itemBiases.weights.length],
+    };
+    for (const [side, space] of [['user', this.userSpace!], ['item', this.itemSpace!]] as const) {
+      tensors[`${side}FeatureIndptr`] = space.matrix.indptr;
+      tensors[`${side}FeatureIndices`] = space.matrix.indices;
+      tensors[`${side}FeatureData`] = space.matrix.data;
+      shapes[`${side}FeatureIndptr`] = [space.matrix.rows + 1];
+      shapes[`${side}FeatureIndices`] = [space.matrix.indices.length];
+      shapes[`${side}FeatureData`] = [space.matrix.indices.length];
+    }
+    return { tensors, shapes };
+  }
+
+  protected override exportTraining(): ModelState['training'] {
+    const s = this.requireState();
+    const tensors: Record<string, TensorArray> = {};
+    const shapes: Record<string, number[]> = {};
+    for (const k of ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const) {
+      tensors[`${k}Accum`] = s[k].accum;
+      tensors[`${k}Momentum`] = s[k].momentum;
+      shapes[`${k}Accum`] = shapes[`${k}Momentum`] = [s[k].accum.length];
+    }
+    return { tensors, shapes, counters: { epochs: this.epochsDone } };
+  }
+
+  override get params(): Record<string, unknown> {
+    return {
+      ...this.options,
+      userFeatureCount: this.userSpace?.matrix.cols ?? 0, itemFeatureCount: this.itemSpace?.matrix.cols ?? 0,
+      userFeatureNames: this.userSpace?.names ?? [], itemFeatureNames: this.itemSpace?.names ?? [],
+    };
+  }
+
+  /** Rebuild from a model file's state (inference or resumable profile). */
+  static fromState(state: ModelState, backend: Backend): LightFmRecommender {
+    const { userFeatureNames, itemFeatureNames, userFeatureCount, itemFeatureCount, ...options } = state.params as LightFmOptions & {
+      userFeatureNames?: (Id | null)[]; itemFeatureNames?: (Id | null)[]; userFeatureCount?: number; itemFeatureCount?: number;
+    };
+    const model = new LightFmRecommender(options);
+    const index = Recommender.indexFromState(state);
+    const t = state.tensors;
+    const f32 = (name: string) => {
+      const v = t[name];
+      if (!(v instanceof Float32Array)) throw new InvalidArgumentError(`tensors.${name}`, v, 'a Float32Array');
+      return v;
+    };
+    const i32 = (name: string) => {
+      const v = t[name];
+      if (!(v instanceof Int32Array)) throw new InvalidArgumentError(`tensors.${name}`, v, 'an Int32Array');
+      return v;
+    };
+    const d = model.options.factors;
+    const space = (side: 'user' | 'item', rows: number, names: (Id | null)[] | undefined, count: number | undefined): FeatureSpace => {
+      const cols = count ?? rows;
+      const matrix: Csr = { indptr: i32(`${side}FeatureIndptr`), indices: i32(`${side}FeatureIndices`), data: f32(`${side}FeatureData`), rows, cols };
+      if (matrix.indptr.length !== rows + 1) throw new DimensionMismatchError(`${side}FeatureIndptr.length`, matrix.indptr.length, rows + 1, 'the file is damaged or from another model.');
+      const identity = !names?.length && cols === rows && matrix.indices.every((c, r) => c === r) && matrix.data.every((v) => v === 1);
+      return { matrix, names: names ?? [], identity };
+    };
+    model.userSpace = space('user', index.users.size, userFeatureNames, userFeatureCount);
+    model.itemSpace = space('item', index.items.size, itemFeatureNames, itemFeatureCount);
+    const training = state.training;
+    const adadelta = model.options.learningSchedule === 'adadelta';
+    const table = (name: 'userEmbeddings' | 'userBiases' | 'itemEmbeddings' | 'itemBiases', length: number): HybridTable => {
+      const weights = f32(name);
+      if (weights.length !== length) throw new DimensionMismatchError(`tensors.${name}.length`, weights.length, length, 'the file is damaged or from another model.');
+      const accum = training?.tensors[`${name}Accum`];
+      const momentum = training?.tensors[`${name}Momentum`];
+      return {
+        weights,
+        accum: accum instanceof Float32Array && accum.length === length ? accum : new Float32Array(length).fill(adadelta ? 0 : 1),
+        momentum: momentum instanceof Float32Array && momentum.length === length ? momentum : new Float32Array(length),
+      };
+    };
+    const nUF = model.userSpace.matrix.cols, nIF = model.itemSpace.matrix.cols;
+    model.state = {
+      factors: d,
+      userEmbeddings: table('userEmbeddings', nUF * d), userBiases: table('userBiases', nUF),
+      itemEmbeddings: table('itemEmbeddings', nIF * d), itemBiases: table('itemBiases', nIF),
+    };
+    model.epochsDone = training?.counters.epochs ?? 0;
+    model.restore(index, backend);
+    model.refresh();
+    return model;
+  }
+}
+
+registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend));

@@ -1,0 +1,149 @@
+/**
+ * LightFM-family benchmark (issue 5): ml-100k and ml-1m with the anchors' hyperparameters (64 factors, lr 0.05,
+ * 30 epochs, max_sampled 10, no regularisation) and protocol (../shared/bench/anchors.md): binarised, ids sorted
+ * numerically from train, test rows outside train dropped, train items excluded, ties to the lower item index.
+ * Figures: fit and mean epoch seconds on every thread (2 here) and on one thread, the first epoch of the plain-TS
+ * reference kernel in the same process (`jsEpochRatio` = reference / Wasm one-thread first epoch), P@10, NDCG@10.
+ */
+import { readFileSync } from 'node:fs';
+import { init, Interactions, Vocabulary, LightFmRecommender, buildFeatures, type FeatureInput, type LightFmOptions, type Id } from 'recwise';
+import type { BenchCase } from '../case.ts';
+
+const DATA = '../shared/data';
+
+interface Split {
+  train: Interactions;
+  test: Map<number, Set<number>>;
+}
+
+function readPairs(path: string): [number, number][] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: [number, number][] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    const [u, it] = lines[i].split('\t');
+    out.push([Number(u), Number(it)]);
+  }
+  return out;
+}
+
+const splits = new Map<string, Split>();
+function loadSplit(name: string): Split {
+  const cached = splits.get(name);
+  if (cached) return cached;
+  const train = readPairs(`${DATA}/splits/${name}/train.tsv`);
+  const users = Vocabulary.from([...new Set(train.map((p) => p[0]))].sort((a, b) => a - b));
+  const items = Vocabulary.from([...new Set(train.map((p) => p[1]))].sort((a, b) => a - b));
+  const rows: Set<number>[] = Array.from({ length: users.size }, () => new Set());
+  for (const [u, i] of train) rows[users.indexOf(u)!].add(items.indexOf(i)!);
+  const indptr = new Int32Array(users.size + 1);
+  for (let u = 0; u < users.size; u++) indptr[u + 1] = indptr[u] + rows[u].size;
+  const indices = new Int32Array(indptr[users.size]);
+  for (let u = 0; u < users.size; u++) indices.set(Int32Array.from(rows[u]).sort(), indptr[u]);
+  const byUser = { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: users.size, cols: items.size };
+  const test = new Map<number, Set<number>>();
+  for (const [u, i] of readPairs(`${DATA}/splits/${name}/test.tsv`)) {
+    const du = users.indexOf(u), di = items.indexOf(i);
+    if (du === undefined || di === undefined) continue;
+    if (!test.has(du)) test.set(du, new Set());
+    test.get(du)!.add(di);
+  }
+  const split = { train: new Interactions(users, items, byUser), test };
+  splits.set(name, split);
+  return split;
+}
+
+/** P@10, NDCG@10 and coverage per the protocol (recommendBatch filters train items and breaks ties by index). */
+async function evaluate(model: LightFmRecommender, split: Split): Promise<Record<string, number>> {
+  const users = [...split.test.keys()].sort((a, b) => a - b);
+  const { train } = split;
+  const lists = await model.recommendBatch(users.map((u) => train.users.idAt(u)), { k: 10 });
+  let p = 0, ndcg = 0;
+  const covered = new Set<number>();
+  users.forEach((u, r) => {
+    const T = split.test.get(u)!;
+    let hits = 0, dcg = 0;
+    lists[r].forEach((rec, rank) => {
+      const i = train.items.indexOf(rec.item)!;
+      covered.add(i);
+      if (T.has(i)) {
+        hits++;
+        dcg += 1 / Math.log2(rank + 2);
+      }
+    });
+    let idcg = 0;
+    for (let k = 0; k < Math.min(10, T.size); k++) idcg += 1 / Math.log2(k + 2);
+    p += hits / 10;
+    ndcg += dcg / idcg;
+  });
+  return { precision: p / users.length, ndcg: ndcg / users.length, coverage: covered.size / train.nItems };
+}
+
+/** ml-100k side data: genres of u.item; age bucket, gender, occupation of u.user (identity features kept, rows sum to 1). */
+async function hybridFeatures(train: Interactions): Promise<{ userFeatures: FeatureInput; itemFeatures: FeatureInput }> {
+  const genres = readFileSync(`${DATA}/ml-100k/u.genre`, 'utf8').split('\n').filter(Boolean).map((l) => l.split('|')[0]);
+  const itemRows: { id: Id; features: string[] }[] = [];
+  for (const line of readFileSync(`${DATA}/ml-100k/u.item`, 'latin1').split('\n')) {
+    if (!line) continue;
+    const f = line.split('|');
+    const id = Number(f[0]);
+    if (!train.items.has(id)) continue;
+    itemRows.push({ id, features: f.slice(5, 24).flatMap((v, g) => (v === '1' ? [`genre:${genres[g]}`] : [])) });
+  }
+  const bucket = (age: number) => (age < 18 ? '<18' : age < 25 ? '18-24' : age < 35 ? '25-34' : age < 45 ? '35-44' : age < 50 ? '45-49' : age < 56 ? '50-55' : '56+');
+  const userRows: { id: Id; features: string[] }[] = [];
+  for (const line of readFileSync(`${DATA}/ml-100k/u.user`, 'utf8').split('\n')) {
+    if (!line) continue;
+    const [id, age, gender, occupation] = line.split('|');
+    if (!train.users.has(Number(id))) continue;
+    userRows.push({ id: Number(id), features: [`age:${bucket(Number(age))}`, `gender:${gender}`, `occupation:${occupation}`] });
+  }
+  return {
+    userFeatures: await buildFeatures(train.users, userRows, { identity: true, normalize: true }),
+    itemFeatures: await buildFeatures(train.items, itemRows, { identity: true, normalize: true }),
+  };
+}
+
+const ANCHOR: LightFmOptions = { factors: 64, learningRate: 0.05, epochs: 30, maxSampled: 10, itemAlpha: 0, userAlpha: 0 };
+
+async function fitTimed(split: Split, options: LightFmOptions, features: object): Promise<{ model: LightFmRecommender; fit: number; epochs: number[] }> {
+  const model = new LightFmRecommender(options);
+  const epochs: number[] = [];
+  const t0 = performance.now();
+  await model.fit(split.train, { ...features, onEpoch: (e) => void epochs.push(e.seconds) });
+  return { model, fit: (performance.now() - t0) / 1000, epochs };
+}
+
+const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
+
+async function runCase(dataset: string, loss: LightFmOptions['loss'], hybrid = false): Promise<Record<string, number>> {
+  const split = loadSplit(dataset);
+  const features = hybrid ? await hybridFeatures(split.train) : {};
+  const options = { ...ANCHOR, loss };
+  // the plain-TS reference kernel, one epoch, same process
+  await init({ backend: 'js' });
+  const js = await fitTimed(split, { ...options, epochs: 1, threads: 1 }, features);
+  const { threads } = await init();
+  const one = await fitTimed(split, { ...options, threads: 1 }, features);
+  const all = await fitTimed(split, options, features);
+  const quality = await evaluate(all.model, split);
+  const qualityOne = await evaluate(one.model, split);
+  return {
+    ...quality,
+    fitSeconds: all.fit,
+    epochSeconds: mean(all.epochs),
+    threads,
+    epochSeconds1Thread: mean(one.epochs),
+    precision1Thread: qualityOne.precision,
+    ndcg1Thread: qualityOne.ndcg,
+    firstEpochSeconds1Thread: one.epochs[0],
+    jsFirstEpochSeconds: js.epochs[0],
+    jsEpochRatio: js.epochs[0] / one.epochs[0],
+  };
+}
+
+export const cases: BenchCase[] = [
+  ...(['warp', 'bpr', 'logistic', 'warp-kos'] as const).map((loss) => ({ name: `lightfm-${loss}-ml-100k`, run: () => runCase('ml-100k', loss) })),
+  { name: 'lightfm-warp-hybrid-ml-100k', run: () => runCase('ml-100k', 'warp', true) },
+  ...(['warp', 'bpr', 'logistic', 'warp-kos'] as const).map((loss) => ({ name: `lightfm-${loss}-ml-1m`, run: () => runCase('ml-1m', loss) })),
+];
