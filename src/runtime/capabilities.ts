@@ -2,6 +2,7 @@
  * Runtime capability detection: the only place that asks which runtime this is. Detected once, then frozen;
  * everything else reads the object (design.md §1.1, like transformers.js's `apis`).
  */
+import { importNodeBuiltin } from './node-builtin.ts';
 
 /** Where the code is running. Informational: model and kernel code never branch on it. */
 export type RuntimeName = 'node' | 'deno' | 'bun' | 'browser' | 'workerd' | 'edge-light' | 'unknown';
@@ -75,8 +76,7 @@ function canShareMemory(): boolean {
 
 async function nodeParallelism(): Promise<number> {
   try {
-    const spec = 'node:os'; // in a variable so bundlers leave it alone
-    const os = await import(/* @vite-ignore */ spec);
+    const os = await importNodeBuiltin('os');
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   } catch {
     return 1;
@@ -85,8 +85,7 @@ async function nodeParallelism(): Promise<number> {
 
 async function hasNodeWorkerThreads(): Promise<boolean> {
   try {
-    const spec = 'node:worker_threads';
-    const wt = await import(/* @vite-ignore */ spec);
+    const wt = await importNodeBuiltin('worker_threads');
     return typeof wt.Worker === 'function';
   } catch {
     return false;

@@ -5,9 +5,23 @@
  */
 import { BackendUnavailableError } from '../errors.ts';
 import { detectCapabilities } from './capabilities.ts';
+import { importNodeBuiltin } from './node-builtin.ts';
 
-type NodeFs = typeof import('node:fs');
-type NodeFsPromises = typeof import('node:fs/promises');
+// The parts of `node:fs` used here, typed locally: src is compiled (and its declarations published) without @types/node.
+type NodeFs = Record<string, unknown>;
+interface NodeFileHandle {
+  read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
+  writeFile(data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+interface NodeFsPromises {
+  readFile(path: string | URL): Promise<Uint8Array>;
+  open(path: string, flags: string): Promise<NodeFileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  stat(path: string): Promise<unknown>;
+}
 
 let fsModules: Promise<{ fs: NodeFs; fsp: NodeFsPromises }> | undefined;
 
@@ -17,9 +31,7 @@ async function nodeFs(what: string): Promise<{ fs: NodeFs; fsp: NodeFsPromises }
     throw new BackendUnavailableError('files', `${what} needs a file system, which this runtime (${caps.runtime}) does not have`, 'pass bytes (Uint8Array), a URL, a Response or a ReadableStream instead of a path.');
   }
   fsModules ??= (async () => {
-    const a = 'node:fs';
-    const b = 'node:fs/promises';
-    return { fs: await import(/* @vite-ignore */ a), fsp: await import(/* @vite-ignore */ b) };
+    return { fs: await importNodeBuiltin('fs'), fsp: await importNodeBuiltin('fs/promises') };
   })();
   return fsModules;
 }

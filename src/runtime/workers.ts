@@ -4,6 +4,7 @@
  * The worker body is a small self-contained script, so no separate file has to be located or bundled.
  */
 import type { Capabilities } from './capabilities.ts';
+import { importNodeBuiltin } from './node-builtin.ts';
 
 /** The minimal duplex channel the kernel pool needs. */
 export interface WorkerChannel {
@@ -30,8 +31,7 @@ export async function startWorker(caps: Capabilities, source: string): Promise<W
     };
   }
   if (caps.workers === 'node') {
-    const spec = 'node:worker_threads'; // in a variable so bundlers leave it alone
-    const { Worker: NodeWorker } = await import(/* @vite-ignore */ spec);
+    const { Worker: NodeWorker } = await importNodeBuiltin('worker_threads');
     const worker = new NodeWorker(source, { eval: true });
     worker.unref(); // an idle pool must not keep the process alive
     return {
