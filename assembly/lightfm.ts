@@ -168,7 +168,7 @@ function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: us
 }
 
 /**
- * Train on order[from, to) (example rows; user rows for k-OS). scratch: 6·dp f32 + 2·n words per thread;
+ * Train on order[from, to) (example rows; k-OS trains the example's user, as LightFM's fit_warp_kos). scratch: 6·dp f32 + 2·n words per thread;
  * rng: the thread's xorshift32 state; stats: [updates i32, sampled i32, loss f64] added to. Returns updates made.
  */
 export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng: usize, stats: usize): i32 {
@@ -242,7 +242,7 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);
         p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf);
       } else {
-        user = row;
+        user = i32At(exU, row);
         const start = i32At(posP, user), stop = i32At(posP, user + 1);
         if (stop == start) continue;
         u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);

@@ -147,7 +147,7 @@ export interface HybridSession {
   /** Most threads an epoch can use. */
   readonly threads: number;
   /**
-   * Train on `order` (example rows; user rows for k-OS), split into `seeds.length` contiguous ranges, one thread and
+   * Train on `order` (example rows), split into `seeds.length` contiguous ranges, one thread and
    * one xorshift32 stream each; threads update the shared parameters without locks (Hogwild).
    */
   epoch(order: Int32Array, seeds: Uint32Array): Promise<HybridStats>;

@@ -46,9 +46,9 @@ export function checkHybrid(p: HybridParams, data: HybridData, s: HybridSettings
   for (const k of ['maxSampled', 'k', 'n'] as const) if (!(Number.isInteger(s[k]) && s[k] >= 1)) throw new InvalidArgumentError(k, s[k], 'an integer >= 1');
 }
 
-/** An epoch's order must index examples (or users, for k-OS). */
+/** An epoch's order must index examples. */
 export function checkOrder(order: Int32Array, data: HybridData, s: HybridSettings): void {
-  const n = s.loss === 'warp-kos' ? data.userFeatures.indptr.length - 1 : data.users.length;
+  const n = data.users.length;
   if (!(order instanceof Int32Array)) throw new InvalidArgumentError('order', order, 'an Int32Array');
   for (let i = 0; i < order.length; i++) if (!(order[i] >= 0 && order[i] < n)) throw new InvalidArgumentError(`order[${i}]`, order[i], `an index in [0, ${n})`);
 }

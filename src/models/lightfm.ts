@@ -353,7 +353,7 @@ export class LightFmRecommender extends FactorRecommender {
     const hybrid = this.trainingData(data, options);
     const session = this.backend.hybridSession(this.state!, hybrid, this.settings());
     const threads = this.threadCount();
-    const n = this.options.loss === 'warp-kos' ? data.nUsers : hybrid.users.length;
+    const n = hybrid.users.length;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     try {
       for (let e = 0; e < epochs; e++) {
@@ -372,7 +372,7 @@ export class LightFmRecommender extends FactorRecommender {
         const stats = await session.epoch(order, seeds);
         const seconds = (performance.now() - t0) / 1000;
         this.epochsDone = epoch;
-        options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates } });
+        options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates, seconds } });
         if (options.onEpoch) {
           // the callback may evaluate: make the model usable first
           this.state = session.read();

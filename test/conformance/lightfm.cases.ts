@@ -62,7 +62,7 @@ function problem(loss: HybridLoss, adadelta: boolean, hybrid: boolean, seed: num
     weights: Float32Array.from(users, (_, e) => (loss === 'warp-kos' ? 1 : 1 + (e % 3) / 2)),
   };
   const settings: HybridSettings = { ...SETTINGS, loss, adadelta, itemAlpha: 0.01, userAlpha: 0.02 };
-  const n = loss === 'warp-kos' ? nU : users.length;
+  const n = users.length;
   const order = Int32Array.from({ length: n }, (_, i) => (i * 11) % n);
   return { params, data, settings, order };
 }

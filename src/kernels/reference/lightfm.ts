@@ -70,7 +70,7 @@ export interface HybridData {
   readonly itemFeatures: HybridCsr;
   /** Each user's positive items (users × items, columns sorted), for negative rejection and k-OS positives. */
   readonly positives: { readonly indptr: Int32Array; readonly indices: Int32Array };
-  /** Training examples (COO); `labels` > 0 are positives (logistic also learns from ≤ 0). Unused by k-OS. */
+  /** Training examples (COO); `labels` > 0 are positives (logistic also learns from ≤ 0). k-OS uses only `users`. */
   readonly users: Int32Array;
   readonly items: Int32Array;
   readonly labels: Float32Array;
@@ -245,7 +245,8 @@ function itemCount(data: HybridData): number {
 }
 
 /**
- * Examples order[from..to) of an epoch (or users, for k-OS), on one thread with xorshift32 state rng[0].
+ * Examples order[from..to) of an epoch, on one thread with xorshift32 state rng[0]. k-OS visits each example's user
+ * (so a user once per interaction, as LightFM's fit_warp_kos over interactions.row).
  * Mutates `params` and adds to `stats`; `trace` sees every update.
  */
 export function hybridEpochRef(
@@ -308,7 +309,7 @@ export function hybridEpochRef(
         itemRepr(item, p);
         nPositives = -1;
       } else {
-        user = row;
+        user = data.users[row];
         const start = data.positives.indptr[user], stop = data.positives.indptr[user + 1];
         if (stop === start) continue;
         userRepr(user);
