@@ -33,35 +33,36 @@
 }
 
 /**
- * Best `k` of `scores[0..n)` into outIdx/outScore (best first). Returns how many were written
- * (fewer than k when fewer than k items have a score above -Infinity); the other slots get index -1, score -Infinity.
+ * Offer (s, i) to a min-heap of the best entries so far (worst at the root) holding `size` of at most `k` entries;
+ * returns the new size. Shared with the item-kNN kernel (knn.ts), which offers candidates in arbitrary order:
+ * `worse` is a total order, so the kept set does not depend on the order of offers.
  */
-export function topk(scores: usize, n: i32, k: i32, outIdx: usize, outScore: usize): i32 {
-  if (k <= 0) return 0;
-  let size = 0;
-  for (let i = 0; i < n; i++) {
-    const s = load<f32>(scores + (<usize>i << 2));
-    if (!(s > -Infinity)) continue; // excluded: -Infinity or NaN
-    if (size < k) {
-      // sift up
-      let pos = size++;
-      while (pos > 0) {
-        const parent = (pos - 1) >> 1;
-        const ps = load<f32>(outScore + (<usize>parent << 2));
-        const pi = load<i32>(outIdx + (<usize>parent << 2));
-        if (!worse(s, i, ps, pi)) break;
-        store<f32>(outScore + (<usize>pos << 2), ps);
-        store<i32>(outIdx + (<usize>pos << 2), pi);
-        pos = parent;
-      }
-      store<f32>(outScore + (<usize>pos << 2), s);
-      store<i32>(outIdx + (<usize>pos << 2), i);
-    } else if (worse(load<f32>(outScore), load<i32>(outIdx), s, i)) {
-      store<f32>(outScore, s);
-      store<i32>(outIdx, i);
-      siftDown(outIdx, outScore, 0, size);
+// @ts-ignore: decorator
+@inline export function heapOffer(s: f32, i: i32, size: i32, k: i32, outIdx: usize, outScore: usize): i32 {
+  if (size < k) {
+    // sift up
+    let pos = size++;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const ps = load<f32>(outScore + (<usize>parent << 2));
+      const pi = load<i32>(outIdx + (<usize>parent << 2));
+      if (!worse(s, i, ps, pi)) break;
+      store<f32>(outScore + (<usize>pos << 2), ps);
+      store<i32>(outIdx + (<usize>pos << 2), pi);
+      pos = parent;
     }
+    store<f32>(outScore + (<usize>pos << 2), s);
+    store<i32>(outIdx + (<usize>pos << 2), i);
+  } else if (worse(load<f32>(outScore), load<i32>(outIdx), s, i)) {
+    store<f32>(outScore, s);
+    store<i32>(outIdx, i);
+    siftDown(outIdx, outScore, 0, size);
   }
+  return size;
+}
+
+/** Sort a heap filled by heapOffer best first and define the unused slots (index -1, score -Infinity). */
+export function heapFinish(size: i32, k: i32, outIdx: usize, outScore: usize): void {
   // Heap sort: moving the root (worst) to the end each time leaves the best entry first.
   for (let end = size - 1; end > 0; end--) {
     const es = load<f32>(outScore + (<usize>end << 2));
@@ -77,6 +78,21 @@ export function topk(scores: usize, n: i32, k: i32, outIdx: usize, outScore: usi
     store<i32>(outIdx + (<usize>r << 2), -1);
     store<f32>(outScore + (<usize>r << 2), -Infinity);
   }
+}
+
+/**
+ * Best `k` of `scores[0..n)` into outIdx/outScore (best first). Returns how many were written
+ * (fewer than k when fewer than k items have a score above -Infinity); the other slots get index -1, score -Infinity.
+ */
+export function topk(scores: usize, n: i32, k: i32, outIdx: usize, outScore: usize): i32 {
+  if (k <= 0) return 0;
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    const s = load<f32>(scores + (<usize>i << 2));
+    if (!(s > -Infinity)) continue; // excluded: -Infinity or NaN
+    size = heapOffer(s, i, size, k, outIdx, outScore);
+  }
+  heapFinish(size, k, outIdx, outScore);
   return size;
 }
 

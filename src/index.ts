@@ -62,6 +62,8 @@ export { BprRecommender } from './models/bpr.ts';
 export type { BprOptions } from './models/bpr.ts';
 export { LmfRecommender } from './models/lmf.ts';
 export type { LmfOptions } from './models/lmf.ts';
+export { ItemKnnRecommender } from './models/itemknn.ts';
+export type { ItemKnnOptions, ItemSimilarity } from './models/itemknn.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';
 

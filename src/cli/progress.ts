@@ -27,10 +27,16 @@ export class ProgressBar {
     this.last = now;
     const frac = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
     const info = p.info ? ' ' + Object.entries(p.info).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ') : '';
-    const text = `${label}: ${p.phase} ${p.done}/${p.total}${info}`;
-    const barWidth = Math.max(10, Math.min(30, this.io.columns - text.length - 10));
-    const filled = Math.round(frac * barWidth);
-    const line = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${text}`;
+    let line: string;
+    if (p.total > 0) {
+      const text = `${label}: ${p.phase} ${p.done}/${p.total}${info}`;
+      const barWidth = Math.max(10, Math.min(30, this.io.columns - text.length - 10));
+      const filled = Math.round(frac * barWidth);
+      line = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${text}`;
+    } else {
+      // Unknown total (e.g. a stream of unknown length): a counter instead of a bar.
+      line = `${label}: ${p.phase} ${p.done.toLocaleString('en-US')}${info}`;
+    }
     void this.io.stderr(`\r${line.slice(0, this.io.columns - 1)}\x1b[K`);
     this.drawn = true;
   }

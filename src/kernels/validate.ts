@@ -116,3 +116,15 @@ export function checkSgd(x: DenseMatrix, y: DenseMatrix, c: SparseMatrix & Spars
   if (c.cols !== y.rows) throw new DimensionMismatchError('interactions.cols', c.cols, y.rows, 'one interaction column per row of the other factors.');
   if (g && (g.rows !== x.rows || g.cols !== x.cols)) throw new DimensionMismatchError('gradSq.rows', g.rows, x.rows, 'gradSq must have the target\'s shape.');
 }
+
+/** Operands of {@link Backend.productTopk}: two weighted CSRs whose inner dimensions agree. */
+export function checkProduct(a: Csr, b: Csr, k: number): void {
+  checkCsr(a, a.cols);
+  checkCsr(b, b.cols);
+  checkValues(a);
+  checkValues(b);
+  checkK(k);
+  if (a.indptr.length - 1 !== a.rows) throw new DimensionMismatchError('a.rows', a.rows, a.indptr.length - 1, 'a.indptr needs rows + 1 offsets.');
+  if (b.indptr.length - 1 !== b.rows) throw new DimensionMismatchError('b.rows', b.rows, b.indptr.length - 1, 'b.indptr needs rows + 1 offsets.');
+  if (a.cols !== b.rows) throw new DimensionMismatchError('b.rows', b.rows, a.cols, 'the product a·b needs a.cols = b.rows.');
+}

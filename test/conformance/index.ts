@@ -4,4 +4,5 @@ import './als.cases.ts';
 import './sgd.cases.ts';
 import './io.cases.ts';
 import './lightfm.cases.ts';
+import './itemknn.cases.ts';
 export { cases, runAll } from './harness.ts';

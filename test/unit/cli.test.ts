@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { main } from '../../src/cli/main.ts';
 import { parseFlags, UsageError } from '../../src/cli/args.ts';
 import { memoryProcess } from '../../src/runtime/process.ts';
+import { ProgressBar } from '../../src/cli/progress.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
@@ -67,6 +68,23 @@ describe('flag parsing', () => {
     expect(() => parseFlags('x', ['popularity'], specs)).toThrow(/no positional arguments/);
     expect(() => parseFlags('x', ['--model'], specs)).toThrow(/--model: needs one of popularity/);
     expect(() => parseFlags('x', [], specs)).toThrow(/--model: is required/);
+  });
+});
+
+describe('progress bar', () => {
+  it('draws on a terminal, counts when the total is unknown, and stays silent when disabled', async () => {
+    const tty = memoryProcess([]);
+    const bar = new ProgressBar(tty, true);
+    bar.update('read', { phase: 'bytes', done: 2048, total: 0 }); // first update always draws
+    bar.update('fit', { phase: 'epoch', done: 3, total: 15 }); // throttled (within 100 ms)
+    bar.update('fit', { phase: 'epoch', done: 15, total: 15 }); // the final one always draws
+    await bar.clear();
+    expect(tty.err).toContain('100% fit: epoch 15/15');
+    expect(tty.err).toContain('read: bytes 2,048');
+    expect(tty.err).not.toContain('3/15');
+    const quiet = memoryProcess([]);
+    new ProgressBar(quiet, false).update('fit', { phase: 'epoch', done: 1, total: 2 });
+    expect(quiet.err).toBe('');
   });
 });
 

@@ -6,10 +6,11 @@ import { rowOfEntry } from '../partition.ts';
 import { NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
+import { productRecommendRowsRef, productTopkRowsRef } from '../reference/knn.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
 import { createJsHybridSession } from './lightfm.ts';
-import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode } from '../validate.ts';
+import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode, checkProduct } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
   constructor(readonly data: Float32Array, readonly rows: number, readonly cols: number) {}
@@ -127,6 +128,18 @@ export function createJsBackend(): Backend {
       const c = asJs(rows, JsSparseMatrix, 'sparseMatrix');
       checkSgd(x, y, c, 0, g);
       lmfRowsRef(c.indptr, c.indices, c.data, x.data, y.data, g.data, x.cols, options.learningRate, options.regularization, options.negativeProportion, options.negativeCap, 0, c.rows, seedState(options.seed, 0));
+    },
+    async productTopk(a, b, k) {
+      checkProduct(a, b, k);
+      const out = { k, rows: a.rows, indices: new Int32Array(a.rows * k), scores: new Float32Array(a.rows * k), counts: new Int32Array(a.rows) };
+      productTopkRowsRef(a, b, k, 0, a.rows, out.indices, out.scores, out.counts);
+      return out;
+    },
+    async productRecommend(a, b, k, excludeOwn) {
+      checkProduct(a, b, k);
+      const out = { k, rows: a.rows, indices: new Int32Array(a.rows * k), scores: new Float32Array(a.rows * k), counts: new Int32Array(a.rows) };
+      productRecommendRowsRef(a, b, k, excludeOwn, 0, a.rows, out.indices, out.scores, out.counts);
+      return out;
     },
     hybridSession: (params, data, settings) => createJsHybridSession(params, data, settings),
     dispose() {},

@@ -3,7 +3,7 @@ import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, Sp
 import { NotPositiveDefiniteError } from '../../errors.ts';
 import { balancedBounds, rowOfEntry } from '../partition.ts';
 import { seedState } from '../reference/sgd.ts';
-import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkSgd, checkValues } from '../validate.ts';
+import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkSgd, checkValues, checkProduct } from '../validate.ts';
 import { WasmHeap } from './memory.ts';
 import { createWasmHybridSession } from './lightfm.ts';
 import type { KernelInstance } from './module.ts';
@@ -148,6 +148,39 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       for (const p of Object.values(ptrs)) heap.release(p);
     };
     return { args, finish, abandon };
+  }
+
+  /**
+   * Run a row-wise sparse-product kernel (knn.ts) over a's rows on every thread, each with `scratchWords` × b.cols
+   * words of zeroed scratch; returns the k-slot top-k rows.
+   */
+  async function productRows(
+    fn: string, a: Csr, b: Csr, k: number, scratchWords: number,
+    args: (from: number, to: number, thread: number, p: Record<string, number>, scratch: number) => number[],
+  ): Promise<TopK> {
+    const rows = a.rows;
+    const work = new Float64Array(rows + 1);
+    for (let r = 0; r < rows; r++) {
+      let w = b.cols / 8;
+      for (let q = a.indptr[r]; q < a.indptr[r + 1]; q++) w += b.indptr[a.indices[q] + 1] - b.indptr[a.indices[q]];
+      work[r + 1] = work[r] + w;
+    }
+    const threads = pool && work[rows] >= 1 << 16 ? Math.min(pool.threads, rows) : 1;
+    const p = {
+      aIndptr: heap.put(a.indptr), aIndices: heap.put(a.indices), aData: heap.put(a.data),
+      bIndptr: heap.put(b.indptr), bIndices: heap.put(b.indices), bData: heap.put(b.data),
+      idx: heap.alloc(rows * k * 4), score: heap.alloc(rows * k * 4), counts: heap.alloc(rows * 4),
+    };
+    const scratch = heap.alloc(threads * scratchWords * b.cols * 4);
+    try {
+      // The kernels expect zeroed sums and leave them zeroed.
+      heap.f32(scratch, threads * scratchWords * b.cols).fill(0);
+      const bounds = balancedBounds(work, rows, Math.max(threads, 1), 0);
+      await runRows(x, pool, fn, bounds, (from, to) => work[to] - work[from], (from, to, t) => args(from, to, t, p, scratch));
+      return { k, rows, indices: heap.i32(p.idx, rows * k).slice(), scores: heap.f32(p.score, rows * k).slice(), counts: heap.i32(p.counts, rows).slice() };
+    } finally {
+      for (const ptr of [...Object.values(p), scratch]) heap.release(ptr);
+    }
   }
 
   const recommendBlock = (queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask?: RowMask): TopK => {
@@ -318,6 +351,21 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         heap.release(state);
         heap.release(scratch);
       }
+    },
+    async productTopk(a, b, k) {
+      checkProduct(a, b, k);
+      // Per row: one multiply-add per entry of b reached through the row of a, plus the scan of the candidates.
+      return productRows('productTopkRows', a, b, k, 2, (from, to, t, p, scratch) => [
+        p.aIndptr, p.aIndices, p.aData, p.bIndptr, p.bIndices, p.bData, b.cols, k, from, to,
+        scratch + t * b.cols * 8, scratch + t * b.cols * 8 + b.cols * 4, p.idx, p.score, p.counts,
+      ]);
+    },
+    async productRecommend(a, b, k, excludeOwn) {
+      checkProduct(a, b, k);
+      return productRows('productRecommendRows', a, b, k, 1, (from, to, t, p, scratch) => [
+        p.aIndptr, p.aIndices, p.aData, p.bIndptr, p.bIndices, p.bData, b.cols, k, excludeOwn ? 1 : 0, from, to,
+        scratch + t * b.cols * 4, p.idx, p.score, p.counts,
+      ]);
     },
     hybridSession: (params, data, settings) => createWasmHybridSession(heap, x, pool, params, data, settings),
     dispose() {

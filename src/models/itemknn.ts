@@ -1,0 +1,278 @@
+/**
+ * Item-item nearest neighbours with implicit's semantics (implicit.nearest_neighbours, 0.7): weight the
+ * users × items matrix W by the chosen similarity, keep for every item the K largest entries of its row of WᵀW
+ * (all_pairs_knn; the item itself included, as implicit keeps it), and score a user by summing the similarity rows
+ * of their items, each times the user's interaction weight (NearestNeighboursScorer).
+ *
+ * Weightings, with c the interaction weight of user u and item i, N the number of items, n_u the user's number of
+ * items and idf_u = ln N − ln(1 + n_u) (implicit weights the items × users matrix, so users are the "terms"):
+ * - plain:  W = c (raw co-occurrence dot products);
+ * - cosine: W = c / ‖c_i‖ (each item's column scaled to unit length);
+ * - tfidf:  W = t / ‖t_i‖ with t = √c · idf_u;
+ * - bm25:   W = c (K1 + 1) / (K1 · L_i + c) · idf_u with L_i = (1 − B) + B · pop_i / mean pop, pop_i = Σ_u c.
+ */
+import { Recommender, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
+import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import type { Interactions } from '../data/interactions.ts';
+import type { Id } from '../data/vocabulary.ts';
+import type { Backend, Csr } from '../kernels/types.ts';
+import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
+
+/** How item vectors are weighted before their dot products are taken. */
+export type ItemSimilarity = 'cosine' | 'bm25' | 'tfidf' | 'plain';
+
+/** Hyperparameters of {@link ItemKnnRecommender}; defaults are implicit's. */
+export interface ItemKnnOptions {
+  /** 'cosine' (default, implicit's CosineRecommender), 'bm25', 'tfidf' or 'plain' (raw co-occurrence counts). */
+  similarity?: ItemSimilarity;
+  /** Neighbours kept per item, the item itself included (implicit's K; default 20). */
+  neighbors?: number;
+  /** BM25 term-frequency saturation K1 (default 1.2). */
+  k1?: number;
+  /** BM25 length normalisation B in [0, 1] (default 0.75). */
+  b?: number;
+}
+
+const DEFAULTS: Required<ItemKnnOptions> = { similarity: 'cosine', neighbors: 20, k1: 1.2, b: 0.75 };
+const SIMILARITIES: readonly ItemSimilarity[] = ['cosine', 'bm25', 'tfidf', 'plain'];
+/** Users per recommendBatch kernel call: bounds the history copy and the k-slot results. */
+const BATCH_USERS = 8192;
+
+function checkOptions(o: Required<ItemKnnOptions>): void {
+  if (!SIMILARITIES.includes(o.similarity)) throw new InvalidArgumentError('similarity', o.similarity, "'cosine', 'bm25', 'tfidf' or 'plain'");
+  checkIntegerOption('neighbors', o.neighbors, 1);
+  checkNumberOption('k1', o.k1, 0, true);
+  checkNumberOption('b', o.b, 0, true);
+  if (o.b > 1) throw new InvalidArgumentError('b', o.b, 'a number in [0, 1]');
+}
+
+/**
+ * W in both orientations (users × items and items × users), with identical f32 values: each weight is one f64
+ * expression of (u, i, c) rounded once, whichever orientation computes it.
+ */
+export function weightInteractions(data: Interactions, backend: Backend, options: Required<ItemKnnOptions>): { byUser: Csr; byItem: Csr } {
+  const byUser = data.byUser;
+  const byItem = data.itemUsers(backend);
+  const nItems = data.nItems;
+  const { similarity, k1, b } = options;
+  if (similarity === 'tfidf' || similarity === 'bm25') {
+    for (let e = 0; e < byUser.data.length; e++) {
+      if (byUser.data[e] < 0) throw new InvalidArgumentError('weights', byUser.data[e], `non-negative interaction weights for ${similarity}`, "use similarity 'cosine' or 'plain' with negative weights.");
+    }
+  }
+  const idf = new Float64Array(data.nUsers);
+  for (let u = 0; u < data.nUsers; u++) idf[u] = Math.log(nItems) - Math.log1p(byUser.indptr[u + 1] - byUser.indptr[u]);
+  // Per-item factor: 1/‖·‖ for cosine and tfidf, the BM25 length norm L_i for bm25.
+  const itemFactor = new Float64Array(nItems);
+  if (similarity === 'cosine' || similarity === 'tfidf') {
+    for (let i = 0; i < nItems; i++) {
+      let ss = 0;
+      for (let p = byItem.indptr[i]; p < byItem.indptr[i + 1]; p++) {
+        const t = similarity === 'cosine' ? byItem.data[p] : Math.sqrt(byItem.data[p]) * idf[byItem.indices[p]];
+        ss += t * t;
+      }
+      itemFactor[i] = ss > 0 ? 1 / Math.sqrt(ss) : 0;
+    }
+  } else if (similarity === 'bm25') {
+    let total = 0;
+    for (let i = 0; i < nItems; i++) {
+      let pop = 0;
+      for (let p = byItem.indptr[i]; p < byItem.indptr[i + 1]; p++) pop += byItem.data[p];
+      itemFactor[i] = pop;
+      total += pop;
+    }
+    const mean = total / Math.max(nItems, 1);
+    for (let i = 0; i < nItems; i++) itemFactor[i] = 1 - b + (mean > 0 ? (b * itemFactor[i]) / mean : b);
+  }
+  // One expression per similarity, used for both orientations (hot: two passes over every interaction).
+  const weigh = (out: Float32Array, csr: Csr, rowIsUser: boolean): void => {
+    const { indptr, indices, data: c } = csr;
+    for (let r = 0; r < csr.rows; r++) {
+      for (let p = indptr[r]; p < indptr[r + 1]; p++) {
+        const u = rowIsUser ? r : indices[p];
+        const i = rowIsUser ? indices[p] : r;
+        if (similarity === 'cosine') out[p] = c[p] * itemFactor[i];
+        else if (similarity === 'tfidf') out[p] = Math.sqrt(c[p]) * idf[u] * itemFactor[i];
+        else if (similarity === 'bm25') {
+          const den = k1 * itemFactor[i] + c[p];
+          out[p] = den > 0 ? ((c[p] * (k1 + 1)) / den) * idf[u] : 0;
+        } else out[p] = c[p];
+      }
+    }
+  };
+  const userData = new Float32Array(byUser.data.length);
+  weigh(userData, byUser, true);
+  const itemData = new Float32Array(byItem.data.length);
+  weigh(itemData, byItem, false);
+  return { byUser: { ...byUser, data: userData }, byItem: { ...byItem, data: itemData } };
+}
+
+/**
+ * Item-item nearest-neighbour recommender (cosine, BM25, TF-IDF or plain co-occurrence).
+ *
+ * @example
+ * ```ts
+ * import { ItemKnnRecommender } from 'recwise';
+ * const knn = await new ItemKnnRecommender({ similarity: 'bm25', neighbors: 100 }).fit(interactions);
+ * knn.recommend('alice', { k: 10 });
+ * knn.recommend('newcomer', { userItems: ['matrix', 'alien'] }); // fold-in: no refit needed
+ * knn.similarItems('matrix', { k: 5 });                          // the item itself comes first
+ * ```
+ */
+export class ItemKnnRecommender extends Recommender {
+  readonly kind = 'itemknn';
+  readonly options: Required<ItemKnnOptions>;
+  /** items × items, each row's neighbours best first (score descending, ties to the lower item index). */
+  private sim: Csr = { indptr: new Int32Array(1), indices: new Int32Array(0), data: new Float32Array(0), rows: 0, cols: 0 };
+
+  constructor(options: ItemKnnOptions = {}) {
+    super();
+    this.options = { ...DEFAULTS, ...options };
+    checkOptions(this.options);
+  }
+
+  get params(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
+  /** The item × item similarity matrix (a view; rows hold each item's neighbours best first). */
+  get similarity(): Csr {
+    this.requireIndex();
+    return this.sim;
+  }
+
+  protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
+    checkAborted(options.signal, 'item-kNN fit');
+    const { byUser, byItem } = weightInteractions(data, this.backend, this.options);
+    options.onProgress?.({ phase: 'fit', done: 1, total: 2 });
+    await yieldToEventLoop();
+    checkAborted(options.signal, 'item-kNN fit');
+    const top = await this.backend.productTopk(byItem, byUser, this.options.neighbors);
+    this.sim = csrFromTopK(top.indices, top.scores, top.counts, top.k, data.nItems);
+    options.onProgress?.({ phase: 'fit', done: 2, total: 2 });
+  }
+
+  /** Σ over the user's items of weight × the item's similarity row (implicit's NearestNeighboursScorer). */
+  private addHistory(out: Float32Array, offset: number, items: ArrayLike<number>, weights: ArrayLike<number> | undefined, from: number, to: number): void {
+    const { indptr, indices, data } = this.sim;
+    for (let p = from; p < to; p++) {
+      const i = items[p];
+      const w = weights ? weights[p] : 1;
+      // fround: the product rounds to f32 before the add, as in the Wasm kernel, so batch and single agree exactly.
+      for (let q = indptr[i]; q < indptr[i + 1]; q++) out[offset + indices[q]] += Math.fround(w * data[q]);
+    }
+  }
+
+  scoreUsers(users: Int32Array): Float32Array {
+    const { seen, items } = this.requireIndex();
+    const n = items.size;
+    const out = new Float32Array(users.length * n);
+    for (let r = 0; r < users.length; r++) this.addHistory(out, r * n, seen.indices, seen.data, seen.indptr[users[r]], seen.indptr[users[r] + 1]);
+    return out;
+  }
+
+  /**
+   * Top-k for many users: the fused Wasm kernel (score by sparse history → exclude seen → top-k) over the backend's
+   * threads; include/exclude lists go through the generic path.
+   */
+  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
+    if (options.include || options.exclude || (options as RecommendOptions).userItems) return super.recommendBatch(users, options);
+    const k = options.k ?? 10;
+    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const idx = this.requireIndex();
+    const dense = Int32Array.from(users, (u) => {
+      const i = idx.users.indexOf(u);
+      if (i === undefined) throw new UnknownUserError(u);
+      return i;
+    });
+    const { seen } = idx;
+    const out: Recommendation[][] = [];
+    for (let b0 = 0; b0 < dense.length; b0 += BATCH_USERS) {
+      const block = dense.subarray(b0, b0 + BATCH_USERS);
+      const indptr = new Int32Array(block.length + 1);
+      for (let r = 0; r < block.length; r++) indptr[r + 1] = indptr[r] + seen.indptr[block[r] + 1] - seen.indptr[block[r]];
+      const indices = new Int32Array(indptr[block.length]);
+      const data = new Float32Array(indptr[block.length]);
+      for (let r = 0; r < block.length; r++) {
+        indices.set(seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), indptr[r]);
+        data.set(seen.data.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), indptr[r]);
+      }
+      const history: Csr = { indptr, indices, data, rows: block.length, cols: idx.items.size };
+      const top = await this.backend.productRecommend(history, this.sim, k, options.filterSeen ?? true);
+      for (let r = 0; r < block.length; r++) {
+        const row: Recommendation[] = [];
+        for (let j = 0; j < top.counts[r]; j++) row.push({ item: idx.items.idAt(top.indices[r * k + j]), score: top.scores[r * k + j] });
+        out.push(row);
+      }
+    }
+    return out;
+  }
+
+  override scoreHistory(items: Int32Array, weights?: Float32Array): Float32Array {
+    const out = new Float32Array(this.requireIndex().items.size);
+    this.addHistory(out, 0, items, weights, 0, items.length);
+    return out;
+  }
+
+  /**
+   * The item's stored neighbours, best first: the item itself included (usually first), at most `neighbors` of
+   * them (implicit's similar_items).
+   *
+   * @example
+   * ```ts
+   * knn.similarItems('matrix', { k: 5 }); // [{ item: 'matrix', score: 1 }, { item: 'matrix-reloaded', score: 0.62 }, …]
+   * ```
+   */
+  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+    const idx = this.requireIndex();
+    const k = options.k ?? 10;
+    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const i = idx.items.indexOf(item);
+    if (i === undefined) throw new UnknownItemError(item);
+    const { indptr, indices, data } = this.sim;
+    const out: Recommendation[] = [];
+    for (let q = indptr[i]; q < Math.min(indptr[i + 1], indptr[i] + k); q++) out.push({ item: idx.items.idAt(indices[q]), score: data[q] });
+    return out;
+  }
+
+  protected exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
+    const { indptr, indices, data } = this.sim;
+    return {
+      tensors: { similarityIndptr: indptr, similarityIndices: indices, similarityScores: data },
+      shapes: { similarityIndptr: [indptr.length], similarityIndices: [indices.length], similarityScores: [data.length] },
+    };
+  }
+
+  /** Rebuild from a model file's state. */
+  static fromState(state: ModelState, backend: Backend): ItemKnnRecommender {
+    const model = new ItemKnnRecommender(state.params as ItemKnnOptions);
+    const index = Recommender.indexFromState(state);
+    const n = index.items.size;
+    const { similarityIndptr: indptr, similarityIndices: indices, similarityScores: data } = state.tensors;
+    const valid =
+      indptr instanceof Int32Array && indices instanceof Int32Array && data instanceof Float32Array &&
+      indptr.length === n + 1 && indptr[0] === 0 && indptr[n] === indices.length && data.length === indices.length &&
+      indices.every((j) => j >= 0 && j < n) && indptr.every((v, r) => r === 0 || v >= indptr[r - 1]);
+    if (!valid) throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `similarityIndptr (${n + 1} i32), similarityIndices (i32 < ${n}) and similarityScores (f32)`);
+    model.sim = { indptr, indices, data, rows: n, cols: n };
+    model.restore(index, backend);
+    return model;
+  }
+}
+
+/** Compact the k-slot rows of a top-k result into a CSR (rows keep their best-first order). */
+function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, k: number, n: number): Csr {
+  const indptr = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + counts[r];
+  const indices = new Int32Array(indptr[n]);
+  const data = new Float32Array(indptr[n]);
+  for (let r = 0; r < n; r++) {
+    indices.set(idx.subarray(r * k, r * k + counts[r]), indptr[r]);
+    data.set(scores.subarray(r * k, r * k + counts[r]), indptr[r]);
+  }
+  return { indptr, indices, data, rows: n, cols: n };
+}
+
+registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend));

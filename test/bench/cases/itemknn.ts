@@ -1,0 +1,88 @@
+/**
+ * Item-item kNN benchmark (issue 6): cosine, BM25 and TF-IDF on ml-100k and ml-1m with the anchors' hyperparameters
+ * (K = 100, BM25 K1 1.2, B 0.75) and protocol (../shared/bench/anchors.md: binarised, ids sorted numerically from
+ * train, test rows outside train dropped, train items excluded, ties to the lower item index).
+ * Figures: fitSeconds (whole fit: weighting + all-pairs kNN on every thread), precision and ndcg (P@10, NDCG@10 by
+ * src/eval/evaluate.ts, the protocol's definitions), top10AllSeconds (recommendBatch over every train user, seen
+ * items filtered), similarAllSeconds (10 most similar items of every item).
+ */
+import { readFileSync } from 'node:fs';
+import { init, Interactions, Vocabulary, ItemKnnRecommender, type ItemSimilarity } from 'recwise';
+import { evaluate } from '../../../src/eval/evaluate.ts';
+import type { BenchCase } from '../case.ts';
+
+const DATA = '../shared/data';
+
+interface Split {
+  train: Interactions;
+  test: Interactions;
+}
+
+function readPairs(path: string): [number, number][] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const out: [number, number][] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    const [u, it] = lines[i].split('\t');
+    out.push([Number(u), Number(it)]);
+  }
+  return out;
+}
+
+/** Binary users × items CSR of the pairs whose user and item are in the vocabularies (duplicates once). */
+function binaryCsr(pairs: [number, number][], users: Vocabulary, items: Vocabulary) {
+  const rows: Set<number>[] = Array.from({ length: users.size }, () => new Set());
+  for (const [u, i] of pairs) {
+    const du = users.indexOf(u), di = items.indexOf(i);
+    if (du !== undefined && di !== undefined) rows[du].add(di);
+  }
+  const indptr = new Int32Array(users.size + 1);
+  for (let u = 0; u < users.size; u++) indptr[u + 1] = indptr[u] + rows[u].size;
+  const indices = new Int32Array(indptr[users.size]);
+  for (let u = 0; u < users.size; u++) indices.set(Int32Array.from(rows[u]).sort(), indptr[u]);
+  return { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: users.size, cols: items.size };
+}
+
+const splits = new Map<string, Split>();
+function loadSplit(name: string): Split {
+  const cached = splits.get(name);
+  if (cached) return cached;
+  const train = readPairs(`${DATA}/splits/${name}/train.tsv`);
+  const users = Vocabulary.from([...new Set(train.map((p) => p[0]))].sort((a, b) => a - b));
+  const items = Vocabulary.from([...new Set(train.map((p) => p[1]))].sort((a, b) => a - b));
+  const test = readPairs(`${DATA}/splits/${name}/test.tsv`);
+  const split = { train: new Interactions(users, items, binaryCsr(train, users, items)), test: new Interactions(users, items, binaryCsr(test, users, items)) };
+  splits.set(name, split);
+  return split;
+}
+
+async function run(similarity: ItemSimilarity, dataset: string): Promise<Record<string, number>> {
+  await init();
+  const { train, test } = loadSplit(dataset);
+  // Warm-up fit: the first one compiles and tiers up the Wasm kernel and starts the workers.
+  await new ItemKnnRecommender({ similarity, neighbors: 100 }).fit(train);
+  const model = new ItemKnnRecommender({ similarity, neighbors: 100, k1: 1.2, b: 0.75 });
+  let t = performance.now();
+  await model.fit(train);
+  const fitSeconds = (performance.now() - t) / 1000;
+  const r = await evaluate(model, { test }, { k: 10, metrics: ['precision', 'ndcg', 'coverage'] });
+  const users = train.users.ids();
+  t = performance.now();
+  await model.recommendBatch(users, { k: 10 });
+  const top10AllSeconds = (performance.now() - t) / 1000;
+  const items = train.items.ids();
+  t = performance.now();
+  for (const item of items) model.similarItems(item, { k: 10 });
+  const similarAllSeconds = (performance.now() - t) / 1000;
+  return { fitSeconds, precision: r.means.precision!, ndcg: r.means.ndcg!, coverage: r.means.coverage!, top10AllSeconds, similarAllSeconds };
+}
+
+const ROWS: Record<ItemSimilarity, string> = { cosine: 'cosine-k100', bm25: 'bm25-k100', tfidf: 'tfidf-k100', plain: '' };
+
+export const cases: BenchCase[] = (['ml-100k', 'ml-1m'] as const).flatMap((dataset) =>
+  (['cosine', 'bm25', 'tfidf'] as const).map((similarity) => ({
+    name: `itemknn-${similarity}-${dataset}`,
+    anchor: { dataset, model: ROWS[similarity] },
+    run: () => run(similarity, dataset),
+  })),
+);
