@@ -5,4 +5,5 @@ import './sgd.cases.ts';
 import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
+import './data.cases.ts';
 export { cases, runAll } from './harness.ts';
