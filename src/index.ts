@@ -2,7 +2,7 @@
  * recwise: recommender models, evaluation and serving for every JavaScript runtime.
  * This file only re-exports; see the modules for documentation.
  */
-export { init, shutdown, getBackend, registerBackend, registeredBackends } from './kernels/registry.ts';
+export { init, ensureInit, shutdown, getBackend, registerBackend, registeredBackends } from './kernels/registry.ts';
 export type { InitOptions, InitResult, BackendFactory } from './kernels/registry.ts';
 export type { Backend, BackendName, DenseMatrix, SparseRows, Csr, CsrArrays, TopK, RowMask, DuplicatePolicy } from './kernels/types.ts';
 export { detectCapabilities } from './runtime/capabilities.ts';

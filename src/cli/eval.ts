@@ -4,7 +4,7 @@
  */
 import type { Command } from './command.ts';
 import type { FlagSpec } from './args.ts';
-import { CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
+import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
 import { readTest, readTrain } from './data.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition, DEFINITIONS } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
@@ -43,6 +43,7 @@ export const evalCommand: Command = {
     const binary = f.binary === true;
     const { train } = await readTrain(f.train as string, binary, ctx.progress.callback('read train'));
     const t = await readTest(f.test as string, train, binary, ctx.progress.callback('read test'));
+    await initFromFlags(f);
     const model = CLI_MODELS[f.model as string].create(f);
     const t0 = performance.now();
     await model.fit(train, { onProgress: ctx.progress.callback('fit') });

@@ -1,7 +1,7 @@
 /** `recwise fit`: train a model on a TSV/CSV file and save it to one model file. */
 import type { Command } from './command.ts';
 import type { FlagSpec } from './args.ts';
-import { CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
+import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
 import { readTrain } from './data.ts';
 import { fmtNumber, since, table } from './format.ts';
 import { saveModel } from '../io/model.ts';
@@ -24,6 +24,7 @@ export const fitCommand: Command = {
   async run(ctx) {
     const f = ctx.flags;
     const { train, rows } = await readTrain(f.train as string, f.binary === true, ctx.progress.callback('read train'));
+    await initFromFlags(f);
     const model = CLI_MODELS[f.model as string].create(f);
     const t0 = performance.now();
     await model.fit(train, { onProgress: ctx.progress.callback('fit') });

@@ -4,7 +4,11 @@
  */
 import type { FlagSpec, FlagValues } from './args.ts';
 import type { Recommender } from '../models/recommender.ts';
+import { init } from '../kernels/registry.ts';
 import { PopularityRecommender } from '../models/popularity.ts';
+import { AlsRecommender } from '../models/als.ts';
+import { BprRecommender } from '../models/bpr.ts';
+import { LmfRecommender } from '../models/lmf.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -13,19 +17,68 @@ export interface CliModel {
   create(flags: FlagValues): Recommender;
 }
 
+/** Only the flags that were given, so each model keeps its own defaults for the rest. */
+function given<T extends object>(values: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
+}
+
+const FACTORS: FlagSpec = { name: 'factors', type: 'int', min: 1, help: 'als/bpr/lmf: latent factors (defaults: als 100, bpr 100, lmf 30)' };
+const REGULARIZATION: FlagSpec = { name: 'regularization', type: 'number', min: 0, help: 'als/bpr/lmf: L2 regularization (defaults: als 0.01, bpr 0.01, lmf 0.6)' };
+const LEARNING_RATE: FlagSpec = { name: 'learning-rate', type: 'number', min: 0, help: 'bpr/lmf: step size (defaults: bpr 0.01, lmf 1.0)' };
+const EPOCHS: FlagSpec = { name: 'epochs', type: 'int', min: 0, help: 'bpr/lmf: training epochs (defaults: bpr 100, lmf 30)' };
+const SEED: FlagSpec = { name: 'seed', type: 'int', min: 0, help: 'als/bpr/lmf: random seed (default 42)' };
+
 export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   popularity: {
     summary: 'items ranked by how many training users interacted with them (the baseline)',
     flags: [{ name: 'weighted', type: 'boolean', help: 'popularity: score items by summed weights instead of user counts' }],
     create: (flags) => new PopularityRecommender({ weighted: flags.weighted === true }),
   },
+  als: {
+    summary: 'implicit-feedback alternating least squares (Hu et al. 2008; CG or Cholesky solves, as implicit)',
+    flags: [
+      FACTORS,
+      { name: 'iterations', type: 'int', min: 0, help: 'als: alternating iterations (default 15)' },
+      REGULARIZATION,
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence 1 + alpha·weight (default 1)' },
+      { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
+      { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
+      SEED,
+    ],
+    create: (f) =>
+      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
+  },
+  bpr: {
+    summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'no-verify-negative', type: 'boolean', help: 'bpr: do not skip sampled negatives the user has liked' }, SEED],
+    create: (f) =>
+      new BprRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, verifyNegative: f['no-verify-negative'] === true ? false : undefined, seed: f.seed })),
+  },
+  lmf: {
+    summary: 'logistic matrix factorisation (Johnson 2014, as implicit trains it)',
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED],
+    create: (f) =>
+      new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed })),
+  },
 };
 
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
 
+/** Kernel flags shared by fit and eval. */
+export const BACKEND_FLAGS: readonly FlagSpec[] = [
+  { name: 'threads', type: 'int', min: 1, help: 'worker threads for training and scoring (default: every core)' },
+  { name: 'backend', type: 'enum', values: ['auto', 'wasm', 'js'], help: "kernels: 'auto' (default), 'wasm' (SIMD) or 'js' (reference)" },
+];
+
+/** Start the kernel backend the flags ask for (before any model is fitted). */
+export async function initFromFlags(flags: FlagValues): Promise<void> {
+  await init({ threads: flags.threads as number | undefined, backend: (flags.backend as 'auto' | 'wasm' | 'js' | undefined) ?? 'auto' });
+}
+
 /** Flags of every family (deduplicated by name), for fit/eval's flag lists. */
 export function modelFlags(): FlagSpec[] {
   const seen = new Map<string, FlagSpec>();
+  for (const f of BACKEND_FLAGS) seen.set(f.name, f);
   for (const m of Object.values(CLI_MODELS)) for (const f of m.flags) if (!seen.has(f.name)) seen.set(f.name, f);
   return [...seen.values()];
 }

@@ -4,7 +4,7 @@
  * sees a half-written model. Loading accepts every source kind and rebuilds the model through the model registry.
  */
 import { InvalidArgumentError, ModelFileError, RecwiseError } from '../errors.ts';
-import { getBackend, init } from '../kernels/registry.ts';
+import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
@@ -86,7 +86,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   if (!kinds.includes(state.kind)) {
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
-  await init();
+  await ensureInit();
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');
   try {

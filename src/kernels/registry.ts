@@ -111,6 +111,16 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   return (await result).info;
 }
 
+/**
+ * Initialise with defaults unless a backend is already active. Models call this (not `init()`), so a backend the
+ * application chose with `init({ backend, threads })` stays in use.
+ */
+export async function ensureInit(): Promise<void> {
+  const result = activeKey ? started.get(activeKey) : undefined;
+  if (result && (await result.then(() => true, () => false))) return;
+  await init();
+}
+
 /** The backend chosen by the last successful {@link init}; the js reference backend before that. */
 export async function getBackend(): Promise<Backend> {
   const result = activeKey ? started.get(activeKey) : undefined;

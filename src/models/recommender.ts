@@ -9,7 +9,7 @@ import type { Id } from '../data/vocabulary.ts';
 import { Vocabulary } from '../data/vocabulary.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr, TopK } from '../kernels/types.ts';
-import { getBackend, init } from '../kernels/registry.ts';
+import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
 import type { LongRunOptions } from './progress.ts';
 import type { ModelState, TensorArray } from './registry.ts';
@@ -88,7 +88,7 @@ export abstract class Recommender {
    * ```
    */
   async fit(data: Interactions, options: FitOptions = {}): Promise<this> {
-    await init();
+    await ensureInit();
     this.backend = await getBackend();
     await this.fitIndexed(data, options);
     this.index = { users: data.users, items: data.items, seen: data.byUser };
@@ -98,6 +98,14 @@ export abstract class Recommender {
   /** Whether fit() or load has happened. */
   get fitted(): boolean {
     return this.index !== undefined;
+  }
+
+  /**
+   * The model's vocabularies and each user's training items (users × items CSR; treat as read-only). Evaluation
+   * uses it to map test data into the model's indices and to exclude train items (src/eval/evaluate.ts).
+   */
+  get trainingIndex(): TrainingIndex {
+    return this.requireIndex();
   }
 
   protected requireIndex(): TrainingIndex {
