@@ -9,6 +9,7 @@ import { PopularityRecommender } from '../models/popularity.ts';
 import { AlsRecommender } from '../models/als.ts';
 import { BprRecommender } from '../models/bpr.ts';
 import { LmfRecommender } from '../models/lmf.ts';
+import { ItemKnnRecommender } from '../models/itemknn.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -59,6 +60,16 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED],
     create: (f) =>
       new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed })),
+  },
+  itemknn: {
+    summary: 'item-item nearest neighbours: cosine, BM25 or TF-IDF weighted co-occurrence (as implicit)',
+    flags: [
+      { name: 'similarity', type: 'enum', values: ['cosine', 'bm25', 'tfidf', 'plain'], help: 'itemknn: item weighting (default cosine)' },
+      { name: 'neighbors', type: 'int', min: 1, help: 'itemknn: neighbours kept per item, itself included (default 20)' },
+      { name: 'k1', type: 'number', min: 0, help: 'itemknn: BM25 K1 (default 1.2)' },
+      { name: 'b', type: 'number', min: 0, help: 'itemknn: BM25 B in [0, 1] (default 0.75)' },
+    ],
+    create: (f) => new ItemKnnRecommender(given({ similarity: f.similarity, neighbors: f.neighbors, k1: f.k1, b: f.b })),
   },
 };
 
