@@ -169,3 +169,14 @@ test('als/model: options are validated; unknown users are typed errors; state ro
   const copy = AlsRecommender.fromState(model.toState(), await getBackend());
   deepEqual(copy.recommend('u4', { k: 5 }), model.recommend('u4', { k: 5 }));
 });
+
+test('als/model: similarItemsBatch equals similarItems per item', async () => {
+  await init();
+  const model = await new AlsRecommender({ factors: 4, iterations: 5 }).fit(checkerboard());
+  const ids = model.itemIds;
+  const batch = await model.similarItemsBatch(ids, { k: 4 });
+  ids.forEach((id, r) => {
+    deepEqual(batch[r].map((x) => x.item), model.similarItems(id, { k: 4 }).map((x) => x.item), `item ${id}`);
+    close(batch[r].map((x) => x.score), model.similarItems(id, { k: 4 }).map((x) => x.score), 1e-6);
+  });
+});
