@@ -53,7 +53,7 @@ export { FactorRecommender } from './models/factor.ts';
 export { AlsRecommender } from './models/als.ts';
 export type { AlsOptions, AlsExplanation, UserItems } from './models/als.ts';
 export { LightFmRecommender } from './models/lightfm.ts';
-export type { LightFmOptions, LightFmFitOptions, LightFmEpoch, LightFmExplanation, FeatureInput } from './models/lightfm.ts';
+export type { LightFmOptions, LightFmFitOptions, LightFmEpoch, LightFmExplanation, FeatureInput, FeatureRecords, FeatureSource } from './models/lightfm.ts';
 export type { HybridLoss, HybridParams, HybridTable, HybridSettings, HybridData, HybridStats } from './kernels/reference/lightfm.ts';
 export type { HybridSession } from './kernels/types.ts';
 export { hybridEpochRef, exampleGradients, exampleLoss, updateElement, xorshift32, predictFromRepr } from './kernels/reference/lightfm.ts';

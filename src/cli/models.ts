@@ -9,6 +9,8 @@ import { PopularityRecommender } from '../models/popularity.ts';
 import { AlsRecommender } from '../models/als.ts';
 import { BprRecommender } from '../models/bpr.ts';
 import { LmfRecommender } from '../models/lmf.ts';
+import { LightFmRecommender } from '../models/lightfm.ts';
+import { featureFile } from './features.ts';
 import { ItemKnnRecommender } from '../models/itemknn.ts';
 
 export interface CliModel {
@@ -23,11 +25,11 @@ function given<T extends object>(values: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
 }
 
-const FACTORS: FlagSpec = { name: 'factors', type: 'int', min: 1, help: 'als/bpr/lmf: latent factors (defaults: als 100, bpr 100, lmf 30)' };
+const FACTORS: FlagSpec = { name: 'factors', type: 'int', min: 1, help: 'als/bpr/lmf/lightfm: latent factors (defaults: als 100, bpr 100, lmf 30, lightfm 10)' };
 const REGULARIZATION: FlagSpec = { name: 'regularization', type: 'number', min: 0, help: 'als/bpr/lmf: L2 regularization (defaults: als 0.01, bpr 0.01, lmf 0.6)' };
-const LEARNING_RATE: FlagSpec = { name: 'learning-rate', type: 'number', min: 0, help: 'bpr/lmf: step size (defaults: bpr 0.01, lmf 1.0)' };
-const EPOCHS: FlagSpec = { name: 'epochs', type: 'int', min: 0, help: 'bpr/lmf: training epochs (defaults: bpr 100, lmf 30)' };
-const SEED: FlagSpec = { name: 'seed', type: 'int', min: 0, help: 'als/bpr/lmf: random seed (default 42)' };
+const LEARNING_RATE: FlagSpec = { name: 'learning-rate', type: 'number', min: 0, help: 'bpr/lmf/lightfm: step size (defaults: bpr 0.01, lmf 1.0, lightfm 0.05)' };
+const EPOCHS: FlagSpec = { name: 'epochs', type: 'int', min: 0, help: 'bpr/lmf/lightfm: training epochs (defaults: bpr 100, lmf 30, lightfm 10)' };
+const SEED: FlagSpec = { name: 'seed', type: 'int', min: 0, help: 'als/bpr/lmf/lightfm: random seed (default 42)' };
 
 export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   popularity: {
@@ -60,6 +62,28 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED],
     create: (f) =>
       new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed })),
+  },
+  lightfm: {
+    summary: "LightFM's hybrid factorization: user/item feature embeddings, WARP/BPR/logistic/k-OS losses (Kula 2015)",
+    flags: [
+      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: loss (default warp)' },
+      FACTORS, LEARNING_RATE, EPOCHS,
+      { name: 'learning-schedule', type: 'enum', values: ['adagrad', 'adadelta'], help: 'lightfm: adagrad (default) or adadelta' },
+      { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
+      { name: 'item-alpha', type: 'number', min: 0, help: 'lightfm: L2 on item features (default 0)' },
+      { name: 'user-alpha', type: 'number', min: 0, help: 'lightfm: L2 on user features (default 0)' },
+      { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of user features (identity features kept, rows normalised)' },
+      { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features' },
+      SEED,
+    ],
+    create: (f) =>
+      new LightFmRecommender(given({
+        loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
+        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], seed: f.seed, threads: f.threads,
+      })).withFeatures({
+        userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features']) : undefined,
+        itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features']) : undefined,
+      }),
   },
   itemknn: {
     summary: 'item-item nearest neighbours: cosine, BM25 or TF-IDF weighted co-occurrence (as implicit)',

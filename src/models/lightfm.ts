@@ -14,7 +14,8 @@ import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
-import type { Id } from '../data/vocabulary.ts';
+import type { Id, Vocabulary } from '../data/vocabulary.ts';
+import { buildFeatures, type FeatureSpec } from '../data/dataset.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { DimensionMismatchError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import {
@@ -78,10 +79,10 @@ export interface LightFmEpoch {
 export interface LightFmFitOptions extends FitOptions {
   /** Epochs to run (default: the model's `epochs` option). */
   epochs?: number;
-  /** Users × user features (default: identity features). */
-  userFeatures?: FeatureInput;
-  /** Items × item features (default: identity features). */
-  itemFeatures?: FeatureInput;
+  /** Users × user features: a matrix, records ({ rows }) or a loader of records (default: identity features). */
+  userFeatures?: FeatureSource;
+  /** Items × item features, as userFeatures (default: identity features). */
+  itemFeatures?: FeatureSource;
   /**
    * Per-interaction weights, aligned with `interactions.byUser.data` (LightFM's sample_weight), or 'values' to use the
    * interaction values. Not for 'warp-kos' (as in LightFM).
@@ -128,18 +129,52 @@ function checkOptions(o: typeof DEFAULTS): void {
   for (const f of ['itemAlpha', 'userAlpha'] as const) if (!(o[f] >= 0 && Number.isFinite(o[f]))) throw new InvalidArgumentError(f, o[f], 'a finite number >= 0');
 }
 
+const TABLES = ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const;
+/** Tensor names in model files. */
+const TENSOR = { userEmbeddings: 'userFeatureEmbeddings', userBiases: 'userFeatureBiases', itemEmbeddings: 'itemFeatureEmbeddings', itemBiases: 'itemFeatureBiases' } as const;
+
 /** A model's feature space for one side: the matrix (entities × features) and optional names per column. */
 interface FeatureSpace {
   matrix: Csr;
-  /** Column names (null for identity columns); empty when the features are identity-only and unnamed. */
+  /** Column names (null for identity and unnamed columns); empty when the features are identity-only. */
   names: (Id | null)[];
+  /**
+   * A stable key per column ('i:<entity>' identity, 'n:<type>:<name>' named, 'c:<column>' unnamed), so fitPartial can
+   * map a rebuilt matrix (buildFeatures puts identity columns first, so new entities shift named columns) onto the
+   * model's columns. Empty for identity-only spaces.
+   */
+  keys: string[];
   identity: boolean;
 }
 
 function identitySpace(n: number): FeatureSpace {
   const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i);
   const indices = Int32Array.from({ length: n }, (_, i) => i);
-  return { matrix: { indptr, indices, data: new Float32Array(n).fill(1), rows: n, cols: n }, names: [], identity: true };
+  return { matrix: { indptr, indices, data: new Float32Array(n).fill(1), rows: n, cols: n }, names: [], keys: [], identity: true };
+}
+
+const nameKey = (name: Id) => `n:${typeof name}:${name}`;
+
+/** Feature rows by entity id, built with buildFeatures() against the training vocabulary at fit time. */
+export interface FeatureRecords {
+  readonly rows: Iterable<{ id: Id; features: Iterable<FeatureSpec> }>;
+  /** Identity features too (default true, as LightFM's Dataset). */
+  readonly identity?: boolean;
+  /** Scale rows to sum 1 (default true). */
+  readonly normalize?: boolean;
+}
+
+/** Features given to fit: a matrix, records, or a loader of records (e.g. a file read, resolved at fit time). */
+export type FeatureSource = FeatureInput | FeatureRecords | ((vocabulary: Vocabulary) => Promise<FeatureRecords>);
+
+async function resolveFeatures(src: FeatureSource | undefined, vocab: Vocabulary, field: string): Promise<FeatureInput | undefined> {
+  if (src === undefined) return undefined;
+  const records = typeof src === 'function' ? await src(vocab) : src;
+  if (records && typeof records === 'object' && 'rows' in records && !('matrix' in records)) {
+    return buildFeatures(vocab, records.rows, { identity: records.identity ?? true, normalize: records.normalize ?? true });
+  }
+  if (!records || typeof records !== 'object' || !('matrix' in records)) throw new InvalidArgumentError(field, records, '{ matrix }, buildFeatures() output or { rows }');
+  return records as FeatureInput;
 }
 
 function featureSpace(input: FeatureInput | undefined, rows: number, field: string): FeatureSpace {
@@ -156,7 +191,29 @@ function featureSpace(input: FeatureInput | undefined, rows: number, field: stri
   if ('featureVocabulary' in input) names = [...new Array<null>(input.identityFeatures).fill(null), ...input.featureVocabulary.ids()];
   else if ('names' in input && input.names) names = [...input.names];
   if (names.length && names.length !== m.cols) throw new DimensionMismatchError(`${field}.names.length`, names.length, m.cols, 'give one name per feature column (null for unnamed ones).');
-  return { matrix: m, names, identity: false };
+  const identityCols = 'identityFeatures' in input ? input.identityFeatures : 0;
+  const keys = Array.from({ length: m.cols }, (_, c) => (c < identityCols ? `i:${c}` : names[c] !== null && names[c] !== undefined ? nameKey(names[c]!) : `c:${c}`));
+  return { matrix: m, names, keys, identity: false };
+}
+
+/** Re-express `next` in the columns of `old` (same key, same column); new keys get new columns after the old ones. */
+function alignSpace(old: FeatureSpace, next: FeatureSpace): FeatureSpace {
+  const oldKeys = old.identity ? Array.from({ length: old.matrix.cols }, (_, c) => `i:${c}`) : old.keys;
+  const at = new Map(oldKeys.map((k, c) => [k, c]));
+  const keys = [...oldKeys];
+  const names: (Id | null)[] = old.names.length ? [...old.names] : new Array<Id | null>(oldKeys.length).fill(null);
+  const map = Int32Array.from(next.keys, (k, c) => {
+    let col = at.get(k);
+    if (col === undefined) {
+      col = keys.length;
+      at.set(k, col);
+      keys.push(k);
+      names.push(next.names[c] ?? null);
+    }
+    return col;
+  });
+  const m = next.matrix;
+  return { matrix: { ...m, indices: Int32Array.from(m.indices, (c) => map[c]), cols: keys.length }, names, keys, identity: false };
 }
 
 /** Uniform (rand − 0.5)/d embeddings and zero biases, LightFM's `_initialize`; accumulators 1 (adagrad) or 0. */
@@ -230,6 +287,7 @@ export class LightFmRecommender extends FactorRecommender {
   private itemSpace?: FeatureSpace;
   /** Epochs trained so far (fit and fitPartial), so resumed runs shuffle differently but reproducibly. */
   private epochsDone = 0;
+  private defaultFeatures: { userFeatures?: FeatureSource; itemFeatures?: FeatureSource } = {};
 
   constructor(options: LightFmOptions = {}) {
     super();
@@ -245,6 +303,19 @@ export class LightFmRecommender extends FactorRecommender {
     };
   }
 
+  /**
+   * Features to use when fit/fitPartial are not given any (e.g. set by the CLI from --user-features files).
+   *
+   * @example
+   * ```ts
+   * model.withFeatures({ itemFeatures: { rows: [{ id: 'dune', features: ['genre:sf'] }] } });
+   * ```
+   */
+  withFeatures(features: { userFeatures?: FeatureSource; itemFeatures?: FeatureSource }): this {
+    this.defaultFeatures = { ...features };
+    return this;
+  }
+
   /** Train from scratch. See {@link LightFmFitOptions} for features, sample weights and the epoch callback. */
   override async fit(data: Interactions, options: LightFmFitOptions = {}): Promise<this> {
     return super.fit(data, options);
@@ -252,8 +323,8 @@ export class LightFmRecommender extends FactorRecommender {
 
   protected async fitIndexed(data: Interactions, options: LightFmFitOptions): Promise<void> {
     const d = this.options.factors;
-    const userSpace = featureSpace(options.userFeatures, data.nUsers, 'userFeatures');
-    const itemSpace = featureSpace(options.itemFeatures, data.nItems, 'itemFeatures');
+    const userSpace = featureSpace(await resolveFeatures(options.userFeatures ?? this.defaultFeatures.userFeatures, data.users, 'userFeatures'), data.nUsers, 'userFeatures');
+    const itemSpace = featureSpace(await resolveFeatures(options.itemFeatures ?? this.defaultFeatures.itemFeatures, data.items, 'itemFeatures'), data.nItems, 'itemFeatures');
     const next = mulberry32(this.options.seed);
     const adadelta = this.options.learningSchedule === 'adadelta';
     // LightFM initialises item embeddings first, then users
@@ -282,15 +353,14 @@ export class LightFmRecommender extends FactorRecommender {
     };
     prefix(idx.users.ids(), data.users.ids(), 'interactions.users');
     prefix(idx.items.ids(), data.items.ids(), 'interactions.items');
-    const grow = (space: FeatureSpace, input: FeatureInput | undefined, rows: number, field: string): FeatureSpace => {
-      if (space.identity && input === undefined) return identitySpace(rows);
-      if (input === undefined) throw new InvalidArgumentError(field, undefined, `a feature matrix for all ${rows} rows`, 'pass the feature matrix again (built on the grown vocabulary).');
-      const next = featureSpace(input, rows, field);
-      if (next.matrix.cols < space.matrix.cols) throw new DimensionMismatchError(`${field}.matrix.cols`, next.matrix.cols, space.matrix.cols, 'features may be added, not removed.');
-      return next;
+    const grow = async (space: FeatureSpace, src: FeatureSource | undefined, vocab: Vocabulary, field: string): Promise<FeatureSpace> => {
+      const rows = vocab.size;
+      if (space.identity && src === undefined) return identitySpace(rows);
+      if (src === undefined) throw new InvalidArgumentError(field, undefined, `features for all ${rows} rows`, 'pass the features again (for the grown vocabulary).');
+      return alignSpace(space, featureSpace(await resolveFeatures(src, vocab, field), rows, field));
     };
-    const userSpace = grow(this.userSpace!, options.userFeatures, data.nUsers, 'userFeatures');
-    const itemSpace = grow(this.itemSpace!, options.itemFeatures, data.nItems, 'itemFeatures');
+    const userSpace = await grow(this.userSpace!, options.userFeatures ?? this.defaultFeatures.userFeatures, data.users, 'userFeatures');
+    const itemSpace = await grow(this.itemSpace!, options.itemFeatures ?? this.defaultFeatures.itemFeatures, data.items, 'itemFeatures');
     const d = this.options.factors;
     const adadelta = this.options.learningSchedule === 'adadelta';
     const next = mulberry32((this.options.seed + 0x632be5ab * (this.epochsDone + 1)) >>> 0);
@@ -643,14 +713,13 @@ export class LightFmRecommender extends FactorRecommender {
   protected override exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
     const s = this.requireState();
     const d = s.factors;
-    const tensors: Record<string, TensorArray> = {
-      userEmbeddings: s.userEmbeddings.weights, userBiases: s.userBiases.weights,
-      itemEmbeddings: s.itemEmbeddings.weights, itemBiases: s.itemBiases.weights,
-    };
-    const shapes: Record<string, number[]> = {
-      userEmbeddings: [s.userBiases.weights.length, d], userBiases: [s.userBiases.weights.length],
-      itemEmbeddings: [s.itemBiases.weights.length, d], itemBiases: [s.itemBiases.weights.length],
-    };
+    // per feature, not per user/item: named apart from the factor-model tensors (userBiases is per user there)
+    const tensors: Record<string, TensorArray> = {};
+    const shapes: Record<string, number[]> = {};
+    for (const k of TABLES) {
+      tensors[TENSOR[k]] = s[k].weights;
+      shapes[TENSOR[k]] = k.endsWith('Embeddings') ? [s[k].weights.length / d, d] : [s[k].weights.length];
+    }
     for (const [side, space] of [['user', this.userSpace!], ['item', this.itemSpace!]] as const) {
       tensors[`${side}FeatureIndptr`] = space.matrix.indptr;
       tensors[`${side}FeatureIndices`] = space.matrix.indices;
@@ -666,27 +735,34 @@ export class LightFmRecommender extends FactorRecommender {
     const s = this.requireState();
     const tensors: Record<string, TensorArray> = {};
     const shapes: Record<string, number[]> = {};
-    for (const k of ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const) {
-      tensors[`${k}Accum`] = s[k].accum;
-      tensors[`${k}Momentum`] = s[k].momentum;
-      shapes[`${k}Accum`] = shapes[`${k}Momentum`] = [s[k].accum.length];
+    for (const k of TABLES) {
+      tensors[`${TENSOR[k]}Accum`] = s[k].accum;
+      tensors[`${TENSOR[k]}Momentum`] = s[k].momentum;
+      shapes[`${TENSOR[k]}Accum`] = shapes[`${TENSOR[k]}Momentum`] = [s[k].accum.length];
     }
     return { tensors, shapes, counters: { epochs: this.epochsDone } };
   }
 
   override get params(): Record<string, unknown> {
-    return {
-      ...this.options,
-      userFeatureCount: this.userSpace?.matrix.cols ?? 0, itemFeatureCount: this.itemSpace?.matrix.cols ?? 0,
-      userFeatureNames: this.userSpace?.names ?? [], itemFeatureNames: this.itemSpace?.names ?? [],
+    return { ...this.options };
+  }
+
+  /** Adds the feature columns' names and keys to the file's params (compressed: leading identity columns counted). */
+  override toState(profile: 'inference' | 'resumable' = 'inference'): ModelState {
+    const state = super.toState(profile);
+    const pack = (space: FeatureSpace) => {
+      let identity = 0;
+      while (identity < space.keys.length && space.keys[identity] === `i:${identity}`) identity++;
+      return { cols: space.matrix.cols, identity: space.identity, identityPrefix: identity, keys: space.keys.slice(identity), names: space.names.slice(identity) };
     };
+    state.params = { ...state.params, features: { user: pack(this.userSpace!), item: pack(this.itemSpace!) } };
+    return state;
   }
 
   /** Rebuild from a model file's state (inference or resumable profile). */
   static fromState(state: ModelState, backend: Backend): LightFmRecommender {
-    const { userFeatureNames, itemFeatureNames, userFeatureCount, itemFeatureCount, ...options } = state.params as LightFmOptions & {
-      userFeatureNames?: (Id | null)[]; itemFeatureNames?: (Id | null)[]; userFeatureCount?: number; itemFeatureCount?: number;
-    };
+    type Packed = { cols: number; identity: boolean; identityPrefix: number; keys: string[]; names: (Id | null)[] };
+    const { features, ...options } = state.params as LightFmOptions & { features?: { user?: Packed; item?: Packed } };
     const model = new LightFmRecommender(options);
     const index = Recommender.indexFromState(state);
     const t = state.tensors;
@@ -701,18 +777,26 @@ export class LightFmRecommender extends FactorRecommender {
       return v;
     };
     const d = model.options.factors;
-    const space = (side: 'user' | 'item', rows: number, names: (Id | null)[] | undefined, count: number | undefined): FeatureSpace => {
-      const cols = count ?? rows;
+    const space = (side: 'user' | 'item', rows: number, packed: Packed | undefined): FeatureSpace => {
+      const cols = packed?.cols ?? rows;
       const matrix: Csr = { indptr: i32(`${side}FeatureIndptr`), indices: i32(`${side}FeatureIndices`), data: f32(`${side}FeatureData`), rows, cols };
       if (matrix.indptr.length !== rows + 1) throw new DimensionMismatchError(`${side}FeatureIndptr.length`, matrix.indptr.length, rows + 1, 'the file is damaged or from another model.');
-      const identity = !names?.length && cols === rows && matrix.indices.every((c, r) => c === r) && matrix.data.every((v) => v === 1);
-      return { matrix, names: names ?? [], identity };
+      if (packed?.identity ?? true) {
+        if (cols !== rows || !matrix.indices.every((c, r) => c === r)) throw new InvalidArgumentError(`${side} features`, cols, `identity features (${rows} columns)`, 'the file is damaged or from another model.');
+        return { matrix, names: [], keys: [], identity: true };
+      }
+      const p = packed!;
+      const keys = [...Array.from({ length: p.identityPrefix }, (_, c) => `i:${c}`), ...p.keys];
+      const names = [...new Array<Id | null>(p.identityPrefix).fill(null), ...p.names];
+      if (keys.length !== cols || names.length !== cols) throw new DimensionMismatchError(`params.features.${side}.keys.length`, keys.length, cols, 'the file is damaged or from another model.');
+      return { matrix, names, keys, identity: false };
     };
-    model.userSpace = space('user', index.users.size, userFeatureNames, userFeatureCount);
-    model.itemSpace = space('item', index.items.size, itemFeatureNames, itemFeatureCount);
+    model.userSpace = space('user', index.users.size, features?.user);
+    model.itemSpace = space('item', index.items.size, features?.item);
     const training = state.training;
     const adadelta = model.options.learningSchedule === 'adadelta';
-    const table = (name: 'userEmbeddings' | 'userBiases' | 'itemEmbeddings' | 'itemBiases', length: number): HybridTable => {
+    const table = (key: (typeof TABLES)[number], length: number): HybridTable => {
+      const name = TENSOR[key];
       const weights = f32(name);
       if (weights.length !== length) throw new DimensionMismatchError(`tensors.${name}.length`, weights.length, length, 'the file is damaged or from another model.');
       const accum = training?.tensors[`${name}Accum`];

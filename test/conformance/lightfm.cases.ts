@@ -357,6 +357,17 @@ test('lightfm/features: hybrid fit, similar features, explain and fit-partial gr
   close(ex.userFeatures.reduce((s, f) => s + f.score, 0) + ex.bias, ex.score, 1e-4, 'user-feature shares + biases = score');
   close(ex.itemFeatures.reduce((s, f) => s + f.score, 0) + ex.bias, ex.score, 1e-4, 'item-feature shares + biases = score');
   ok(ex.similarHistory.length > 0 && ex.similarHistory.every((h) => data.itemsOf(0).includes(data.items.indexOf(h.item)!)));
+  // a model file keeps the feature columns, their names and keys
+  const reloaded = (await loadModel(await saveModel(model))) as LightFmRecommender;
+  deepEqual(reloaded.predict('u5', data.items.ids()), model.predict('u5', data.items.ids()), 'hybrid save → load');
+  deepEqual(reloaded.similarFeatures('genre:a', { k: 3 }), model.similarFeatures('genre:a', { k: 3 }), 'feature names survive');
+  ok(JSON.stringify(model.params).length < 400, 'params stay small (hyperparameters only)');
+  // records ({ rows }) and withFeatures give the same model as the built matrix
+  const viaRecords = await new LightFmRecommender({ factors: 6, epochs: 30, threads: 1, learningRate: 0.1 }).fit(data, { itemFeatures: { rows: itemRows } });
+  deepEqual(viaRecords.predict('u3', data.items.ids()), model.predict('u3', data.items.ids()), 'records');
+  const viaDefault = await new LightFmRecommender({ factors: 6, epochs: 30, threads: 1, learningRate: 0.1 }).withFeatures({ itemFeatures: async () => ({ rows: itemRows }) }).fit(data);
+  deepEqual(viaDefault.predict('u3', data.items.ids()), model.predict('u3', data.items.ids()), 'withFeatures loader');
+  const before = model.similarFeatures('genre:a', { k: 3 });
   // a new user and a new item joining the same vocabularies
   data.users.add('newbie');
   data.items.add('i12');
@@ -364,8 +375,12 @@ test('lightfm/features: hybrid fit, similar features, explain and fit-partial gr
   const indices = Int32Array.from([...data.byUser.indices, 0, 12]);
   const grown = new Interactions(data.users, data.items, { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: 17, cols: 13 });
   const more = await buildFeatures(grown.items, [...itemRows, { id: 'i12', features: ['genre:a', 'year:new'] }], { features: itemFeatures.featureVocabulary, growFeatures: true });
+  await model.fitPartial(grown, { epochs: 0, itemFeatures: more });
+  // named features keep their columns although buildFeatures shifted them by the new item's identity column
+  deepEqual(model.similarFeatures('genre:a', { k: 3 }), before, 'feature embeddings realigned by name');
   await model.fitPartial(grown, { epochs: 2, itemFeatures: more });
   equal(model.itemRepresentations().biases.length, 13);
+  equal(model.similarFeatures('year:new', { k: 1 })[0].feature, 'year:new', 'new feature added');
   equal(model.userRepresentations().biases.length, 17);
   ok(model.recommend('newbie', { k: 3 }).every((x) => x.item !== 'i0' && x.item !== 'i12'), 'new user\'s items are seen');
 });
