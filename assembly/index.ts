@@ -6,6 +6,7 @@ export { recommendBlock } from './recommend';
 export { gram, alsCg, alsCholesky } from './als';
 export { bprSamples, lmfRows } from './sgd';
 export { lightfmEpoch } from './lightfm';
+export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';
 
 /** First byte the JS-side allocator may use (after the module's static data). */

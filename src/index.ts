@@ -47,7 +47,7 @@ export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, Leav
 export { Recommender } from './models/recommender.ts';
 export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
-export { registerModelKind, registeredModelKinds } from './models/registry.ts';
+export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';
 export { FactorRecommender } from './models/factor.ts';
 export { AlsRecommender } from './models/als.ts';
@@ -61,6 +61,20 @@ export type { HybridTrace } from './kernels/reference/lightfm.ts';
 export { BprRecommender } from './models/bpr.ts';
 export type { BprOptions } from './models/bpr.ts';
 export { LmfRecommender } from './models/lmf.ts';
+export { PopularityRecommender } from './models/popularity.ts';
+export type { PopularityOptions } from './models/popularity.ts';
+export type { TrainingIndex } from './models/recommender.ts';
+
+// Evaluation
+export { evaluate, alignTestData } from './eval/evaluate.ts';
+export type { EvaluateOptions, EvaluationData, EvaluationResult, AlignedTestData } from './eval/evaluate.ts';
+export {
+  METRIC_NAMES, METRIC_DEFINITIONS, metricDefinitions, precisionAtK, recallAtK, recallMinAtK, ndcgAtK, mapAtK, reciprocalRank, aucScore,
+  implicitPrecision, implicitPrecisionMean, implicitAuc, lightfmPrecision, lightfmRecall, lightfmReciprocalRank, lightfmAuc,
+} from './eval/metrics.ts';
+export type { MetricName, UserMetricName, MetricDefinition, UserRankFacts } from './eval/metrics.ts';
+export type { RankMetrics } from './kernels/types.ts';
+export { rankMetricsRef } from './kernels/reference/metrics.ts';
 export type { LmfOptions } from './models/lmf.ts';
 export { ItemKnnRecommender } from './models/itemknn.ts';
 export type { ItemKnnOptions, ItemSimilarity } from './models/itemknn.ts';

@@ -49,6 +49,26 @@ export interface TopK {
   readonly counts: Int32Array;
 }
 
+/**
+ * Output of {@link Backend.rankMetrics}, per row r of the block (T = the row's test items; "negatives" = items in
+ * neither the row's train items nor T; scores after masking, NaN counted as -Infinity).
+ */
+export interface RankMetrics extends TopK {
+  /** hits[r*k + i] = 1 when top slot i of row r holds a test item (0 for empty slots). */
+  readonly hits: Int32Array;
+  /**
+   * Per test entry (indexed like test.indices): #{non-train j : s_j ≥ s_p} − 1, at least 0 — LightFM's pessimistic
+   * predict_rank — sorted ascending within each row.
+   */
+  readonly ranks: Int32Array;
+  /** Number of negatives per row. */
+  readonly negatives: Int32Array;
+  /** Σ over (p ∈ T, n negative) of [s_p > s_n] + ½·[s_p = s_n] per row (the AUC numerator). */
+  readonly aucPairs: Float64Array;
+  /** Negatives ranked above the row's best test item (score desc, then lower index): the MRR rank − 1. */
+  readonly above: Int32Array;
+}
+
 /** How repeated (row, column) pairs are merged. */
 export type DuplicatePolicy = 'sum' | 'max' | 'last' | 'keep';
 
@@ -137,6 +157,14 @@ export interface Backend {
    * dispose(); each epoch() trains on a shuffled order. See src/kernels/reference/lightfm.ts for the semantics.
    */
   hybridSession(params: HybridParams, data: HybridData, settings: HybridSettings): HybridSession;
+
+  /**
+   * Ranking facts for evaluation (src/eval): for each row of a nRows × nCols score block, mask the row's train
+   * items, take the top k and count what the metric formulas need in one pass over the catalogue (see
+   * {@link RankMetrics} and src/kernels/reference/metrics.ts, the spec). `train` and `test` are block-local CSRs
+   * (nRows rows, offsets from 0) with columns sorted ascending and unique within each row; `scores` is not modified.
+   */
+  rankMetrics(scores: Float32Array, nRows: number, nCols: number, train: CsrArrays, test: CsrArrays, k: number): RankMetrics;
 
   /** Release threads and memory. */
   dispose(): void;

@@ -6,4 +6,6 @@ import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
 import './data.cases.ts';
+import './metrics.cases.ts';
+import './popularity.cases.ts';
 export { cases, runAll } from './harness.ts';

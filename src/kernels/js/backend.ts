@@ -6,6 +6,8 @@ import { rowOfEntry } from '../partition.ts';
 import { NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
+import { rankMetricsRef } from '../reference/metrics.ts';
+import { checkRankMetrics } from '../validate-metrics.ts';
 import { productRecommendRowsRef, productTopkRowsRef } from '../reference/knn.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
@@ -142,6 +144,16 @@ export function createJsBackend(): Backend {
       return out;
     },
     hybridSession: (params, data, settings) => createJsHybridSession(params, data, settings),
+    rankMetrics(scores, nRows, nCols, train, test, k) {
+      checkRankMetrics(scores, nRows, nCols, train, test, k);
+      const out = {
+        k, rows: nRows, indices: new Int32Array(nRows * k), scores: new Float32Array(nRows * k), counts: new Int32Array(nRows),
+        hits: new Int32Array(nRows * k), ranks: new Int32Array(test.indices.length), negatives: new Int32Array(nRows),
+        aucPairs: new Float64Array(nRows), above: new Int32Array(nRows),
+      };
+      rankMetricsRef(scores, nRows, nCols, train.indptr, train.indices, test.indptr, test.indices, k, { ...out, top: out.indices, topScores: out.scores });
+      return out;
+    },
     dispose() {},
   };
 }

@@ -5,6 +5,7 @@ import { balancedBounds, rowOfEntry } from '../partition.ts';
 import { seedState } from '../reference/sgd.ts';
 import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkScores, policyCode, checkAls, checkRowsWrite, checkSgd, checkValues, checkProduct } from '../validate.ts';
 import { WasmHeap } from './memory.ts';
+import { checkRankMetrics } from '../validate-metrics.ts';
 import { createWasmHybridSession } from './lightfm.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
@@ -368,6 +369,37 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       ]);
     },
     hybridSession: (params, data, settings) => createWasmHybridSession(heap, x, pool, params, data, settings),
+    rankMetrics(scores, nRows, nCols, train, test, k) {
+      checkRankMetrics(scores, nRows, nCols, train, test, k);
+      let maxTest = 0;
+      for (let r = 0; r < nRows; r++) maxTest = Math.max(maxTest, test.indptr[r + 1] - test.indptr[r]);
+      const nnz = test.indices.length;
+      const p = {
+        scores: heap.put(scores), trainIndptr: heap.put(train.indptr), trainIndices: heap.put(train.indices),
+        testIndptr: heap.put(test.indptr), testIndices: heap.put(test.indices),
+        top: heap.alloc(nRows * k * 4), topScores: heap.alloc(nRows * k * 4), counts: heap.alloc(nRows * 4), hits: heap.alloc(nRows * k * 4),
+        ranks: heap.alloc(nnz * 4), negatives: heap.alloc(nRows * 4), auc: heap.alloc(nRows * 8), above: heap.alloc(nRows * 4),
+        scratch: heap.alloc((maxTest + 1) * 8),
+      };
+      try {
+        // CSR offsets stay absolute, so a chunk of rows only shifts the per-row pointers (tier-up, see UNITS_PER_CALL).
+        for (const [a, b] of chunks(0, nRows, (a, b) => (b - a) * (nCols + 16))) {
+          x.rankMetrics(
+            p.scores + a * nCols * 4, b - a, nCols, p.trainIndptr + a * 4, p.trainIndices, p.testIndptr + a * 4, p.testIndices, k,
+            p.top + a * k * 4, p.topScores + a * k * 4, p.counts + a * 4, p.hits + a * k * 4,
+            p.ranks, p.negatives + a * 4, p.auc + a * 8, p.above + a * 4, p.scratch,
+          );
+        }
+        return {
+          k, rows: nRows,
+          indices: heap.i32(p.top, nRows * k).slice(), scores: heap.f32(p.topScores, nRows * k).slice(), counts: heap.i32(p.counts, nRows).slice(),
+          hits: heap.i32(p.hits, nRows * k).slice(), ranks: heap.i32(p.ranks, nnz).slice(), negatives: heap.i32(p.negatives, nRows).slice(),
+          aucPairs: new Float64Array(heap.memory.buffer, p.auc, nRows).slice(), above: heap.i32(p.above, nRows).slice(),
+        };
+      } finally {
+        for (const ptr of Object.values(p)) heap.release(ptr);
+      }
+    },
     dispose() {
       pool?.terminate();
     },
