@@ -2,7 +2,7 @@
 // src/kernels/reference/lightfm.ts (LightFM's _lightfm_fast.pyx.template semantics: logistic, BPR, WARP, k-OS WARP;
 // adagrad / adadelta per element). Layout: every parameter row has `dp` = roundUp4(d + 1) floats, components in
 // [0, d), the bias in slot d, zeros after; the optimizer state (G, M) has the same layout, so one f32x4 loop updates
-// components and bias together. Threads run this on disjoint ranges of one shuffled order and update the shared
+// components and bias together. A feature's W, G (and M) parts sit next to each other, `STRIDE` bytes per feature. Threads run this on disjoint ranges of one shuffled order and update the shared
 // rows without locks (Hogwild, Recht et al. 2011), as LightFM does with OpenMP.
 
 // Context words (i32 / f32 at ctx + 4·index), written by src/kernels/wasm/lightfm.ts.
@@ -39,6 +39,7 @@ const IW = 29;
 const IG = 30;
 const IM = 31;
 const NEX = 32;
+const STRIDE = 33; // bytes between parameter rows: a row's W, G and M parts are adjacent
 
 const MAX_LOSS: f64 = 10.0;
 
@@ -86,14 +87,14 @@ function contains(indices: usize, start: i32, end: i32, col: i32): bool {
  * Representation of feature row `row`: Σ w_f · W_f over its features (components and bias slot). A row that is a
  * single feature of weight 1 (identity features) is returned in place, without a copy.
  */
-function repr(indptr: usize, indices: usize, data: usize, W: usize, row: i32, dp: i32, out: usize): usize {
+function repr(indptr: usize, indices: usize, data: usize, W: usize, row: i32, dp: i32, out: usize, stride: usize): usize {
   const a = i32At(indptr, row), b = i32At(indptr, row + 1);
   const rb = <usize>dp << 2;
-  if (b - a == 1 && load<f32>(data + (<usize>a << 2)) == 1.0) return W + <usize>i32At(indices, a) * rb;
+  if (b - a == 1 && load<f32>(data + (<usize>a << 2)) == 1.0) return W + <usize>i32At(indices, a) * stride;
   memory.fill(out, 0, rb);
   for (let p = a; p < b; p++) {
     const w = f32x4.splat(load<f32>(data + (<usize>p << 2)));
-    const src = W + <usize>i32At(indices, p) * rb;
+    const src = W + <usize>i32At(indices, p) * stride;
     for (let j: usize = 0; j < rb; j += 16) v128.store(out + j, f32x4.add(v128.load(out + j), f32x4.mul(w, v128.load(src + j))));
   }
   return out;
@@ -136,7 +137,7 @@ function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: us
   const a = i32At(indptr, row), b = i32At(indptr, row + 1);
   for (let p = a; p < b; p++) {
     const fw = f32x4.splat(load<f32>(data + (<usize>p << 2)));
-    const off = <usize>i32At(indices, p) * rb;
+    const off = <usize>i32At(indices, p) * <usize>ci(ctx, STRIDE);
     const w = W + off, gs = G + off, ms = M + off;
     for (let j: usize = 0; j < rb; j += 16) {
       const gj = f32x4.mul(fw, v128.load(g + j));
@@ -183,6 +184,7 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
   const UWp = cp(ctx, UW), UGp = cp(ctx, UG), UMp = cp(ctx, UM);
   const IWp = cp(ctx, IW), IGp = cp(ctx, IG), IMp = cp(ctx, IM);
   const nEx = ci(ctx, NEX);
+  const stride = <usize>ci(ctx, STRIDE);
   const maxSampled = ci(ctx, MAX_SAMPLED);
   const ia = cf(ctx, ITEM_ALPHA), ua = cf(ctx, USER_ALPHA);
   const uBuf = scratch, pBuf = scratch + rb, nBuf = scratch + 2 * rb;
@@ -196,8 +198,8 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
     const row = i32At(order, e);
     if (loss == 0) {
       const user = i32At(exU, row), item = i32At(exI, row);
-      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);
-      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf);
+      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
+      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
       const y: f64 = load<f32>(exL + (<usize>row << 2)) > 0 ? 1.0 : 0.0;
       const w = <f64>load<f32>(exW + (<usize>row << 2));
       const prob = sigmoid(<f64>predict(u, p, d, dp));
@@ -221,9 +223,9 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         neg = i32At(exI, <i32>(next(rng) % <u32>nEx));
         if (!contains(posI, ps, pe, neg)) break;
       }
-      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);
-      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf);
-      const n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf);
+      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
+      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
+      const n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride);
       const z = <f64>predict(u, p, d, dp) - <f64>predict(u, n, d, dp);
       const w = <f64>load<f32>(exW + (<usize>row << 2));
       scale = <f32>(w * (1.0 - sigmoid(z)));
@@ -239,15 +241,15 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         user = i32At(exU, row);
         item = i32At(exI, row);
         weight = <f64>load<f32>(exW + (<usize>row << 2));
-        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);
-        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf);
+        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
+        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
       } else {
         user = i32At(exU, row);
         const start = i32At(posP, user), stop = i32At(posP, user + 1);
         if (stop == start) continue;
-        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf);
+        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
         item = kosPositive(ctx, u, start, stop, posI, ifP, ifI, ifD, IWp, pBuf, kosItems, kosScores, rng, d, dp);
-        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf);
+        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
         nPositives = stop - start;
       }
       const positive = predict(u, p, d, dp);
@@ -261,7 +263,7 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         neg = <i32>(next(rng) % <u32>nItems);
         if (contains(posI, ps, pe, neg)) continue;
         sampled++;
-        n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf);
+        n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride);
         negative = predict(u, n, d, dp);
         if (negative > positive - 1) {
           violated = true;
@@ -309,12 +311,13 @@ function kosPositive(
   ctx: usize, u: usize, start: i32, stop: i32, posI: usize, ifP: usize, ifI: usize, ifD: usize, IWp: usize, buf: usize,
   items: usize, scores: usize, rng: usize, d: i32, dp: i32,
 ): i32 {
+  const stride = <usize>ci(ctx, STRIDE);
   const count = stop - start;
   const m = min(ci(ctx, KOS_N), count);
   let len = 0;
   for (let j = 0; j < m; j++) {
     const it = i32At(posI, start + <i32>(next(rng) % <u32>count));
-    const sc = predict(u, repr(ifP, ifI, ifD, IWp, it, dp, buf), d, dp);
+    const sc = predict(u, repr(ifP, ifI, ifD, IWp, it, dp, buf, stride), d, dp);
     let at = len;
     while (at > 0 && load<f32>(scores + (<usize>(at - 1) << 2)) < sc) {
       store<f32>(scores + (<usize>at << 2), load<f32>(scores + (<usize>(at - 1) << 2)));
