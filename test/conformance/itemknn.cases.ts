@@ -5,6 +5,7 @@ import {
   encodeModelState, loadModel, type Backend, type Csr, type ItemSimilarity, type Id,
 } from 'recwise';
 import { test } from './harness.ts';
+import { describeRecommender } from './recommender-contract.ts';
 import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
 
 async function backend(name: 'js' | 'wasm'): Promise<Backend> {
@@ -227,6 +228,15 @@ for (const similarity of ['plain', 'cosine', 'bm25', 'tfidf'] as const) {
     deepEqual(batch, Array.from({ length: 10 }, (_, u) => model.recommend(u, { k: 3 })), 'batch equals single');
   });
 }
+
+// The common Recommender contract (recommender-contract.ts): binary checkerboard, so fold-in of a user's items gives
+// exactly that user's list.
+describeRecommender('itemknn', {
+  makeModel: () => new ItemKnnRecommender({ similarity: 'bm25', neighbors: 6 }),
+  fixture: checkerboard,
+  top1: Array.from({ length: 10 }, (_, u) => [u, u] as const),
+  foldIn: 'same',
+});
 
 test('itemknn/recommend: batch equals single, fold-in equals the known user, filters as implicit', async () => {
   await init();
