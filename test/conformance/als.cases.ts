@@ -1,10 +1,11 @@
 // ALS: Wasm solvers against the TS reference, CG against Cholesky, and the model's implicit-compatible behaviour.
 import {
-  init, getBackend, AlsRecommender, Interactions, Vocabulary, InvalidArgumentError, UnknownUserError, NotPositiveDefiniteError,
+  init, getBackend, AlsRecommender, InvalidArgumentError, UnknownUserError, NotPositiveDefiniteError,
   type Backend, type Csr,
 } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
+import { checkerboard } from './fixtures.ts';
 
 /** Random confidence CSR with some negative (disliked) entries. */
 function randomConfidence(rows: number, cols: number, perRow: number, seed: number, negatives = true): Csr {
@@ -82,21 +83,6 @@ test('als/solvers: a singular system is a typed error naming regularization', as
     await rejects(b.alsSolve(b.matrix(new Float32Array(d), 1, d), C, Y, b.gram(Y, 0), { solver: 'cholesky', cgSteps: 1 }), NotPositiveDefiniteError, { field: 'regularization' });
   }
 });
-
-/** Two taste groups: users 0..9 like items 0..9, users 10..19 like items 10..19; each user misses one item of their group. */
-function checkerboard(): Interactions {
-  const users = Vocabulary.from(Array.from({ length: 20 }, (_, u) => `u${u}`));
-  const items = Vocabulary.from(Array.from({ length: 20 }, (_, i) => `i${i}`));
-  const indptr = [0];
-  const indices: number[] = [];
-  for (let u = 0; u < 20; u++) {
-    const base = u < 10 ? 0 : 10;
-    for (let i = base; i < base + 10; i++) if (i !== base + (u % 10)) indices.push(i);
-    indptr.push(indices.length);
-  }
-  const csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: new Float32Array(indices.length).fill(1), rows: 20, cols: 20 };
-  return new Interactions(users, items, csr);
-}
 
 test('als/model: recommends the missing item of the user\'s own group first', async () => {
   await init();

@@ -2,6 +2,7 @@
 import './kernels.cases.ts';
 import './als.cases.ts';
 import './sgd.cases.ts';
+import './implicit-contract.cases.ts';
 import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
