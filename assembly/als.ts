@@ -6,7 +6,7 @@
 //   (YᵀY + λI + Σ_i (|c_ui| − 1) y_i y_iᵀ) x_u = Σ_{i: c_ui > 0} c_ui y_i
 // where YᵀY + λI is precomputed once per half-iteration (`gram`).
 import { dot, axpy, xpay, matvec } from './linalg';
-import { hsum4 } from './score';
+import { dot4 } from './score';
 
 /**
  * For the stored entries e in [start, end) of a row: out += (base·c⁺_e + sign·(|c_e| − 1)·<y_e, v>) · y_e,
@@ -24,25 +24,8 @@ function sparseUpdate(out: usize, Y: usize, indices: usize, conf: usize, start: 
     const y1 = Y + <usize>load<i32>(indices + ep, 4) * rb;
     const y2 = Y + <usize>load<i32>(indices + ep, 8) * rb;
     const y3 = Y + <usize>load<i32>(indices + ep, 12) * rb;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    for (let j = 0; j < d4; j += 4) {
-      const o = <usize>j << 2;
-      const vv = v128.load(v + o);
-      a0 = f32x4.add(a0, f32x4.mul(vv, v128.load(y0 + o)));
-      a1 = f32x4.add(a1, f32x4.mul(vv, v128.load(y1 + o)));
-      a2 = f32x4.add(a2, f32x4.mul(vv, v128.load(y2 + o)));
-      a3 = f32x4.add(a3, f32x4.mul(vv, v128.load(y3 + o)));
-    }
-    const dots = hsum4(a0, a1, a2, a3);
-    let s0 = f32x4.extract_lane(dots, 0), s1 = f32x4.extract_lane(dots, 1), s2 = f32x4.extract_lane(dots, 2), s3 = f32x4.extract_lane(dots, 3);
-    for (let j = d4; j < d; j++) {
-      const o = <usize>j << 2;
-      const vj = load<f32>(v + o);
-      s0 += vj * load<f32>(y0 + o);
-      s1 += vj * load<f32>(y1 + o);
-      s2 += vj * load<f32>(y2 + o);
-      s3 += vj * load<f32>(y3 + o);
-    }
+    const dots = dot4(v, y0, y1, y2, y3, d);
+    const s0 = f32x4.extract_lane(dots, 0), s1 = f32x4.extract_lane(dots, 1), s2 = f32x4.extract_lane(dots, 2), s3 = f32x4.extract_lane(dots, 3);
     const cv = v128.load(conf + ep);
     const ca = f32x4.abs(cv);
     const coef = f32x4.add(

@@ -40,6 +40,35 @@
   return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
 }
 
+/** [<q, p0>, <q, p1>, <q, p2>, <q, p3>] over `dim` values: q is loaded once per chunk for four rows. */
+// @ts-ignore: decorator
+@inline export function dot4(q: usize, p0: usize, p1: usize, p2: usize, p3: usize, dim: i32): v128 {
+  const d4 = dim & ~3;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let j = 0; j < d4; j += 4) {
+    const o = <usize>j << 2;
+    const qv = v128.load(q + o);
+    a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(p0 + o)));
+    a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(p1 + o)));
+    a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(p2 + o)));
+    a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(p3 + o)));
+  }
+  let sums = hsum4(a0, a1, a2, a3);
+  if (d4 < dim) {
+    let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+    for (let j = d4; j < dim; j++) {
+      const o = <usize>j << 2;
+      const qj = load<f32>(q + o);
+      t0 += qj * load<f32>(p0 + o);
+      t1 += qj * load<f32>(p1 + o);
+      t2 += qj * load<f32>(p2 + o);
+      t3 += qj * load<f32>(p3 + o);
+    }
+    sums = f32x4.add(sums, f32x4(t0, t1, t2, t3));
+  }
+  return sums;
+}
+
 /**
  * out[q * nItems + i] = <queries[q], items[i]> for q < nQueries, i < nItems (row-major, `dim` columns).
  * Items go four at a time: each query chunk is loaded once for four items, and the four sums are reduced together
@@ -47,7 +76,6 @@
  */
 export function scoreBlock(queries: usize, nQueries: i32, items: usize, nItems: i32, dim: i32, out: usize): void {
   const rowBytes = <usize>dim << 2;
-  const d4 = dim & ~3;
   const n4 = nItems & ~3;
   for (let q = 0; q < nQueries; q++) {
     const qp = queries + <usize>q * rowBytes;
@@ -58,28 +86,7 @@ export function scoreBlock(queries: usize, nQueries: i32, items: usize, nItems: 
       const p1 = p0 + rowBytes;
       const p2 = p1 + rowBytes;
       const p3 = p2 + rowBytes;
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-      for (let j = 0; j < d4; j += 4) {
-        const o = <usize>j << 2;
-        const qv = v128.load(qp + o);
-        a0 = f32x4.add(a0, f32x4.mul(qv, v128.load(p0 + o)));
-        a1 = f32x4.add(a1, f32x4.mul(qv, v128.load(p1 + o)));
-        a2 = f32x4.add(a2, f32x4.mul(qv, v128.load(p2 + o)));
-        a3 = f32x4.add(a3, f32x4.mul(qv, v128.load(p3 + o)));
-      }
-      let sums = hsum4(a0, a1, a2, a3);
-      if (d4 < dim) {
-        let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-        for (let j = d4; j < dim; j++) {
-          const o = <usize>j << 2;
-          const qj = load<f32>(qp + o);
-          t0 += qj * load<f32>(p0 + o);
-          t1 += qj * load<f32>(p1 + o);
-          t2 += qj * load<f32>(p2 + o);
-          t3 += qj * load<f32>(p3 + o);
-        }
-        sums = f32x4.add(sums, f32x4(t0, t1, t2, t3));
-      }
+      const sums = dot4(qp, p0, p1, p2, p3, dim);
       v128.store(op + (<usize>i << 2), sums);
     }
     for (; i < nItems; i++) store<f32>(op + (<usize>i << 2), dot(qp, items + <usize>i * rowBytes, dim));

@@ -13,6 +13,7 @@
  * random because of the popularity-weighted noise.
  */
 import { InvalidArgumentError } from '../errors.ts';
+import { mulberry32 } from '../models/random.ts';
 
 /** One demo interaction (weight is 1..5, a rating-like strength; the CLI trains on it as implicit feedback). */
 export interface DemoRecord {
@@ -53,18 +54,6 @@ const ITEMS_PER_GENRE = 50;
 const START = Date.UTC(2024, 0, 1) / 1000;
 const DAY = 86_400;
 
-/** mulberry32: small, fast and identical on every JS engine (integer arithmetic only). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Index drawn from cumulative weights `cum` (last entry = total). */
 function draw(cum: Float64Array, rand: () => number): number {
   const x = rand() * cum[cum.length - 1];
@@ -103,7 +92,7 @@ export function demoDataset(options: DemoOptions = {}): DemoDataset {
   if (!Number.isInteger(seed)) throw new InvalidArgumentError('seed', seed, 'an integer');
   if (!(Number.isInteger(nUsers) && nUsers >= 1)) throw new InvalidArgumentError('users', nUsers, 'an integer >= 1');
   if (!(taste >= 0 && taste <= 1)) throw new InvalidArgumentError('taste', taste, 'a number in [0, 1]');
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
 
   const items: DemoItem[] = [];
   for (let g = 0; g < DEMO_GENRES.length; g++) {

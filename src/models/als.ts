@@ -6,7 +6,6 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { Recommender } from './recommender.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { mulberry32, uniformMatrix } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
@@ -311,18 +310,10 @@ export class AlsRecommender extends FactorRecommender {
   /** Rebuild from a model file's state. */
   static fromState(state: ModelState, backend: Backend): AlsRecommender {
     const model = new AlsRecommender(state.params as AlsOptions);
-    const index = Recommender.indexFromState(state);
-    const d = (state.shapes.itemFactors ?? [])[1];
-    const uf = state.tensors.userFactors;
-    const itf = state.tensors.itemFactors;
-    if (!(uf instanceof Float32Array) || !(itf instanceof Float32Array) || !d || uf.length !== index.users.size * d || itf.length !== index.items.size * d) {
-      throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `userFactors (${index.users.size} × d) and itemFactors (${index.items.size} × d) as f32`);
-    }
-    model.userFactors = uf;
-    model.itemFactors = itf;
-    model.restore(index, backend);
-    return model;
+    const cols = (state.shapes.itemFactors ?? [])[1] ?? model.options.factors;
+    return model.adoptState(state, backend, cols);
   }
+
 }
 
 registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend));

@@ -5,14 +5,14 @@
  * SGD with L2, an item bias in the last factor column (the user's last column is 1), Hogwild over threads.
  */
 import { FactorRecommender } from './factor.ts';
-import { Recommender, type FitOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
-import { checkIntegerOption, checkNumberOption, factorStateTensors } from './options.ts';
+import { checkIntegerOption, checkNumberOption } from './options.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
 export interface BprOptions {
@@ -129,13 +129,9 @@ export class BprRecommender extends FactorRecommender {
 
   static fromState(state: ModelState, backend: Backend): BprRecommender {
     const model = new BprRecommender(state.params as BprOptions);
-    const index = Recommender.indexFromState(state);
-    const { userFactors, itemFactors } = factorStateTensors(state, index, model.options.factors + 1);
-    model.userFactors = userFactors;
-    model.itemFactors = itemFactors;
-    model.restore(index, backend);
-    return model;
+    return model.adoptState(state, backend, model.options.factors + 1);
   }
+
 }
 
 registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend));

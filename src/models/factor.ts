@@ -4,6 +4,9 @@
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
 import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } from './recommender.ts';
+import type { Backend } from '../kernels/types.ts';
+import type { ModelState } from './registry.ts';
+import { factorStateTensors } from './options.ts';
 import type { DenseMatrix, SparseRows } from '../kernels/types.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
@@ -222,6 +225,16 @@ export abstract class FactorRecommender extends Recommender {
     const u = idx.users.indexOf(user);
     if (u === undefined) throw new UnknownUserError(user);
     return this.similar(this.userFactors, idx.users.size, u, options.k ?? 10, (j) => idx.users.idAt(j));
+  }
+
+  /** Adopt a model file's factors and training index (for the families' fromState). */
+  protected adoptState(state: ModelState, backend: Backend, cols: number): this {
+    const index = Recommender.indexFromState(state);
+    const { userFactors, itemFactors } = factorStateTensors(state, index, cols);
+    this.userFactors = userFactors;
+    this.itemFactors = itemFactors;
+    this.restore(index, backend);
+    return this;
   }
 
   protected exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {

@@ -5,13 +5,13 @@
  * two extra columns (user: [factors…, 1, b_u], item: [factors…, b_i, 1]).
  */
 import { FactorRecommender } from './factor.ts';
-import { Recommender, type FitOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
-import { checkIntegerOption, checkNumberOption, factorStateTensors } from './options.ts';
+import { checkIntegerOption, checkNumberOption } from './options.ts';
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
 export interface LmfOptions {
@@ -185,13 +185,9 @@ export class LmfRecommender extends FactorRecommender {
 
   static fromState(state: ModelState, backend: Backend): LmfRecommender {
     const model = new LmfRecommender(state.params as LmfOptions);
-    const index = Recommender.indexFromState(state);
-    const { userFactors, itemFactors } = factorStateTensors(state, index, model.options.factors + 2);
-    model.userFactors = userFactors;
-    model.itemFactors = itemFactors;
-    model.restore(index, backend);
-    return model;
+    return model.adoptState(state, backend, model.options.factors + 2);
   }
+
 }
 
 registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend));

@@ -7,59 +7,14 @@
  * items filtered), singleUserMicros (median single-user top-10), similarAllSeconds (10 most similar items of every
  * item).
  */
-import { readFileSync } from 'node:fs';
-import { init, Interactions, Vocabulary, ItemKnnRecommender, type ItemSimilarity } from 'recwise';
+import { init, Interactions, ItemKnnRecommender, type ItemSimilarity } from 'recwise';
 import { evaluate } from '../../../src/eval/evaluate.ts';
 import type { BenchCase } from '../case.ts';
-
-const DATA = '../shared/data';
-
-interface Split {
-  train: Interactions;
-  test: Interactions;
-}
-
-function readPairs(path: string): [number, number][] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const out: [number, number][] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (!lines[i]) continue;
-    const [u, it] = lines[i].split('\t');
-    out.push([Number(u), Number(it)]);
-  }
-  return out;
-}
-
-/** Binary users × items CSR of the pairs whose user and item are in the vocabularies (duplicates once). */
-function binaryCsr(pairs: [number, number][], users: Vocabulary, items: Vocabulary) {
-  const rows: Set<number>[] = Array.from({ length: users.size }, () => new Set());
-  for (const [u, i] of pairs) {
-    const du = users.indexOf(u), di = items.indexOf(i);
-    if (du !== undefined && di !== undefined) rows[du].add(di);
-  }
-  const indptr = new Int32Array(users.size + 1);
-  for (let u = 0; u < users.size; u++) indptr[u + 1] = indptr[u] + rows[u].size;
-  const indices = new Int32Array(indptr[users.size]);
-  for (let u = 0; u < users.size; u++) indices.set(Int32Array.from(rows[u]).sort(), indptr[u]);
-  return { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: users.size, cols: items.size };
-}
-
-const splits = new Map<string, Split>();
-function loadSplit(name: string): Split {
-  const cached = splits.get(name);
-  if (cached) return cached;
-  const train = readPairs(`${DATA}/splits/${name}/train.tsv`);
-  const users = Vocabulary.from([...new Set(train.map((p) => p[0]))].sort((a, b) => a - b));
-  const items = Vocabulary.from([...new Set(train.map((p) => p[1]))].sort((a, b) => a - b));
-  const test = readPairs(`${DATA}/splits/${name}/test.tsv`);
-  const split = { train: new Interactions(users, items, binaryCsr(train, users, items)), test: new Interactions(users, items, binaryCsr(test, users, items)) };
-  splits.set(name, split);
-  return split;
-}
+import { loadSplit } from '../protocol.ts';
 
 async function run(similarity: ItemSimilarity, dataset: string): Promise<Record<string, number>> {
   await init();
-  const { train, test } = loadSplit(dataset);
+  const { train, test } = await loadSplit(dataset);
   // Warm-up fit: the first one compiles and tiers up the Wasm kernel and starts the workers.
   await new ItemKnnRecommender({ similarity, neighbors: 100 }).fit(train);
   const model = new ItemKnnRecommender({ similarity, neighbors: 100, k1: 1.2, b: 0.75 });
