@@ -84,3 +84,7 @@ export { topkRef } from './kernels/reference/topk.ts';
 // Model files
 export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './io/index.ts';
 export type { SaveOptions, LoadOptions, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';
+
+// Serving
+export { createHandler, lazyModel } from './serve/index.ts';
+export type { HandlerOptions, RecwiseHandler, RecommendResponse, KeyValueStore, KeyValueSource, ServedModelSource, CorsOptions } from './serve/index.ts';

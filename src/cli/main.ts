@@ -13,8 +13,9 @@ import { fitCommand } from './fit.ts';
 import { evalCommand } from './eval.ts';
 import { recommendCommand } from './recommend.ts';
 import { demoCommand } from './demo.ts';
+import { serveCommand } from './serve.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

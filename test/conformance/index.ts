@@ -9,4 +9,5 @@ import './itemknn.cases.ts';
 import './data.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';
+import './serve.cases.ts';
 export { cases, runAll } from './harness.ts';

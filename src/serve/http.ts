@@ -1,0 +1,139 @@
+/**
+ * Fetch-API plumbing for the serving handler: JSON responses, the error body, reading a request body with a byte
+ * cap, bearer-token comparison and CORS headers. Uses only globals every runtime has (Request, Response, TextDecoder,
+ * crypto.subtle), so the handler runs unchanged on Node, Deno, Bun, browsers (service workers) and workerd.
+ */
+
+/** An error answered as `{"error": {"code", "message", "field"}}` with an HTTP status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** A JSON response (no caching: answers depend on the model currently loaded). */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** The documented error body. `field` is left out when no single field is at fault. */
+export function errorResponse(e: HttpError): Response {
+  const error: Record<string, string> = { code: e.code, message: e.message };
+  if (e.field !== undefined) error.field = e.field;
+  return jsonResponse(e.status, { error }, e.headers);
+}
+
+/** Whether a Content-Type names JSON (`application/json`, `application/*+json`, any parameters). */
+export function isJsonContentType(value: string | null): boolean {
+  if (!value) return false;
+  const type = value.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/**
+ * The request body as text, refusing more than `maxBytes`: a declared Content-Length over the cap is refused before
+ * reading; otherwise the stream is read chunk by chunk and cancelled as soon as the cap is passed, so a huge or
+ * endless body never sits in memory (413).
+ */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${maxBytes} bytes.`, 'body');
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'BAD_JSON', 'The request body is not valid UTF-8.', 'body');
+  }
+}
+
+/** Parse a JSON request body that must be one object. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, 'BAD_JSON', `The request body is not valid JSON (${String((e as Error)?.message ?? e).slice(0, 120)}).`, 'body');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HttpError(400, 'BAD_JSON', 'The request body must be a JSON object, e.g. {"user": 42, "k": 10}.', 'body');
+  }
+  return value as Record<string, unknown>;
+}
+
+const encoder = new TextEncoder();
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+}
+
+/**
+ * A checker for `Authorization: Bearer <token>`. Both sides are hashed (SHA-256) and the digests compared with a
+ * loop that always runs over all 32 bytes, so neither the token's length nor the position of the first differing
+ * character shows in the response time.
+ */
+export function bearerChecker(token: string): (header: string | null) => Promise<boolean> {
+  const expected = sha256(token);
+  return async (header) => {
+    const m = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
+    const given = await sha256(m ? m[1] : '');
+    const want = await expected;
+    let diff = m ? 0 : 1;
+    for (let i = 0; i < want.length; i++) diff |= want[i] ^ given[i];
+    return diff === 0;
+  };
+}
+
+/** CORS settings (see HandlerOptions.cors). */
+export interface CorsOptions {
+  /** Allowed origins: `'*'` (default) or a list of exact origins (`https://shop.example`). */
+  origin?: '*' | readonly string[];
+  /** Seconds a browser may cache a preflight answer (default 600). */
+  maxAge?: number;
+}
+
+/** CORS headers for a response to `origin`, or none when the origin is not allowed. */
+export function corsHeaders(cors: CorsOptions, origin: string | null): Record<string, string> {
+  const allowed = cors.origin ?? '*';
+  if (allowed === '*') return { 'access-control-allow-origin': '*' };
+  if (origin && allowed.includes(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
+  return { vary: 'Origin' };
+}
+
+/** Headers of a preflight (OPTIONS) answer. */
+export function preflightHeaders(cors: CorsOptions, origin: string | null): Record<string, string> {
+  return {
+    ...corsHeaders(cors, origin),
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers': 'authorization, content-type',
+    'access-control-max-age': String(cors.maxAge ?? 600),
+  };
+}
