@@ -5,7 +5,7 @@ export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
 export { gram, alsCg, alsCholesky } from './als';
 export { bprSamples, lmfRows } from './sgd';
-export { lightfmEpoch } from './lightfm';
+export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
 export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';
 

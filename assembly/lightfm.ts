@@ -330,3 +330,28 @@ function kosPositive(
   }
   return load<i32>(items + (<usize>(min(ci(ctx, KOS_K), m) - 1) << 2));
 }
+
+/** Claim `step` indices from the shared counter (atomically in the threads build; one thread otherwise). */
+// @ts-ignore: decorator
+@inline function claim(counter: usize, step: i32): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, step);
+  const v = load<i32>(counter);
+  store<i32>(counter, v + step);
+  return v;
+}
+
+/**
+ * Dynamic scheduling for several threads: claim chunks of `step` examples of order[0, n) from the shared counter and
+ * train on them, at most `maxChunks` per call (calls stay short so V8 can tier the code up between them). Returns
+ * the chunks done; 0 once the epoch is exhausted. Threads that run slower (or are descheduled) simply claim less.
+ */
+export function lightfmEpochClaim(ctx: usize, counter: usize, n: i32, step: i32, maxChunks: i32, scratch: usize, rng: usize, stats: usize): i32 {
+  let done = 0;
+  while (done < maxChunks) {
+    const a = claim(counter, step);
+    if (a >= n) break;
+    lightfmEpoch(ctx, a, min(n, a + step), scratch, rng, stats);
+    done++;
+  }
+  return done;
+}

@@ -175,8 +175,9 @@ export interface HybridSession {
   /** Most threads an epoch can use. */
   readonly threads: number;
   /**
-   * Train on `order` (example rows), split into `seeds.length` contiguous ranges, one thread and
-   * one xorshift32 stream each; threads update the shared parameters without locks (Hogwild).
+   * Train on `order` (example rows) on `seeds.length` threads, one xorshift32 stream each. One thread walks the
+   * order in sequence (reproducible); several threads claim chunks as they go and update the shared parameters
+   * without locks (Hogwild). The js backend runs the streams' shares one after another.
    */
   epoch(order: Int32Array, seeds: Uint32Array): Promise<HybridStats>;
   /** A copy of the parameters and optimizer state. */

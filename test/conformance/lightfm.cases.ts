@@ -1,7 +1,7 @@
 // LightFM-family hybrid model (issue 5): loss gradients, optimizer steps, WARP sampling, Wasm == reference epochs,
 // and the model's LightFM-compatible behaviour (predict, predictRank, features, fold-in, save/load).
 import {
-  init, getBackend, LightFmRecommender, Interactions, Vocabulary, InvalidArgumentError, NotSupportedError, DimensionMismatchError,
+  init, getBackend, LightFmRecommender, Interactions, Vocabulary, InvalidArgumentError, NotSupportedError, DimensionMismatchError, AbortError,
   saveModel, loadModel, buildFeatures, exampleGradients, exampleLoss, updateElement, hybridEpochRef, xorshift32, predictFromRepr,
   type HybridParams, type HybridData, type HybridSettings, type HybridLoss, type HybridTrace, type Csr,
 } from 'recwise';
@@ -109,6 +109,12 @@ test('lightfm/wasm: epochs on every thread train the shared parameters (Hogwild)
   const p = session.read();
   session.dispose();
   ok(p.itemEmbeddings.weights.every(Number.isFinite) && p.itemEmbeddings.weights.some((v, i) => v !== params.itemEmbeddings.weights[i]));
+  // logistic makes exactly one update per example: the threads' chunks cover the order once, with no gap or overlap
+  const lg = problem('logistic', false, true, 4);
+  const long = Int32Array.from({ length: 20 * lg.order.length }, (_, i) => lg.order[i % lg.order.length]);
+  const s2 = (await getBackend()).hybridSession(lg.params, lg.data, lg.settings);
+  for (let e = 0; e < 3; e++) equal((await s2.epoch(long, Uint32Array.from({ length: threads }, (_, t) => 7 + t))).updates, long.length, `epoch ${e}`);
+  s2.dispose();
 });
 
 /** Central differences of exampleLoss with respect to one representation. */
@@ -415,4 +421,28 @@ test('lightfm/model: one thread with a seed is reproducible; sample weights chan
   await new LightFmRecommender({ factors: 4, epochs: 3, threads: 1 }).fit(data, { onProgress: (p) => progress.push(p.done), onEpoch: (e) => void epochs.push(e.epoch) });
   deepEqual(progress, [1, 2, 3]);
   deepEqual(epochs, [1, 2, 3]);
+});
+
+test('lightfm/model: similar items and users by cosine; a user from features alone; abort', async () => {
+  await init();
+  const data = checkerboard();
+  // user features: each user's group, plus identity
+  const userFeatures = await buildFeatures(data.users, data.users.ids().map((id, u) => ({ id, features: [u < 8 ? 'group:a' : 'group:b'] })));
+  const model = await new LightFmRecommender({ factors: 6, epochs: 30, threads: 1, learningRate: 0.1 }).fit(data, { userFeatures });
+  const items = model.similarItems('i2', { k: 3 });
+  equal(items[0].item, 'i2');
+  close(items[0].score, 1, 1e-5, 'an item is most similar to itself');
+  ok(items.slice(1).every((r) => Number(String(r.item).slice(1)) < 6), `neighbours of i2 come from its group: ${items.map((r) => r.item)}`);
+  const users = model.similarUsers('u9', { k: 3 });
+  equal(users[0].item, 'u9');
+  ok(users.slice(1).every((r) => Number(String(r.item).slice(1)) >= 8), 'neighbours of u9 come from its group');
+  // a newcomer described only by a feature: their vector is that feature's embedding and bias (no steps without items)
+  const v = model.foldIn({ features: ['group:b'] });
+  const scores = model.scoreVector(v);
+  const top = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a])[0];
+  ok(top >= 6, `a group:b newcomer's best item is a group-b item (got i${top})`);
+  throws(() => model.foldIn({ features: ['group:zzz'] }), InvalidArgumentError, { field: 'features' });
+  const controller = new AbortController();
+  controller.abort();
+  await rejects(new LightFmRecommender({ epochs: 5 }).fit(data, { signal: controller.signal }), AbortError);
 });

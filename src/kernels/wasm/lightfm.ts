@@ -1,7 +1,7 @@
 /**
  * Wasm side of hybrid (LightFM) training: parameters live in linear memory for the whole fit, in the padded row
- * layout of assembly/lightfm.ts; an epoch splits the shuffled order over the pool's threads, which all update the
- * shared rows (Hogwild). The calling thread takes the first share, as elsewhere in the wasm backend.
+ * layout of assembly/lightfm.ts. One thread walks the shuffled order in sequence (reproducible); several threads
+ * claim chunks of it from a shared counter and all update the shared rows without locks (Hogwild).
  */
 import type { HybridSession } from '../types.ts';
 import type { HybridData, HybridParams, HybridSettings, HybridStats, HybridTable } from '../reference/lightfm.ts';
@@ -106,10 +106,14 @@ export function createWasmHybridSession(
     f[12] = s.userAlpha;
   };
   const maxThreads = pool?.threads ?? 1;
-  const scratchBytes = (6 * dp * 4 + 2 * s.n * 4 + 15) & ~15;
-  const scratch = heap.alloc(maxThreads * scratchBytes);
-  const state = heap.alloc(maxThreads * 32); // per thread: rng u32 at +0, stats (updates, sampled, loss f64) at +16
-  ptrs.push(scratch, state);
+  // Per-thread blocks are whole multiples of 128 bytes: the random state is written on every draw, and two threads
+  // sharing its cache line would bounce the line between cores (false sharing).
+  const LINE = 128;
+  const scratchBytes = Math.ceil((6 * dp * 4 + 2 * s.n * 4) / LINE) * LINE;
+  const scratch = heap.alloc(maxThreads * scratchBytes + LINE);
+  const state = heap.alloc(maxThreads * LINE + LINE); // per thread: rng u32 at +0, stats (updates, sampled, loss f64) at +16
+  const counter = heap.alloc(LINE); // next unclaimed example of the epoch (multi-thread epochs)
+  ptrs.push(scratch, state, counter);
   let disposed = false;
   const live = () => {
     if (disposed) throw new TypeError('recwise: this training session was disposed.');
@@ -125,25 +129,33 @@ export function createWasmHybridSession(
       try {
         writeCtx(orderPtr);
         for (let t = 0; t < threads; t++) {
-          new Uint32Array(heap.memory.buffer, state + t * 32, 1)[0] = seeds[t] || 0x2545f491;
-          heap.i32(state + t * 32 + 16, 4).fill(0);
+          new Uint32Array(heap.memory.buffer, state + t * LINE, 1)[0] = seeds[t] || 0x2545f491;
+          heap.i32(state + t * LINE + 16, 4).fill(0);
         }
-        const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * order.length) / threads));
         const perExample = dp * (s.loss === 'logistic' ? 4 : s.maxSampled + 3 + (s.loss === 'warp-kos' ? s.n : 0));
         const step = Math.max(64, Math.floor(UNITS_PER_CALL / perExample));
-        const args = (a: number, b: number, t: number) => [ctx, a, b, scratch + t * scratchBytes, state + t * 32, state + t * 32 + 16];
-        const remote: Promise<number>[] = [];
-        for (let t = 1; t < threads; t++) {
-          for (let a = bounds[t]; a < bounds[t + 1]; a += step) remote.push(pool!.call(t - 1, 'lightfmEpoch', args(a, Math.min(bounds[t + 1], a + step), t)));
+        const args = (a: number, b: number, t: number) => [ctx, a, b, scratch + t * scratchBytes, state + t * LINE, state + t * LINE + 16];
+        if (threads === 1) {
+          for (let a = 0; a < order.length; a += step) x.lightfmEpoch(...args(a, Math.min(order.length, a + step), 0));
+        } else {
+          // Dynamic scheduling through a shared counter (lightfmEpochClaim): every worker call is queued up front, so
+          // no thread waits for this one to hand out work; a slower or descheduled thread just claims fewer chunks.
+          const share = Math.max(128, Math.min(step, Math.ceil(order.length / (threads * 32))));
+          const perCall = Math.max(1, Math.floor(step / share));
+          heap.i32(counter, 1)[0] = 0;
+          const calls = Math.ceil(order.length / share / perCall) + 1;
+          const claimArgs = (t: number) => [ctx, counter, order.length, share, perCall, scratch + t * scratchBytes, state + t * LINE, state + t * LINE + 16];
+          const remote: Promise<number>[] = [];
+          for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'lightfmEpochClaim', claimArgs(t)));
+          while (x.lightfmEpochClaim(...claimArgs(0)) > 0);
+          await Promise.all(remote);
         }
-        for (let a = bounds[0]; a < bounds[1]; a += step) x.lightfmEpoch(...args(a, Math.min(bounds[1], a + step), 0));
-        await Promise.all(remote);
         const out: HybridStats = { updates: 0, sampled: 0, loss: 0 };
         for (let t = 0; t < threads; t++) {
-          const w = heap.i32(state + t * 32 + 16, 2);
+          const w = heap.i32(state + t * LINE + 16, 2);
           out.updates += w[0];
           out.sampled += w[1];
-          out.loss += new Float64Array(heap.memory.buffer, state + t * 32 + 24, 1)[0];
+          out.loss += new Float64Array(heap.memory.buffer, state + t * LINE + 24, 1)[0];
         }
         return out;
       } finally {

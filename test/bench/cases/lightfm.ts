@@ -3,7 +3,8 @@
  * 30 epochs, max_sampled 10, no regularisation) and protocol (../shared/bench/anchors.md): binarised, ids sorted
  * numerically from train, test rows outside train dropped, train items excluded, ties to the lower item index.
  * Figures: fit and mean epoch seconds on every thread (2 here) and on one thread, the first epoch of the plain-TS
- * reference kernel in the same process (`jsEpochRatio` = reference / Wasm one-thread first epoch), P@10, NDCG@10.
+ * reference kernel in the same process (`jsEpochRatio` = reference / Wasm one-thread first epoch, by CPU time), P@10,
+ * NDCG@10, and process CPU seconds next to wall seconds (on a shared machine CPU time is the stable figure).
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -189,6 +190,8 @@ async function runCase(dataset: string, loss: LightFmOptions['loss'], hybrid = f
     precision1Thread: qualityOne.precision,
     ndcg1Thread: qualityOne.ndcg,
     ...kernels,
+    // whole process so far (data, three fits, evaluation); LightFM's anchor is its process peak
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
 }
 
