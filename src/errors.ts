@@ -194,3 +194,18 @@ export class IncompatibleModelFileError extends ModelFileError {
     this.supported = supported;
   }
 }
+
+/** Why WebGPU could not be used (see {@link WebGpuUnavailableError}). */
+export type WebGpuUnavailableReason = 'no-webgpu' | 'no-adapter' | 'fallback-refused' | 'limits' | 'no-device' | 'device-lost';
+
+/**
+ * `init({ backend: 'webgpu' })` could not get a usable GPU device (design.md §6). `reason` says which step failed;
+ * the message carries the fix for this runtime. A {@link BackendUnavailableError}, so `backend: 'auto'` demotes past it.
+ */
+export class WebGpuUnavailableError extends BackendUnavailableError {
+  readonly reason: WebGpuUnavailableReason;
+  constructor(reason: WebGpuUnavailableReason, detail: string, fix: string) {
+    super('webgpu', detail, fix);
+    this.reason = reason;
+  }
+}

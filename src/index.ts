@@ -26,7 +26,9 @@ export {
   ModelFileError,
   IncompatibleModelFileError,
   DataFormatError,
+  WebGpuUnavailableError,
 } from './errors.ts';
+export type { WebGpuUnavailableReason } from './errors.ts';
 
 // Data
 export { Vocabulary } from './data/vocabulary.ts';
@@ -80,6 +82,13 @@ export { ItemKnnRecommender } from './models/itemknn.ts';
 export type { ItemKnnOptions, ItemSimilarity } from './models/itemknn.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';
+export { alsCgRef, gramRef } from './kernels/reference/als.ts';
+export { recommendBlockRef } from './kernels/reference/recommend.ts';
+export { matmulRef, denseForwardRef, denseBackwardRef } from './kernels/reference/dense.ts';
+export type { Activation, MatmulOptions } from './kernels/reference/dense.ts';
+export { webgpuKernels, GPU_TOPK_MAX, GPU_CG_MAX_FACTORS } from './kernels/webgpu/backend.ts';
+export type { WebGpuKernels, WebGpuBackend } from './kernels/webgpu/backend.ts';
+export type { GpuInfo } from './runtime/gpu.ts';
 
 // Model files
 export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './io/index.ts';

@@ -5,9 +5,11 @@
 import { BackendUnavailableError, InvalidArgumentError, RecwiseError, UnknownBackendError } from '../errors.ts';
 import { detectCapabilities, type Capabilities } from '../runtime/capabilities.ts';
 import type { WasmSource } from '../runtime/wasm-source.ts';
+import type { GpuInfo } from '../runtime/gpu.ts';
 import type { Backend, BackendName } from './types.ts';
 import { createJsBackend } from './js/backend.ts';
 import { wasmBackendFactory } from './wasm/factory.ts';
+import { webgpuBackendFactory } from './webgpu/factory.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -17,6 +19,11 @@ export interface InitOptions {
   wasmModule?: WasmSource;
   /** Threads for data-parallel kernels; defaults to every core where shared memory and workers exist, else 1. */
   threads?: number;
+  /**
+   * A WebGPU `GPU` object for `backend: 'webgpu'` where the runtime has no `navigator.gpu` (Node, Bun): e.g.
+   * `create([])` from the `webgpu` package. Without it recwise imports that package itself when it is installed.
+   */
+  gpu?: unknown;
 }
 
 /** What {@link init} settled on. */
@@ -24,6 +31,8 @@ export interface InitResult {
   readonly backend: BackendName;
   readonly threads: number;
   readonly capabilities: Capabilities;
+  /** The adapter behind the `webgpu` backend (vendor, architecture, isFallbackAdapter, limits); absent otherwise. */
+  readonly gpu?: GpuInfo;
 }
 
 /** A backend factory; throws {@link BackendUnavailableError} when it cannot run here. */
@@ -64,16 +73,20 @@ function validate(options: InitOptions): void {
 async function start(options: InitOptions): Promise<{ backend: Backend; info: InitResult }> {
   const caps = await detectCapabilities();
   const wanted = options.backend ?? 'auto';
-  const candidates = wanted === 'auto' ? registeredBackends().filter((n) => n !== 'webgpu') : [wanted];
+  // auto tries WebGPU only where a GPU object exists without importing anything (navigator.gpu, or init({ gpu }))
+  // and only on a hardware adapter (webgpu/factory.ts); its refusal is the normal case, so it is not warned about.
+  const gpuPossible = caps.webgpuPresent || options.gpu !== undefined;
+  const candidates = wanted === 'auto' ? registeredBackends().filter((n) => n !== 'webgpu' || gpuPossible) : [wanted];
   let firstError: unknown;
   for (const name of candidates) {
     try {
       const backend = await factories.get(name)!.create(caps, options);
       if (firstError && wanted === 'auto') console.warn(`recwise: using the '${name}' backend: ${(firstError as Error).message}`);
-      return { backend, info: Object.freeze({ backend: backend.name, threads: backend.threads, capabilities: caps }) };
+      const gpu = (backend as { gpu?: { info?: GpuInfo } }).gpu?.info;
+      return { backend, info: Object.freeze({ backend: backend.name, threads: backend.threads, capabilities: caps, ...(gpu ? { gpu } : {}) }) };
     } catch (e) {
       if (wanted !== 'auto' || !(e instanceof RecwiseError)) throw e;
-      firstError ??= e;
+      if (name !== 'webgpu') firstError ??= e;
     }
   }
   throw firstError ?? new BackendUnavailableError(wanted, 'no backend could start', "use backend: 'js'.");
@@ -95,7 +108,7 @@ async function start(options: InitOptions): Promise<{ backend: Backend; info: In
 export async function init(options: InitOptions = {}): Promise<InitResult> {
   validate(options);
   // A custom module is its own backend instance: never served from (or cached under) the default-module key.
-  const key = options.wasmModule ? undefined : optionsKey(options);
+  const key = options.wasmModule || options.gpu ? undefined : optionsKey(options);
   let result = key ? started.get(key) : undefined;
   if (!result) {
     result = start(options);
@@ -137,3 +150,4 @@ export async function shutdown(): Promise<void> {
 
 registerBackend('js', { priority: 1, create: async () => createJsBackend() });
 registerBackend('wasm', wasmBackendFactory);
+registerBackend('webgpu', webgpuBackendFactory);

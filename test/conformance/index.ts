@@ -10,4 +10,5 @@ import './data.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';
 import './serve.cases.ts';
+import './webgpu.cases.ts';
 export { cases, runAll } from './harness.ts';
