@@ -32,9 +32,11 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 // platform 'neutral' has no default mainFields: without these, dependencies without "exports" (@msgpack/msgpack)
 // do not resolve at all.
-const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu'], mainFields: ['module', 'main'] };
+// hyparquet(-writer): Parquet for Spark interop (issue 11), loaded by dynamic import() only when a Spark model is
+// imported or exported, so it stays out of the size budget and out of every load that does not need it.
+const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu', 'hyparquet', 'hyparquet-writer'], mainFields: ['module', 'main'] };
 await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', minify: true, sourcemap: true });
-await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', './kernels.wasm'] });
+await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
 // The `recwise` command (package.json "bin"): one self-contained file with the kernels embedded, like dist/index.mjs.
 await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs', platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/cli.mjs', 0o755);

@@ -209,3 +209,21 @@ export class WebGpuUnavailableError extends BackendUnavailableError {
     this.reason = reason;
   }
 }
+
+/**
+ * A file from another library (NumPy .npz/.npy, a Spark ALSModel directory, LightFM arrays) is damaged, truncated or
+ * not in the layout the importer expects. `file` names the file (an archive member after a colon), `field`
+ * the part at fault. Thrown before anything sized by the file is allocated (src/interop).
+ */
+export class InteropError extends RecwiseError {
+  /** The file (path or caller-given name) at fault. */
+  readonly file: string;
+  constructor(code: string, file: string, field: string, value: unknown, reason: string, fix?: string) {
+    super(code, `${file}: ${field}: ${reason} (got ${describeValue(value)}).`, {
+      field,
+      value,
+      fix: fix ?? 're-export the arrays from the source library (np.savez / model.save / ALSModel.save); the file is damaged or in another layout.',
+    });
+    this.file = file;
+  }
+}

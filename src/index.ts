@@ -97,3 +97,11 @@ export type { SaveOptions, LoadOptions, ModelSource, EncodeOptions, DecodedModel
 // Serving
 export { createHandler, lazyModel } from './serve/index.ts';
 export type { HandlerOptions, RecwiseHandler, RecommendResponse, KeyValueStore, KeyValueSource, ServedModelSource, CorsOptions } from './serve/index.ts';
+
+// Interop: implicit / LightFM / Spark ALS models in, .npz and Spark ALSModel out
+export { InteropError } from './errors.ts';
+export { importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, writeNpz, parseNpy, encodeNpy, parseIdList } from './interop/index.ts';
+export type {
+  InteropSource, NdArray, NdData, NpyValue, ImportImplicitOptions, ImplicitKind, ImplicitModel, ExportNpzOptions, ImportSparkOptions, SparkFiles,
+  ImportLightFmOptions, LightFmMapping, LightFmSource, SeenRecord,
+} from './interop/index.ts';

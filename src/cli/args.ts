@@ -26,6 +26,8 @@ export interface FlagSpec {
   /** Placeholder in help (e.g. PATH). */
   readonly meta?: string;
   readonly help: string;
+  /** Also filled by the first bare argument (e.g. `recwise import --from spark PATH`). */
+  readonly positional?: boolean;
 }
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
@@ -84,6 +86,11 @@ export function parseFlags(command: string, args: readonly string[], specs: read
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (!arg.startsWith('--') || arg === '--') {
+      const slot = specs.find((s) => s.positional && values[s.name] === undefined);
+      if (slot && arg !== '--') {
+        values[slot.name] = convert(slot, arg);
+        continue;
+      }
       throw new UsageError('argument', arg, `'recwise ${command}' takes no positional arguments`, `use flags (see 'recwise ${command} --help').`);
     }
     const eq = arg.indexOf('=');

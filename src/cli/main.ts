@@ -13,9 +13,11 @@ import { fitCommand } from './fit.ts';
 import { evalCommand } from './eval.ts';
 import { recommendCommand } from './recommend.ts';
 import { demoCommand } from './demo.ts';
+import { importCommand } from './import.ts';
+import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand, importCommand, exportCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

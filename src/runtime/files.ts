@@ -21,6 +21,8 @@ interface NodeFsPromises {
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean }): Promise<void>;
   stat(path: string): Promise<unknown>;
+  readdir(path: string): Promise<string[]>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
 }
 
 let fsModules: Promise<{ fs: NodeFs; fsp: NodeFsPromises }> | undefined;
@@ -98,4 +100,16 @@ export async function fileExists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Names of the entries of a directory (not recursive), sorted. */
+export async function listDirectory(path: string): Promise<string[]> {
+  const { fsp } = await nodeFs(`listing ${path}`);
+  return (await fsp.readdir(path)).sort();
+}
+
+/** Create a directory and its parents (no error if it exists). */
+export async function makeDirectory(path: string): Promise<void> {
+  const { fsp } = await nodeFs(`creating ${path}`);
+  await fsp.mkdir(path, { recursive: true });
 }

@@ -11,4 +11,5 @@ import './metrics.cases.ts';
 import './popularity.cases.ts';
 import './serve.cases.ts';
 import './webgpu.cases.ts';
+import './interop.cases.ts';
 export { cases, runAll } from './harness.ts';
