@@ -18,7 +18,9 @@ declare global {
 }
 
 async function main(): Promise<PageReport> {
-  const filter = new URLSearchParams(location.search).get('filter') ?? undefined;
+  const query = new URLSearchParams(location.search);
+  const filter = query.get('filter') ?? undefined;
+  if (query.get('requireGpu') === '1') (globalThis as { RECWISE_REQUIRE_GPU?: boolean }).RECWISE_REQUIRE_GPU = true;
   try {
     const info = await init();
     const results = await runAll(filter);

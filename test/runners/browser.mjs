@@ -69,7 +69,11 @@ const server = createServer((req, res) => {
   else res.writeHead(404, headers).end('not found');
 });
 await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/${filter ? `?filter=${encodeURIComponent(filter)}` : ''}`;
+// The page cannot read CI=true; pass it on, so WebGPU cases fail (not just expect the typed error) without an adapter.
+const params = new URLSearchParams();
+if (filter) params.set('filter', filter);
+if (process.env.CI === 'true') params.set('requireGpu', '1');
+const url = `http://127.0.0.1:${server.address().port}/${params.size ? `?${params}` : ''}`;
 
 // 3. Browse.
 const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-chromium-'));
