@@ -32,32 +32,72 @@ interface BunLike {
   serve(options: { port: number; hostname: string; fetch: FetchHandler; error?: (e: Error) => Response }): { port: number; stop(closeActive?: boolean): Promise<void> | void; pendingRequests?: number };
 }
 
+/** Bytes of an unread request body drained (to keep the connection usable) before the socket is closed instead. */
+const MAX_DRAIN_BYTES = 16 << 20;
+
+/**
+ * A Node request body as a web stream that only pauses the socket when the handler stops reading. (Readable.toWeb
+ * destroys the request, and with it the socket, when the stream is cancelled, as the handler does on a 413.)
+ */
+function nodeBody(req: any): { stream: ReadableStream<Uint8Array>; finish(): void } {
+  let done = false;
+  let drained = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      req.on('end', () => {
+        if (!done) (done = true), c.close();
+      });
+      req.on('error', (e: Error) => {
+        if (!done) (done = true), c.error(e);
+      });
+      req.on('data', (chunk: Uint8Array) => {
+        if (done) {
+          drained += chunk.byteLength;
+          if (drained > MAX_DRAIN_BYTES) req.destroy();
+          return;
+        }
+        c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((c.desiredSize ?? 1) <= 0) req.pause();
+      });
+      req.pause();
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      done = true;
+    },
+  });
+  // After the response: discard whatever the handler did not read, so a keep-alive connection stays in sync.
+  return { stream, finish: () => ((done = true), req.resume()) };
+}
+
 async function serveNode(handler: FetchHandler, port: number, hostname: string): Promise<RunningServer> {
   const http = await importNodeBuiltin('http');
-  const stream = await importNodeBuiltin('stream');
   const server = http.createServer(async (req: any, res: any) => {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const body = hasBody ? nodeBody(req) : undefined;
     try {
       const headers = new Headers();
       const raw: string[] = req.rawHeaders;
       for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
-      if (hasBody) {
-        init.body = stream.Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      if (body) {
+        init.body = body.stream;
         init.duplex = 'half';
       }
       const response = await handler(new Request(`http://${hostname}:${port}${req.url}`, init));
-      const body = new Uint8Array(await response.arrayBuffer());
+      const bytes = new Uint8Array(await response.arrayBuffer());
       const out: Record<string, string> = {};
       response.headers.forEach((v, k) => (out[k] = v));
-      out['content-length'] = String(body.byteLength);
+      out['content-length'] = String(bytes.byteLength);
       res.writeHead(response.status, out);
-      res.end(body);
-      // The handler may stop reading a body early (413); drain the rest so the socket stays usable.
-      if (hasBody && !req.complete) req.resume();
+      res.end(bytes);
     } catch {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"error":{"code":"INTERNAL","message":"server adapter failed"}}');
+    } finally {
+      body?.finish();
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -79,6 +119,28 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string):
   };
 }
 
+/** Counts requests in flight, so close() can wait for them whatever the native server does on shutdown. */
+function tracked(handler: FetchHandler): { handler: FetchHandler; idle(maxMs: number): Promise<void> } {
+  let inFlight = 0;
+  return {
+    handler: async (request) => {
+      inFlight++;
+      try {
+        return await handler(request);
+      } finally {
+        inFlight--;
+      }
+    },
+    async idle(maxMs) {
+      const deadline = Date.now() + maxMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}
+
+/** Longest wait for requests in flight at shutdown. */
+const DRAIN_MS = 30_000;
+
 /**
  * Listen with `handler` on the runtime's native server.
  *
@@ -92,6 +154,8 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string):
 export async function startServer(handler: FetchHandler, options: ListenOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1';
   const { runtime } = await detectCapabilities();
+  const t = tracked(handler);
+  handler = t.handler;
   const g = globalThis as { Deno?: DenoLike; Bun?: BunLike };
   if (runtime === 'deno' && g.Deno) {
     const deno = g.Deno;
@@ -99,7 +163,15 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
     const listening = new Promise<number>((r) => (resolveListen = r));
     const server = deno.serve({ port: options.port, hostname, onListen: (addr) => resolveListen(addr.port) }, handler);
     const port = await listening;
-    return { port, hostname, close: () => server.shutdown() };
+    return {
+      port,
+      hostname,
+      // Deno's shutdown() ends requests whose body is still arriving: wait for those in flight first.
+      close: async () => {
+        await t.idle(DRAIN_MS);
+        await server.shutdown();
+      },
+    };
   }
   if (runtime === 'bun' && g.Bun) {
     const server = g.Bun.serve({ port: options.port, hostname, fetch: handler });
@@ -107,13 +179,17 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
       port: server.port,
       hostname,
       close: async () => {
-        await server.stop(false);
-        // stop(false) stops accepting; wait for requests in flight (Bun exposes their count).
-        while ((server.pendingRequests ?? 0) > 0) await new Promise((r) => setTimeout(r, 10));
+        // stop(false) stops accepting and lets open requests run; wait until they have answered.
+        const stopped = server.stop(false);
+        await t.idle(DRAIN_MS);
+        await stopped;
       },
     };
   }
-  if (runtime === 'node') return serveNode(handler, options.port, hostname);
+  if (runtime === 'node') {
+    const server = await serveNode(handler, options.port, hostname);
+    return { ...server, close: async () => Promise.all([server.close(), t.idle(DRAIN_MS)]).then(() => undefined) };
+  }
   throw new NotSupportedError('startServer', runtime, 'on browsers and workerd, hand the handler to the platform (export default { fetch: handler }, or a service worker fetch event).');
 }
 
