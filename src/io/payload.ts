@@ -44,7 +44,7 @@ export interface EncodeOptions {
   /** `'inference'` drops training state; `'resumable'` keeps it. Default: resumable when the state has training state. */
   profile?: 'inference' | 'resumable';
   /** Storage of float32 model tensors (not vocabularies, seen items or training state). Default `'f32'`. */
-  precision?: 'f32' | 'f16';
+  precision?: 'f32' | 'f16' | 'int8';
   /** Record a creation time (omitted by default, so saving is byte-for-byte reproducible). */
   createdAt?: Date | string;
   /** Record the runtime that wrote the file (omitted by default, for the same reason). */
@@ -150,7 +150,7 @@ function idsToPayload(ids: readonly Id[], field: string): StoredTensor | Id[] {
   return ids.slice();
 }
 
-function tensorsToPayload(tensors: Record<string, TensorArray>, shapes: Record<string, number[]>, f16: boolean, prefix: string, nUsers: number, nItems: number) {
+function tensorsToPayload(tensors: Record<string, TensorArray>, shapes: Record<string, number[]>, f16: boolean, prefix: string, nUsers: number, nItems: number, int8 = false) {
   if (!isMap(tensors)) fail({ field: prefix, value: tensors, reason: 'must be an object of typed arrays' });
   const out: Record<string, StoredTensor> = {};
   for (const [name, a] of Object.entries(tensors)) {
@@ -159,7 +159,7 @@ function tensorsToPayload(tensors: Record<string, TensorArray>, shapes: Record<s
     const shape = shapes?.[name] ?? [a.length];
     fail(shapeProblem(name, a, shape, prefix));
     if (prefix === 'tensors') fail(vocabShapeProblem(name, shape, nUsers, nItems, prefix));
-    out[name] = encodeTensor(a, shape.slice(), f16);
+    out[name] = encodeTensor(a, shape.slice(), f16, int8);
   }
   return out;
 }
@@ -171,7 +171,7 @@ export function stateToPayload(state: ModelState, options: EncodeOptions, librar
   const profile = options.profile ?? (state.training ? 'resumable' : 'inference');
   if (profile !== 'inference' && profile !== 'resumable') throw new InvalidArgumentError('profile', profile, "'inference' or 'resumable'");
   const precision = options.precision ?? 'f32';
-  if (precision !== 'f32' && precision !== 'f16') throw new InvalidArgumentError('precision', precision, "'f32' or 'f16'");
+  if (precision !== 'f32' && precision !== 'f16' && precision !== 'int8') throw new InvalidArgumentError('precision', precision, "'f32', 'f16' or 'int8'");
   const params = state.params ?? {};
   if (!isMap(params)) fail({ field: 'params', value: params, reason: 'must be a plain object' });
   fail(paramsProblem(params, 'params', 0));
@@ -206,7 +206,7 @@ export function stateToPayload(state: ModelState, options: EncodeOptions, librar
       // binary feedback (every weight 1) is the common case: the weights are then left out (a third of the file)
       data: seen.data.every((w) => w === 1) ? undefined : encodeTensor(seen.data, [seen.data.length], false),
     },
-    tensors: tensorsToPayload(state.tensors ?? {}, state.shapes ?? {}, precision === 'f16', 'tensors', state.users.length, state.items.length),
+    tensors: tensorsToPayload(state.tensors ?? {}, state.shapes ?? {}, precision === 'f16', 'tensors', state.users.length, state.items.length, precision === 'int8'),
   };
   if (profile === 'resumable' && state.training) {
     const t = state.training;

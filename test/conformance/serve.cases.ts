@@ -1,6 +1,6 @@
 // The Fetch-API serving handler (issue 10): every route against the model API, the bad-request suite (documented 4xx,
 // never 500), fallback, auth, CORS and lazy loading. Pure Fetch, so the same cases run on all five runtimes.
-import { AlsRecommender, PopularityRecommender, DatasetBuilder, createHandler, saveModel, type Recommender, type Interactions } from 'recwise';
+import { AlsRecommender, PopularityRecommender, DatasetBuilder, createHandler, saveModel, readModelState, type Recommender, type Interactions } from 'recwise';
 import { test } from './harness.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
@@ -256,4 +256,31 @@ test('serve: models load lazily once from bytes, a Response or a KV store; a fai
   fromFn.setModel(other);
   equal((await json(await get(fromFn, '/info'), 200, 'after setModel')).kind, 'popularity');
   equal(await fromFn.model(), other);
+});
+
+test("serve: int8 model files (precision 'int8', per-row scale) are a quarter of f32 factors and score within the quantisation bound", async () => {
+  const model = await als();
+  const f32 = await saveModel(model);
+  const f16 = await saveModel(model, undefined, { precision: 'f16' });
+  const int8 = await saveModel(model, undefined, { precision: 'int8' });
+  // 40 rows × 4 factors: f32 640 bytes of factors, f16 320, int8 160 + 40 row scales × 4 = 320; headers etc. equal
+  ok(int8.length < f32.length && f16.length < f32.length, `sizes f32 ${f32.length}, f16 ${f16.length}, int8 ${int8.length}`);
+  const state = await readModelState(int8);
+  const original = model.toState();
+  for (const [name, a] of Object.entries(original.tensors)) {
+    const b = state.tensors[name] as Float32Array;
+    equal(b.constructor, Float32Array, `${name} loads as Float32Array`);
+    const shape = original.shapes[name] ?? [a.length];
+    const cols = shape.length >= 2 ? a.length / shape[0] : a.length;
+    for (let r = 0; r < a.length / cols; r++) {
+      let max = 0;
+      for (let j = r * cols; j < (r + 1) * cols; j++) max = Math.max(max, Math.abs(a[j] as number));
+      const bound = shape.length >= 2 ? max / 127 / 2 + 1e-7 : 0; // 1-D tensors stay f32
+      for (let j = r * cols; j < (r + 1) * cols; j++) ok(Math.abs((b[j] as number) - (a[j] as number)) <= bound, `${name}[${j}]: ${b[j]} vs ${a[j]} (bound ${bound})`);
+    }
+  }
+  const served = createHandler(int8);
+  const body = await json(await get(served, '/recommend?user=u3&k=1'), 200, 'int8 model served');
+  equal(body.items[0].item, 'i3', 'the planted item survives quantisation');
+  await expectError(await get(createHandler(int8.slice(0, int8.length - 7)), '/info'), 503, 'MODEL_UNAVAILABLE', undefined, 'truncated int8 file');
 });
