@@ -2,12 +2,12 @@
 import { main } from './main.ts';
 import { hostProcess } from '../runtime/process.ts';
 import { shutdown } from '../kernels/registry.ts';
-import { setDefaultWasmSources, decodeBase64 } from '../runtime/wasm-source.ts';
-import { KERNELS_SINGLE_BASE64, KERNELS_THREADS_BASE64 } from '../kernels/wasm/embedded.gen.ts';
+import { setDefaultWasmSources, decodeBase64, unshareMemoryImport } from '../runtime/wasm-source.ts';
+import { KERNELS_THREADS_BASE64 } from '../kernels/wasm/embedded.gen.ts';
 
 // Same embedded kernels as the default package entry (src/entry/default.ts), so the CLI is one self-contained file.
 setDefaultWasmSources({
-  single: () => decodeBase64(KERNELS_SINGLE_BASE64),
+  single: () => unshareMemoryImport(decodeBase64(KERNELS_THREADS_BASE64)),
   threads: () => decodeBase64(KERNELS_THREADS_BASE64),
 });
 

@@ -3,14 +3,18 @@ import { WasmModuleMismatchError } from '../../errors.ts';
 
 /** The exports a kernel module must have; a module from another version or project fails here, not deep inside a call. */
 export const REQUIRED_EXPORTS = ['heapBase', 'scoreBlock', 'topk', 'topkRows', 'csrFromCoo', 'csrDedupe', 'csrMaskRows', 'recommendBlock',
-  'gram', 'alsCg', 'alsCholesky', 'bprSamples', 'lmfRows', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'productTopkRows', 'productRecommendRows'] as const;
+  'gram', 'alsCg', 'alsCholesky', 'bprSamples', 'lmfRows', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'productTopkRows', 'productRecommendRows',
+  'hnswInsert', 'hnswSearch', 'hnswSearchRows'] as const;
 
 export type KernelExports = { [K in (typeof REQUIRED_EXPORTS)[number]]: (...args: number[]) => number };
 
 /** Pages a shared memory may grow to; must not exceed the `maximumMemory` in asconfig.json's threads target. */
 export const SHARED_MAX_PAGES = 32768;
-/** Own-memory builds can grow to the 4 GiB wasm32 limit (engines may stop earlier). */
-export const SINGLE_MAX_PAGES = 65536;
+/**
+ * Own memory gets the same 2 GiB cap: the embedded single-thread module is the threads build with its memory
+ * unshared (wasm-source.ts), which keeps the declared maximum.
+ */
+export const SINGLE_MAX_PAGES = SHARED_MAX_PAGES;
 
 export function checkExports(module: WebAssembly.Module): void {
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
@@ -31,7 +35,7 @@ export async function instantiateKernels(module: WebAssembly.Module, shared: boo
   const maxPages = shared ? SHARED_MAX_PAGES : SINGLE_MAX_PAGES;
   const memory = shared
     ? new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor)
-    : new WebAssembly.Memory({ initial: 1 });
+    : new WebAssembly.Memory({ initial: 1, maximum: SINGLE_MAX_PAGES });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return { exports: instance.exports as unknown as KernelExports, memory, shared, maxPages };
 }
