@@ -8,6 +8,7 @@ export { bprSamples, lmfRows } from './sgd';
 export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
 export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';
+export { hnswInsert, hnswSearch, hnswSearchRows } from './hnsw';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

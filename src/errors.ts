@@ -227,3 +227,10 @@ export class InteropError extends RecwiseError {
     this.file = file;
   }
 }
+
+/** A kNN search on a model whose embedding indexes were not built yet (initKnn). */
+export class KnnNotInitializedError extends RecwiseError {
+  constructor(model: string) {
+    super('KNN_NOT_INITIALIZED', `The ${model} model has no kNN index yet.`, { fix: 'call await model.initKnn({ approximate, simType }) first.' });
+  }
+}

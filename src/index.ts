@@ -105,3 +105,7 @@ export type {
   InteropSource, NdArray, NdData, NpyValue, ImportImplicitOptions, ImplicitKind, ImplicitModel, ExportNpzOptions, ImportSparkOptions, SparkFiles,
   ImportLightFmOptions, LightFmMapping, LightFmSource, SeenRecord,
 } from './interop/index.ts';
+
+// Embeddings, nearest-neighbour search, pipeline
+export { KnnNotInitializedError } from './errors.ts';
+export * from './retrieval/index.ts';

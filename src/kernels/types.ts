@@ -5,6 +5,7 @@
  */
 
 import type { HybridData, HybridParams, HybridSettings, HybridStats } from './reference/lightfm.ts';
+import type { WasmHeap } from './wasm/memory.ts';
 
 export type BackendName = 'js' | 'wasm' | 'webgpu';
 
@@ -115,6 +116,11 @@ export interface Backend {
   readonly name: BackendName;
   /** Threads this backend's parallel kernels use (1 = main thread only). */
   readonly threads: number;
+  /**
+   * The Wasm kernel instance behind this backend (`wasm` only; absent elsewhere), for structures that keep their own
+   * data in linear memory and call whole-search kernels directly (src/retrieval's HNSW graph and exact index).
+   */
+  readonly kernels?: WasmKernelAccess;
 
   /** Copy `data` (rows × cols, row-major) into a resident matrix. */
   matrix(data: Float32Array, rows: number, cols: number): DenseMatrix;
@@ -166,8 +172,38 @@ export interface Backend {
    */
   rankMetrics(scores: Float32Array, nRows: number, nCols: number, train: CsrArrays, test: CsrArrays, k: number): RankMetrics;
 
+  /**
+   * Row-wise top-k of the sparse product a·b (a: rows × m, b: m × cols), the all-pairs kNN of item-item models
+   * (implicit's all_pairs_knn with a = Wᵀ, b = W). Scores descending, ties to the lower column; entries exactly 0
+   * are not kept. Rows are split over the backend's threads.
+   */
+  productTopk(a: Csr, b: Csr, k: number): Promise<TopK>;
+  /**
+   * Top-k of each row of a·b over every column (untouched columns score 0), the row's own columns in `a` excluded
+   * when `excludeOwn` (a user's history are their seen items): item-kNN recommendation for a block of users.
+   * Same order as {@link Backend.topk}; rows are split over the backend's threads.
+   */
+  productRecommend(a: Csr, b: Csr, k: number, excludeOwn: boolean): Promise<TopK>;
+
   /** Release threads and memory. */
   dispose(): void;
+}
+
+/**
+ * Direct access to a Wasm backend's kernels (see {@link Backend.kernels}). Pointers are byte offsets into `heap`'s
+ * memory; the kernels never allocate. On workerd the instance is the package's precompiled module, so this works
+ * wherever the `wasm` backend does.
+ */
+export interface WasmKernelAccess {
+  readonly exports: Readonly<Record<string, (...args: number[]) => number>>;
+  readonly heap: WasmHeap;
+  /** Threads {@link runOnThreads} can use (1 = the calling thread only). */
+  readonly threads: number;
+  /**
+   * Call export `fn` once per entry of `args`, entry t on thread t (t = 0: the calling thread, synchronously, while
+   * the workers run theirs); at most `threads` entries. Resolves with the return values in order.
+   */
+  runOnThreads(fn: string, args: number[][]): Promise<number[]>;
 }
 
 /** Resident hybrid-model training state (see {@link Backend.hybridSession}). */

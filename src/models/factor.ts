@@ -11,6 +11,9 @@ import type { DenseMatrix, SparseRows } from '../kernels/types.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import type { TensorArray } from './registry.ts';
+import { KnnIndexes, type Embeddings, type KnnOptions } from '../retrieval/knn.ts';
+import type { Neighbor } from '../retrieval/types.ts';
+import { KnnNotInitializedError } from '../errors.ts';
 
 export abstract class FactorRecommender extends Recommender {
   /** nUsers × factors, row-major. */
@@ -31,6 +34,8 @@ export abstract class FactorRecommender extends Recommender {
     this.resident?.seen?.dispose();
     for (const u of this.resident?.unit.values() ?? []) u.matrix.dispose();
     this.resident = undefined;
+    this.knn?.dispose();
+    this.knn = undefined;
   }
 
   private residentItems(): DenseMatrix {
@@ -217,6 +222,84 @@ export abstract class FactorRecommender extends Recommender {
       }
     }
     return out;
+  }
+
+  // ── Embeddings and kNN search (LibRecommender's API; src/retrieval) ──
+  private knn?: KnnIndexes;
+
+  /**
+   * The user's factor vector (a copy), by the user's own id.
+   *
+   * @example
+   * ```ts
+   * const v = model.getUserEmbedding('alice'); // Float32Array(factors)
+   * ```
+   */
+  getUserEmbedding(user: Id): Float32Array {
+    const u = this.requireIndex().users.indexOf(user);
+    if (u === undefined) throw new UnknownUserError(user);
+    const d = this.factorCount;
+    return this.userFactors.slice(u * d, (u + 1) * d);
+  }
+
+  /** The item's factor vector (a copy), by the item's own id. */
+  getItemEmbedding(item: Id): Float32Array {
+    const i = this.requireIndex().items.indexOf(item);
+    if (i === undefined) throw new UnknownItemError(item);
+    const d = this.factorCount;
+    return this.itemFactors.slice(i * d, (i + 1) * d);
+  }
+
+  /** Every user's embedding: ids in index order and the users × factors matrix (a copy). */
+  userEmbeddings(): Embeddings {
+    return { ids: this.requireIndex().users.ids(), vectors: this.userFactors.slice(), dim: this.factorCount };
+  }
+
+  /** Every item's embedding: ids in index order and the items × factors matrix (a copy). */
+  itemEmbeddings(): Embeddings {
+    return { ids: this.requireIndex().items.ids(), vectors: this.itemFactors.slice(), dim: this.factorCount };
+  }
+
+  /**
+   * Build the user and item indexes for {@link searchKnnUsers} / {@link searchKnnItems} (LibRecommender's
+   * init_knn): HNSW when `approximate` (default), else exact; `simType` 'cosine' (default) or 'inner-product'.
+   * Refitting or loading drops them.
+   *
+   * @example
+   * ```ts
+   * await model.initKnn({ approximate: true, simType: 'cosine' });
+   * model.searchKnnItems('matrix-1999', 10); // [{ id, score }, …], the item itself left out
+   * ```
+   */
+  async initKnn(options: KnnOptions = {}): Promise<void> {
+    this.requireIndex();
+    const next = await KnnIndexes.build(this.userEmbeddings(), this.itemEmbeddings(), options, this.backend);
+    this.knn?.dispose();
+    this.knn = next;
+  }
+
+  /** The indexes built by {@link initKnn} (e.g. to save the item graph or to feed a pipeline). */
+  get knnIndexes(): KnnIndexes | undefined {
+    return this.knn;
+  }
+
+  private requireKnn(): KnnIndexes {
+    if (!this.knn) throw new KnnNotInitializedError(this.kind);
+    return this.knn;
+  }
+
+  /** The k users nearest to `user` by their embeddings (the user left out), best first. */
+  searchKnnUsers(user: Id, k: number): Neighbor[] {
+    const knn = this.requireKnn();
+    if (!knn.users.has(user)) throw new UnknownUserError(user);
+    return knn.users.search(user, k);
+  }
+
+  /** The k items nearest to `item` by their embeddings (the item left out), best first. */
+  searchKnnItems(item: Id, k: number): Neighbor[] {
+    const knn = this.requireKnn();
+    if (!knn.items.has(item)) throw new UnknownItemError(item);
+    return knn.items.search(item, k);
   }
 
   /** Users most similar to `user` by cosine of user factors (the user itself included, first). Items are user ids here. */

@@ -12,4 +12,5 @@ import './popularity.cases.ts';
 import './serve.cases.ts';
 import './webgpu.cases.ts';
 import './interop.cases.ts';
+import './retrieval.cases.ts';
 export { cases, runAll } from './harness.ts';

@@ -193,6 +193,17 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
   return {
     name: 'wasm',
     threads: pool?.threads ?? 1,
+    kernels: {
+      exports: x,
+      heap,
+      threads: pool?.threads ?? 1,
+      async runOnThreads(fn, args) {
+        if (args.length > (pool?.threads ?? 1)) throw new RangeError(`recwise: runOnThreads got ${args.length} calls for ${pool?.threads ?? 1} threads`);
+        const remote = args.slice(1).map((a, t) => pool!.call(t, fn, a));
+        const local = args.length ? [(x as unknown as Record<string, (...a: number[]) => number>)[fn](...args[0])] : [];
+        return [...local, ...(await Promise.all(remote))];
+      },
+    },
     matrix(data, rows, cols) {
       checkMatrixData(data, rows, cols);
       return new WasmMatrix(heap, heap.put(data), rows, cols);

@@ -1,0 +1,282 @@
+/**
+ * Exact nearest neighbours: every stored vector is scored against the query with the SIMD block-scoring kernel and
+ * the best k kept by the fused top-k (assembly/recommend.ts), with the vectors resident in Wasm memory. One query
+ * can be split over the backend's threads by item range ({@link ExactIndex.searchVectorParallel}); batches are
+ * split by query. On non-Wasm backends the backend's recommendBlock does the same work.
+ */
+import type { Id } from '../data/vocabulary.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { ensureInit, getBackend } from '../kernels/registry.ts';
+import type { Backend, DenseMatrix, TopK } from '../kernels/types.ts';
+import { indexKernels, type IndexKernels } from './kernels.ts';
+import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
+import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, storeQuery, storeRow } from './vectors.ts';
+
+/** Options of {@link ExactIndex.build}. */
+export interface ExactOptions {
+  /** Default 'cosine'. */
+  metric?: Metric;
+  /** Backend that holds the vectors; default: the active one. */
+  backend?: Backend;
+}
+
+/** Items per thread below which a single query is not split (messages would cost more than the scan). */
+const MIN_ITEMS_PER_THREAD = 16384;
+
+/** Order of the project: score descending, ties to the lower index. */
+const byScore = (a: { s: number; i: number }, b: { s: number; i: number }) => b.s - a.s || a.i - b.i;
+
+/**
+ * Brute-force index: exact results, the reference for {@link HnswIndex}'s recall.
+ *
+ * @example
+ * ```ts
+ * const index = await ExactIndex.build(model.itemIds, model.itemFactors, model.factorCount, { metric: 'inner-product' });
+ * index.searchVector(userVector, 10);
+ * await index.searchVectorParallel(userVector, 10);  // one query split over every thread
+ * ```
+ */
+export class ExactIndex implements EmbeddingIndex {
+  readonly metric: Metric;
+  readonly dim: number;
+  private readonly backend: Backend;
+  private readonly kernels?: IndexKernels;
+  private ids: Id[] = [];
+  private nodeOf = new Map<Id, number>();
+  /** Stored rows (unit length for cosine), host copy. */
+  private host = new Float32Array(0);
+  private matrix?: DenseMatrix;
+  /** Wasm: own allocation of the rows, scratch (one row of scores per thread), query and outputs. */
+  private p = { items: 0, scratch: 0, scratchRows: 0, q: 0, qRows: 0, out: 0, outK: 0 };
+  private disposed = false;
+
+  private constructor(backend: Backend, metric: Metric, dim: number) {
+    this.backend = backend;
+    this.metric = metric;
+    this.dim = dim;
+    if (backend.kernels) this.kernels = indexKernels(backend);
+  }
+
+  /**
+   * Build an index over `ids` and their vectors (row-major, ids.length × dim).
+   *
+   * @example
+   * ```ts
+   * const index = await ExactIndex.build(['a', 'b'], Float32Array.of(1, 0, 0, 1), 2);
+   * ```
+   */
+  static async build(ids: readonly Id[], vectors: Float32Array, dim: number, options: ExactOptions = {}): Promise<ExactIndex> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, "an object such as { metric: 'cosine' }");
+    const metric = checkMetric(options.metric ?? 'cosine');
+    checkPositiveInt(dim, 'dim');
+    let backend = options.backend;
+    if (!backend) {
+      await ensureInit();
+      backend = await getBackend();
+    }
+    const index = new ExactIndex(backend, metric, dim);
+    await index.addItems(ids, vectors);
+    return index;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  has(id: Id): boolean {
+    return this.nodeOf.has(id);
+  }
+
+  /** Bytes of backend memory held. */
+  get memoryBytes(): number {
+    return this.host.byteLength + this.size * this.dim * 4 + this.p.scratchRows * this.size * 4;
+  }
+
+  private check(): void {
+    if (this.disposed) throw new InvalidArgumentError('index', 'disposed', 'an index that was not disposed', 'build the index again.');
+  }
+
+  async addItems(ids: readonly Id[], vectors: Float32Array): Promise<void> {
+    this.check();
+    checkNewIds(ids, (id) => this.nodeOf.has(id));
+    checkRows(vectors, ids.length, this.dim);
+    const n0 = this.size, n = n0 + ids.length, d = this.dim;
+    const host = new Float32Array(n * d);
+    host.set(this.host);
+    // Inner product needs no augmentation for exact search: rows are stored as given.
+    for (let r = 0; r < ids.length; r++) storeRow(vectors, r, d, this.metric, 0, host, (n0 + r) * d, d);
+    this.host = host;
+    ids.forEach((id, r) => {
+      this.ids.push(id);
+      this.nodeOf.set(id, n0 + r);
+    });
+    this.upload();
+  }
+
+  /** Copy the rows to the backend (after a change). */
+  private upload(): void {
+    const k = this.kernels;
+    if (k) {
+      if (this.p.items) k.heap.release(this.p.items);
+      this.p.items = k.heap.put(this.host.length ? this.host : new Float32Array(4));
+      this.releaseScratch();
+    } else {
+      this.matrix?.dispose();
+      this.matrix = this.backend.matrix(this.host, this.size, this.dim);
+    }
+  }
+
+  private releaseScratch(): void {
+    if (this.p.scratch) this.kernels!.heap.release(this.p.scratch);
+    this.p.scratch = 0;
+    this.p.scratchRows = 0;
+  }
+
+  /** Wasm buffers: `rows` score rows of `size` floats, `queries` query rows, and outputs for queries × k. */
+  private buffers(rows: number, queries: number, k: number): void {
+    const heap = this.kernels!.heap;
+    if (rows > this.p.scratchRows) {
+      this.releaseScratch();
+      this.p.scratch = heap.alloc(Math.max(1, rows * this.size) * 4);
+      this.p.scratchRows = rows;
+    }
+    if (queries * Math.max(k, 1) > this.p.outK || queries > this.p.qRows) {
+      for (const ptr of [this.p.q, this.p.out]) if (ptr) heap.release(ptr);
+      this.p.outK = queries * Math.max(k, 1);
+      this.p.qRows = queries;
+      this.p.out = heap.alloc(this.p.outK * 8 + 4 * queries);
+      this.p.q = heap.alloc(this.dim * 4 * queries);
+    }
+  }
+
+  private neighbors(top: { idx: ArrayLike<number>; sc: ArrayLike<number>; count: number }, k: number, exclude?: Set<Id>): Neighbor[] {
+    const out: Neighbor[] = [];
+    for (let j = 0; j < top.count && out.length < k; j++) {
+      const id = this.ids[top.idx[j]];
+      if (!exclude?.has(id)) out.push({ id, score: top.sc[j] });
+    }
+    return out;
+  }
+
+  private prepared(vector: ArrayLike<number>, k: number, options: SearchOptions) {
+    this.check();
+    checkK(k);
+    const q = queryVector(vector, this.dim);
+    const exclude = options.exclude ? new Set(options.exclude) : undefined;
+    const extra = exclude ? [...exclude].filter((id) => this.nodeOf.has(id)).length : 0;
+    const want = Math.min(this.size, k + extra);
+    const stored = new Float32Array(this.dim);
+    storeQuery(q, this.dim, this.metric, stored, 0, this.dim);
+    return { stored, exclude, want };
+  }
+
+  /**
+   * The k stored ids most similar to `vector`, exactly, on the calling thread.
+   *
+   * @example
+   * ```ts
+   * index.searchVector([0.1, 0.3, -0.2], 5, { exclude: ['seen-item'] });
+   * ```
+   */
+  searchVector(vector: ArrayLike<number>, k: number, options: SearchOptions = {}): Neighbor[] {
+    const { stored, exclude, want } = this.prepared(vector, k, options);
+    if (want === 0 || k === 0) return [];
+    const kr = this.kernels;
+    if (!kr) {
+      const top = this.backend.recommendBlock(stored, 1, this.matrix!, want);
+      return this.neighbors({ idx: top.indices, sc: top.scores, count: top.counts[0] }, k, exclude);
+    }
+    this.buffers(1, 1, want);
+    kr.f32(this.p.q, this.dim).set(stored);
+    const idx = this.p.out, sc = idx + want * 4, counts = sc + want * 4;
+    kr.call('recommendBlock', [this.p.q, 1, this.p.items, this.size, this.dim, 0, 0, want, this.p.scratch, idx, sc, counts]);
+    const count = kr.i32(counts, 1)[0];
+    return this.neighbors({ idx: kr.i32(idx, count), sc: kr.f32(sc, count), count }, k, exclude);
+  }
+
+  /**
+   * One query with the catalogue split over the backend's threads (each scans a contiguous range of rows with the
+   * same kernel; the per-thread top-k lists are merged). Same results as {@link searchVector}.
+   */
+  async searchVectorParallel(vector: ArrayLike<number>, k: number, options: SearchOptions = {}): Promise<Neighbor[]> {
+    const kr = this.kernels;
+    const threads = kr ? Math.min(kr.threads, Math.floor(this.size / MIN_ITEMS_PER_THREAD)) : 1;
+    if (!kr || threads < 2) return this.searchVector(vector, k, options);
+    const { stored, exclude, want } = this.prepared(vector, k, options);
+    if (want === 0 || k === 0) return [];
+    // Each thread scans its own row range into its own row of the scratch.
+    this.buffers(threads, threads, want);
+    kr.f32(this.p.q, this.dim).set(stored);
+    const idx = this.p.out, sc = idx + threads * want * 4, counts = sc + threads * want * 4;
+    const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * this.size) / threads));
+    const calls = Array.from({ length: threads }, (_, t) => [
+      this.p.q, 1, this.p.items + bounds[t] * this.dim * 4, bounds[t + 1] - bounds[t], this.dim, 0, 0, want,
+      this.p.scratch + t * this.size * 4, idx + t * want * 4, sc + t * want * 4, counts + t * 4,
+    ]);
+    await kr.runOnThreads('recommendBlock', calls);
+    const c = kr.i32(counts, threads), I = kr.i32(idx, threads * want), S = kr.f32(sc, threads * want);
+    const merged: { s: number; i: number }[] = [];
+    for (let t = 0; t < threads; t++) for (let j = 0; j < c[t]; j++) merged.push({ s: S[t * want + j], i: I[t * want + j] + bounds[t] });
+    merged.sort(byScore);
+    return this.neighbors({ idx: merged.map((m) => m.i), sc: merged.map((m) => m.s), count: merged.length }, k, exclude);
+  }
+
+  /** Neighbours of a stored id (itself left out). */
+  search(id: Id, k: number, options: SearchOptions = {}): Neighbor[] {
+    this.check();
+    const node = this.nodeOf.get(id);
+    if (node === undefined) throw new InvalidArgumentError('id', id, 'an id stored in the index');
+    return this.searchVector(this.host.subarray(node * this.dim, (node + 1) * this.dim), k, { ...options, exclude: [...(options.exclude ?? []), id] });
+  }
+
+  /** The stored vector of `id` (unit length for cosine). */
+  vector(id: Id): Float32Array {
+    const node = this.nodeOf.get(id);
+    if (node === undefined) throw new InvalidArgumentError('id', id, 'an id stored in the index');
+    return this.host.slice(node * this.dim, (node + 1) * this.dim);
+  }
+
+  /** n row-major queries at once, split by query over the backend's threads. */
+  async searchVectors(vectors: Float32Array, n: number, k: number): Promise<Neighbor[][]> {
+    this.check();
+    checkK(k);
+    checkPositiveInt(n, 'n', 0);
+    checkRows(vectors, n, this.dim);
+    const want = Math.min(k, this.size);
+    if (n === 0) return [];
+    if (want === 0) return Array.from({ length: n }, () => []);
+    const stored = new Float32Array(n * this.dim);
+    for (let r = 0; r < n; r++) storeQuery(vectors.subarray(r * this.dim, (r + 1) * this.dim), this.dim, this.metric, stored, r * this.dim, this.dim);
+    let top: TopK;
+    const kr = this.kernels;
+    if (!kr) top = await this.backend.recommendBlockParallel(stored, n, this.matrix!, want);
+    else {
+      const threads = Math.max(1, Math.min(kr.threads, Math.floor(n / 4)));
+      this.buffers(threads, n, want);
+      kr.f32(this.p.q, n * this.dim).set(stored);
+      const idx = this.p.out, sc = idx + n * want * 4, counts = sc + n * want * 4;
+      // Chunks of ~2^22 multiply-adds per call (V8 tiers Wasm up between calls; see wasm/backend.ts), one per thread per round.
+      const chunk = Math.max(1, Math.min(Math.ceil(n / threads), Math.floor((1 << 22) / Math.max(1, this.size * this.dim))));
+      for (let start = 0; start < n; start += chunk * threads) {
+        const calls: number[][] = [];
+        for (let t = 0; t < threads && start + t * chunk < n; t++) {
+          const from = start + t * chunk, to = Math.min(n, from + chunk);
+          calls.push([this.p.q + from * this.dim * 4, to - from, this.p.items, this.size, this.dim, 0, 0, want,
+            this.p.scratch + t * this.size * 4, idx + from * want * 4, sc + from * want * 4, counts + from * 4]);
+        }
+        await kr.runOnThreads('recommendBlock', calls);
+      }
+      top = { k: want, rows: n, indices: kr.i32(idx, n * want).slice(), scores: kr.f32(sc, n * want).slice(), counts: kr.i32(counts, n).slice() };
+    }
+    return Array.from({ length: n }, (_, r) =>
+      this.neighbors({ idx: top.indices.subarray(r * want), sc: top.scores.subarray(r * want), count: top.counts[r] }, k));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.matrix?.dispose();
+    const kr = this.kernels;
+    if (kr) for (const ptr of [this.p.items, this.p.scratch, this.p.q, this.p.out]) if (ptr) kr.heap.release(ptr);
+  }
+}
