@@ -9,6 +9,7 @@ export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
 export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';
 export { hnswInsert, hnswSearch, hnswSearchRows } from './hnsw';
+export { gruForward, gruBackward } from './gru';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

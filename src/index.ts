@@ -109,3 +109,12 @@ export type {
 // Embeddings, nearest-neighbour search, pipeline
 export { KnnNotInitializedError } from './errors.ts';
 export * from './retrieval/index.ts';
+
+// Sequence layers and retrieval models (issue 9, engineer B): GRU, pooling, sampled softmax; GRU and two-tower
+export { Gru } from './nn/gru.ts';
+export type { GruOptions, GruState } from './nn/gru.ts';
+export { poolForward, poolBackward } from './nn/pooling.ts';
+export type { PoolMode } from './nn/pooling.ts';
+export { SampledSoftmax, createSampler } from './nn/sampled-softmax.ts';
+export type { NegativeSampler, SamplerKind, SampledSoftmaxInput } from './nn/sampled-softmax.ts';
+export { gruForwardRef, gruBackwardRef } from './kernels/reference/gru.ts';

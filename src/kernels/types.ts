@@ -6,6 +6,7 @@
 
 import type { HybridData, HybridParams, HybridSettings, HybridStats } from './reference/lightfm.ts';
 import type { WasmHeap } from './wasm/memory.ts';
+import type { GruForward, GruGrads, GruWeights } from './reference/gru.ts';
 
 export type BackendName = 'js' | 'wasm' | 'webgpu';
 
@@ -184,6 +185,14 @@ export interface Backend {
    * Same order as {@link Backend.topk}; rows are split over the backend's threads.
    */
   productRecommend(a: Csr, b: Csr, k: number, excludeOwn: boolean): Promise<TopK>;
+
+  /**
+   * GRU layer forward over a masked, time-major batch (x: steps × batch × inputs; mask[t·batch + b] = 0 carries the
+   * state), h0 zeros when absent. Semantics in src/kernels/reference/gru.ts (the spec).
+   */
+  gruForward(w: GruWeights, x: Float32Array, mask: Uint8Array, steps: number, batch: number, h0?: Float32Array): GruForward;
+  /** The GRU backward for a {@link Backend.gruForward} result: ADDS weight gradients into `grads`; returns dx and dh0. */
+  gruBackward(w: GruWeights, grads: GruGrads, x: Float32Array, mask: Uint8Array, steps: number, batch: number, h0: Float32Array | undefined, fwd: GruForward, dhs: Float32Array): { dx: Float32Array; dh0: Float32Array };
 
   /** Release threads and memory. */
   dispose(): void;

@@ -13,4 +13,5 @@ import './serve.cases.ts';
 import './webgpu.cases.ts';
 import './interop.cases.ts';
 import './retrieval.cases.ts';
+import './nn-seq.cases.ts';
 export { cases, runAll } from './harness.ts';

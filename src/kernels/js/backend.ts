@@ -12,6 +12,8 @@ import { checkRankMetrics } from '../validate-metrics.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
 import { createJsHybridSession } from './lightfm.ts';
+import { gruBackwardRef, gruForwardRef } from '../reference/gru.ts';
+import { checkGru } from '../validate-gru.ts';
 import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode, checkProduct } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
@@ -153,6 +155,14 @@ export function createJsBackend(): Backend {
       };
       rankMetricsRef(scores, nRows, nCols, train.indptr, train.indices, test.indptr, test.indices, k, { ...out, top: out.indices, topScores: out.scores });
       return out;
+    },
+    gruForward(w, x, mask, steps, batch, h0) {
+      checkGru(w, x, mask, steps, batch, h0);
+      return gruForwardRef(w, x, mask, steps, batch, h0);
+    },
+    gruBackward(w, grads, x, mask, steps, batch, h0, fwd, dhs) {
+      checkGru(w, x, mask, steps, batch, h0, grads, fwd, dhs);
+      return gruBackwardRef(w, grads, x, mask, steps, batch, h0, fwd, dhs);
     },
     dispose() {},
   };

@@ -7,6 +7,7 @@ import { checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, c
 import { WasmHeap } from './memory.ts';
 import { checkRankMetrics } from '../validate-metrics.ts';
 import { createWasmHybridSession } from './lightfm.ts';
+import { wasmGruBackward, wasmGruForward } from './gru.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -411,6 +412,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         for (const ptr of Object.values(p)) heap.release(ptr);
       }
     },
+    gruForward: (w, xs, mask, steps, batch, h0) => wasmGruForward(heap, x, w, xs, mask, steps, batch, h0),
+    gruBackward: (w, grads, xs, mask, steps, batch, h0, fwd, dhs) => wasmGruBackward(heap, x, w, grads, xs, mask, steps, batch, h0, fwd, dhs),
     dispose() {
       pool?.terminate();
     },
