@@ -110,6 +110,27 @@ export type {
 export { KnnNotInitializedError } from './errors.ts';
 export * from './retrieval/index.ts';
 
+// Neural training core and models (issue 9, engineer A): optimizers, layers, losses; autoencoder, sampled and hashed MF
+export { createOptimizer, createParam, zeroGrad, Rng } from './nn/optim.ts';
+export type { SgdConfig, AdamConfig, AdagradConfig, RmspropConfig, AnyOptimizerConfig, ParamInit } from './nn/optim.ts';
+export type { Param, Optimizer, OptimizerConfig } from './nn/types.ts';
+export { Embedding } from './nn/embedding.ts';
+export { Dense } from './nn/dense.ts';
+export { Dropout } from './nn/dropout.ts';
+export { ActivationLayer } from './nn/activations.ts';
+export type { NnActivation, NnKernels } from './nn/activations.ts';
+export { weightedMse, bceWithLogits, multinomialNll } from './nn/losses.ts';
+export type { LossName } from './nn/losses.ts';
+export { gradCheck } from './nn/gradcheck.ts';
+export type { GradCheckResult, GradCheckOptions, GradTarget } from './nn/gradcheck.ts';
+export { AutoencoderRecommender } from './models/autoencoder.ts';
+export type { AutoencoderOptions } from './models/autoencoder.ts';
+export { SampledMfRecommender } from './models/sampled-mf.ts';
+export type { SampledMfOptions } from './models/sampled-mf.ts';
+export { HashedMfRecommender } from './models/hashed-mf.ts';
+export type { HashedMfOptions, HashCollisions } from './models/hashed-mf.ts';
+export type { NeuralTrainingOptions, NeuralFitOptions, NeuralEpoch } from './models/neural-common.ts';
+
 // Sequence layers and retrieval models (issue 9, engineer B): GRU, pooling, sampled softmax; GRU and two-tower
 export { Gru } from './nn/gru.ts';
 export type { GruOptions, GruState } from './nn/gru.ts';

@@ -1,0 +1,356 @@
+/**
+ * Recoder's DynamicAutoencoder (Moussawi 2018, "Towards Large Scale Training Of Autoencoders For Collaborative
+ * Filtering"; the Mult-DAE of Liang et al. 2018 with the multinomial loss): a row's interactions (a user's items
+ * when user-based, an item's users when item-based) go through a sparse input layer (an embedding table summed over
+ * the row's entries, with input dropout), hidden dense layers and their mirror, and an output layer evaluated only
+ * over the batch's target set (the batch's columns plus sampled rows' columns, Recoder's mini-batch negative
+ * sampling). Tied: the output layer shares the input table (Recoder's is_constrained, for the outer pair of layers).
+ *
+ * Recommendation: a known user's row (user-based) or every item's row (item-based) is run through the network in
+ * inference mode (dropout off); a new user is folded in by running the network on their items (scoreHistory).
+ */
+import { Recommender } from './recommender.ts';
+import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import type { Interactions } from '../data/interactions.ts';
+import type { Backend, Csr } from '../kernels/types.ts';
+import { InvalidArgumentError, NotFittedError, NotSupportedError } from '../errors.ts';
+import type { NnActivation, NnKernels } from '../kernels/reference/nn.ts';
+import { checkActivation } from '../nn/activations.ts';
+import { Dense } from '../nn/dense.ts';
+import { Dropout } from '../nn/dropout.ts';
+import { createParam, Rng } from '../nn/optim.ts';
+import type { Optimizer, Param } from '../nn/types.ts';
+import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../nn/batches.ts';
+import { lossAndGrad } from '../nn/losses.ts';
+import {
+  TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
+  resumeState, runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
+} from './neural-common.ts';
+import { checkNumberOption } from './options.ts';
+
+/** Hyper-parameters of {@link AutoencoderRecommender}. */
+export interface AutoencoderOptions extends NeuralTrainingOptions {
+  /** Encoder widths, input side first; the decoder mirrors them (default [200]). */
+  hiddenLayers?: number[];
+  /** Activation of every hidden layer (default 'tanh'; the output layer is linear). */
+  activation?: NnActivation;
+  /** Dropout on the input entries (Recoder's noise_prob; default 0.5, Mult-DAE's). */
+  inputDropout?: number;
+  /** Dropout on the code, the innermost layer (Recoder's dropout_prob; default 0). */
+  dropout?: number;
+  /** Output layer shares the input embedding table (default false). */
+  tied?: boolean;
+  /** 'user' (default): rows are users, outputs items; 'item': rows are items, outputs users. */
+  mode?: 'user' | 'item';
+}
+
+const AE_DEFAULTS: Required<AutoencoderOptions> = {
+  ...TRAINING_DEFAULTS, epochs: 50, hiddenLayers: [200], activation: 'tanh', inputDropout: 0.5, dropout: 0, tied: false, mode: 'user',
+};
+
+interface Network {
+  inW: Param;
+  inB: Param;
+  encoders: Dense[];
+  decoders: Dense[];
+  outW: Param;
+  outB: Param;
+}
+
+/**
+ * Recoder's DynamicAutoencoder.
+ *
+ * @example
+ * ```ts
+ * import { AutoencoderRecommender } from 'recwise';
+ * const ae = await new AutoencoderRecommender({ hiddenLayers: [200], loss: 'multinomial', epochs: 50 }).fit(interactions);
+ * ae.recommend('alice', { k: 10 });
+ * ae.recommend('newcomer', { userItems: ['matrix', 'alien'] }); // fold-in: the network run on these items
+ * ```
+ */
+export class AutoencoderRecommender extends Recommender {
+  readonly kind = 'autoencoder';
+  readonly options: Required<AutoencoderOptions>;
+  private net?: Network;
+  private optimizer?: Optimizer;
+  private epochsDone = 0;
+  /** Item-based: every item's decoder output (items × width), cached for scoring. */
+  private itemCodes?: Float32Array;
+
+  constructor(options: AutoencoderOptions = {}) {
+    super();
+    this.options = { ...AE_DEFAULTS, ...options };
+    const o = this.options;
+    checkTrainingOptions(o);
+    if (!Array.isArray(o.hiddenLayers) || o.hiddenLayers.length === 0 || !o.hiddenLayers.every((h) => Number.isInteger(h) && h >= 1)) {
+      throw new InvalidArgumentError('hiddenLayers', o.hiddenLayers, 'a non-empty array of positive integers', 'e.g. [200] or [600, 200]');
+    }
+    checkActivation('activation', o.activation);
+    checkNumberOption('inputDropout', o.inputDropout, 0, true);
+    checkNumberOption('dropout', o.dropout, 0, true);
+    if (o.inputDropout >= 1) throw new InvalidArgumentError('inputDropout', o.inputDropout, 'a probability in [0, 1)');
+    if (o.dropout >= 1) throw new InvalidArgumentError('dropout', o.dropout, 'a probability in [0, 1)');
+    if (o.mode !== 'user' && o.mode !== 'item') throw new InvalidArgumentError('mode', o.mode, "'user' or 'item'");
+  }
+
+  get params(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
+  /** Epochs trained so far (counting those before a resume). */
+  get epochsTrained(): number {
+    return this.epochsDone;
+  }
+
+  private buildNetwork(cols: number, k: NnKernels): Network {
+    const o = this.options;
+    const h = o.hiddenLayers;
+    const seed = o.seed;
+    // Xavier-uniform tables (Glorot & Bengio 2010) for the sparse input and output layers
+    const inW = createParam('in.weight', cols, h[0], { sparse: true, init: 'uniform', scale: Math.sqrt(6 / (cols + h[0])), seed });
+    const inB = createParam('in.bias', 1, h[0]);
+    const encoders: Dense[] = [];
+    const decoders: Dense[] = [];
+    for (let l = 1; l < h.length; l++) encoders.push(new Dense(`enc${l}`, h[l - 1], h[l], o.activation, { seed: seed + l, kernels: k }));
+    for (let l = h.length - 1; l >= 1; l--) decoders.push(new Dense(`dec${l}`, h[l], h[l - 1], o.activation, { seed: seed + 100 + l, kernels: k }));
+    const outW = o.tied ? inW : createParam('out.weight', cols, h[0], { sparse: true, init: 'uniform', scale: Math.sqrt(6 / (cols + h[0])), seed: seed + 1000 });
+    const outB = createParam('out.bias', cols, 1, { sparse: true });
+    return { inW, inB, encoders, decoders, outW, outB };
+  }
+
+  private paramList(net: Network): Param[] {
+    const ps = [net.inW, net.inB];
+    for (const l of [...net.encoders, ...net.decoders]) ps.push(...l.params);
+    if (net.outW !== net.inW) ps.push(net.outW);
+    ps.push(net.outB);
+    return ps;
+  }
+
+  /** Rows × columns the network is trained on: users × items, or items × users. */
+  private trainingMatrix(data: Interactions): Csr {
+    return this.options.mode === 'user' ? data.byUser : data.itemUsers(this.backend);
+  }
+
+  override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {
+    return super.fit(data, options);
+  }
+
+  protected async fitIndexed(data: Interactions, options: NeuralFitOptions): Promise<void> {
+    const o = this.options;
+    const csr = this.trainingMatrix(data);
+    const k = nnKernels(this.backend);
+    const net = this.buildNetwork(csr.cols, k);
+    const optimizer = optimizerFor(o);
+    let start = 0;
+    if (options.resumeFrom) {
+      const state = resumeState(options.resumeFrom, this.kind);
+      if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
+        throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
+      }
+      loadParams(this.paramList(net), state.tensors, 'resumeFrom.tensors');
+      start = restoreOptimizer(optimizer, state.training);
+    }
+    this.net = net;
+    this.optimizer = optimizer;
+    this.epochsDone = start;
+    this.itemCodes = undefined;
+    const params = this.paramList(net);
+    const inputDrop = new Dropout(o.inputDropout);
+    const codeDrop = new Dropout(o.dropout);
+    await runEpochs(start, o.epochs, o.seed, optimizer, options, 'autoencoder fit', (_e, rng) => {
+      let total = 0;
+      let batches = 0;
+      for (const rows of shuffledBatches(csr.rows, o.batchSize, rng)) {
+        const batch = sampleBatch(csr, rows, { samplingRows: o.samplingRows, samplingColumns: o.samplingColumns }, rng);
+        total += this.trainStep(net, batch, rng, k, inputDrop, codeDrop);
+        optimizer.step(params);
+        batches++;
+      }
+      return batches ? total / batches : 0;
+    }, (n) => (this.epochsDone = n));
+    if (o.mode === 'item') this.itemCodes = this.codes(csr, k);
+  }
+
+  /** Forward to the last hidden layer (batch × width) for rows given as entries; records what backward needs. */
+  private encode(net: Network, n: number, indptr: Int32Array, cols: Int32Array, values: Float32Array, k: NnKernels, rng: Rng | undefined, inputDrop?: Dropout, codeDrop?: Dropout) {
+    const h0 = net.inW.cols;
+    const x = inputDrop && rng ? inputDrop.forward(values, rng, true) : values;
+    const pre = new Float32Array(n * h0);
+    const W = net.inW.value;
+    for (let r = 0; r < n; r++) {
+      const o = r * h0;
+      pre.set(net.inB.value, o);
+      for (let e = indptr[r]; e < indptr[r + 1]; e++) {
+        const v = x[e];
+        if (v === 0) continue;
+        const w = cols[e] * h0;
+        for (let j = 0; j < h0; j++) pre[o + j] += v * W[w + j];
+      }
+    }
+    const h1 = new Float32Array(n * h0);
+    k.activate(pre, h1, this.options.activation);
+    let hidden: Float32Array = h1;
+    for (const l of net.encoders) hidden = l.forward(hidden, n);
+    if (codeDrop && rng) hidden = codeDrop.forward(hidden, rng, true);
+    for (const l of net.decoders) hidden = l.forward(hidden, n);
+    return { x, h1, out: hidden };
+  }
+
+  /** One mini-batch: forward, loss over the target set, backward (gradients added into the params). */
+  private trainStep(net: Network, batch: SampledBatch, rng: Rng, k: NnKernels, inputDrop: Dropout, codeDrop: Dropout): number {
+    const o = this.options;
+    const n = batch.rows.length;
+    const nt = batch.targets.length;
+    const h0 = net.inW.cols;
+    const { x, h1, out } = this.encode(net, n, batch.indptr, batch.cols, batch.values, k, rng, inputDrop, codeDrop);
+    // output layer over the target set: logits = out·W_Tᵀ + b_T
+    const WT = new Float32Array(nt * h0);
+    const W = net.outW.value;
+    for (let t = 0; t < nt; t++) WT.set(W.subarray(batch.targets[t] * h0, (batch.targets[t] + 1) * h0), t * h0);
+    const logits = new Float32Array(n * nt);
+    for (let r = 0; r < n; r++) for (let t = 0; t < nt; t++) logits[r * nt + t] = net.outB.value[batch.targets[t]];
+    k.gemm(out, WT, logits, n, h0, nt, false, true, true);
+    const grad = new Float32Array(n * nt);
+    const loss = lossAndGrad(o.loss, logits, denseTargets(batch, o.loss !== 'mse'), n, nt, grad, k, o.confidence);
+    // backward: dW_T = dLᵀ·out, db_T = Σ_rows dL, dout = dL·W_T
+    const dWT = new Float32Array(nt * h0);
+    k.gemm(grad, out, dWT, nt, n, h0, true, false, false);
+    const gW = net.outW.grad;
+    const gB = net.outB.grad;
+    for (let t = 0; t < nt; t++) {
+      const c = batch.targets[t];
+      const o2 = c * h0;
+      for (let j = 0; j < h0; j++) gW[o2 + j] += dWT[t * h0 + j];
+      let s = 0;
+      for (let r = 0; r < n; r++) s += grad[r * nt + t];
+      gB[c] += s;
+      net.outW.touched.add(c);
+      net.outB.touched.add(c);
+    }
+    let d: Float32Array = new Float32Array(n * h0);
+    k.gemm(grad, WT, d, n, nt, h0, false, false, false);
+    for (let l = net.decoders.length - 1; l >= 0; l--) d = net.decoders[l].backward(d);
+    d = codeDrop.backward(d);
+    for (let l = net.encoders.length - 1; l >= 0; l--) d = net.encoders[l].backward(d);
+    const dz = new Float32Array(n * h0);
+    k.activateBackward(h1, d, dz, o.activation);
+    const gInW = net.inW.grad;
+    const gInB = net.inB.grad;
+    for (let r = 0; r < n; r++) {
+      const ro = r * h0;
+      for (let j = 0; j < h0; j++) gInB[j] += dz[ro + j];
+      for (let e = batch.indptr[r]; e < batch.indptr[r + 1]; e++) {
+        const v = x[e];
+        if (v === 0) continue;
+        const c = batch.cols[e];
+        const w = c * h0;
+        for (let j = 0; j < h0; j++) gInW[w + j] += v * dz[ro + j];
+        net.inW.touched.add(c);
+      }
+    }
+    return loss;
+  }
+
+  private requireNet(): Network {
+    if (!this.net) throw new NotFittedError(this.kind);
+    return this.net;
+  }
+
+  /** Scores of rows given as entries over every output column: n × cols (inference: dropout off). */
+  private outputs(n: number, indptr: Int32Array, cols: Int32Array, values: Float32Array, k: NnKernels): Float32Array {
+    const net = this.requireNet();
+    const { out } = this.encode(net, n, indptr, cols, values, k, undefined);
+    const nc = net.outW.rows;
+    const s = new Float32Array(n * nc);
+    for (let r = 0; r < n; r++) s.set(net.outB.value, r * nc);
+    k.gemm(out, net.outW.value, s, n, net.inW.cols, nc, false, true, true);
+    return s;
+  }
+
+  /** Item-based: every item row's last hidden layer (items × width). */
+  private codes(csr: Csr, k: NnKernels): Float32Array {
+    const net = this.requireNet();
+    const h0 = net.inW.cols;
+    const out = new Float32Array(csr.rows * h0);
+    for (let b = 0; b < csr.rows; b += 256) {
+      const n = Math.min(256, csr.rows - b);
+      const indptr = new Int32Array(n + 1);
+      for (let r = 0; r < n; r++) indptr[r + 1] = csr.indptr[b + r + 1] - csr.indptr[b];
+      const lo = csr.indptr[b];
+      const hi = csr.indptr[b + n];
+      out.set(this.encode(net, n, indptr, csr.indices.subarray(lo, hi), csr.data.subarray(lo, hi), k, undefined).out, b * h0);
+    }
+    return out;
+  }
+
+  scoreUsers(users: Int32Array): Float32Array {
+    const idx = this.requireIndex();
+    const k = nnKernels(this.backend);
+    const net = this.requireNet();
+    if (this.options.mode === 'user') {
+      const seen = idx.seen;
+      const indptr = new Int32Array(users.length + 1);
+      for (let r = 0; r < users.length; r++) indptr[r + 1] = indptr[r] + seen.indptr[users[r] + 1] - seen.indptr[users[r]];
+      const cols = new Int32Array(indptr[users.length]);
+      const values = new Float32Array(indptr[users.length]);
+      for (let r = 0; r < users.length; r++) {
+        cols.set(seen.indices.subarray(seen.indptr[users[r]], seen.indptr[users[r] + 1]), indptr[r]);
+        values.set(seen.data.subarray(seen.indptr[users[r]], seen.indptr[users[r] + 1]), indptr[r]);
+      }
+      return this.outputs(users.length, indptr, cols, values, k);
+    }
+    // item-based: score[u, i] = code_i · W_out[u] + b_out[u]
+    if (!this.itemCodes) throw new NotFittedError(this.kind);
+    const h0 = net.inW.cols;
+    const nItems = idx.items.size;
+    const Wu = new Float32Array(users.length * h0);
+    for (let r = 0; r < users.length; r++) Wu.set(net.outW.value.subarray(users[r] * h0, (users[r] + 1) * h0), r * h0);
+    const s = new Float32Array(users.length * nItems);
+    for (let r = 0; r < users.length; r++) s.fill(net.outB.value[users[r]], r * nItems, (r + 1) * nItems);
+    k.gemm(Wu, this.itemCodes, s, users.length, h0, nItems, false, true, true);
+    return s;
+  }
+
+  /** Fold-in (user-based): the network run on the given items (weights default 1), dropout off. */
+  override scoreHistory(items: Int32Array, weights?: Float32Array): Float32Array {
+    if (this.options.mode !== 'user') throw new NotSupportedError('userItems (fold-in)', 'item-based autoencoder', "use mode 'user' to fold in new users.");
+    const values = weights ? Float32Array.from(weights) : new Float32Array(items.length).fill(1);
+    return this.outputs(1, Int32Array.of(0, items.length), items, values, nnKernels(this.backend));
+  }
+
+  protected exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
+    return paramTensors(this.paramList(this.requireNet()));
+  }
+
+  protected override exportTraining(): ModelState['training'] {
+    if (!this.optimizer) return undefined;
+    return optimizerTraining(this.optimizer, this.epochsDone);
+  }
+
+  /** Rebuild from a model file's state (either profile). */
+  static fromState(state: ModelState, backend: Backend): AutoencoderRecommender {
+    const model = new AutoencoderRecommender(state.params as AutoencoderOptions);
+    const index = Recommender.indexFromState(state);
+    const cols = model.options.mode === 'user' ? index.items.size : index.users.size;
+    const k = nnKernels(backend);
+    const net = model.buildNetwork(cols, k);
+    loadParams(model.paramList(net), state.tensors);
+    model.net = net;
+    model.restore(index, backend);
+    if (state.training) {
+      model.optimizer = optimizerFor(model.options);
+      model.epochsDone = restoreOptimizer(model.optimizer, state.training);
+    }
+    if (model.options.mode === 'item') {
+      // items × users from the seen CSR (the training interactions)
+      const seen = index.seen;
+      const rows = new Int32Array(seen.indices.length);
+      for (let u = 0; u < seen.rows; u++) rows.fill(u, seen.indptr[u], seen.indptr[u + 1]);
+      const byItem = backend.csrFromCoo(seen.indices, rows, seen.data, index.items.size, index.users.size);
+      model.itemCodes = model.codes(byItem, k);
+    }
+    return model;
+  }
+}
+
+registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend));

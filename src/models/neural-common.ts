@@ -1,0 +1,172 @@
+/**
+ * What the neural models of issue 9 (autoencoder, sampled MF, hashed MF) share: training options and their
+ * validation, the epoch loop with progress/abort/resume, per-epoch seeded streams, and Param ↔ model-file tensors.
+ * Imports only specific modules (no src/index.ts), so the neural code could become its own entry point.
+ */
+import { InvalidArgumentError } from '../errors.ts';
+import type { Backend } from '../kernels/types.ts';
+import { referenceNnKernels, type NnKernels } from '../kernels/reference/nn.ts';
+import { createOptimizer, Rng, type AnyOptimizerConfig } from '../nn/optim.ts';
+import type { Optimizer, Param } from '../nn/types.ts';
+import { LOSSES, type LossName } from '../nn/losses.ts';
+import type { FitOptions } from './recommender.ts';
+import { Recommender } from './recommender.ts';
+import type { ModelState, TensorArray } from './registry.ts';
+import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkIntegerOption, checkNumberOption } from './options.ts';
+
+/** Training hyper-parameters shared by the neural models (Recoder's Recoder.train arguments). */
+export interface NeuralTrainingOptions {
+  /** Epochs (default per model). */
+  epochs?: number;
+  /** Rows per mini-batch (default 500). */
+  batchSize?: number;
+  /** 'multinomial' (default), 'bce' or 'mse' (with {@link confidence}). */
+  loss?: LossName;
+  /** Recoder's MSELoss confidence: positives weigh 1 + confidence·x (default 0). */
+  confidence?: number;
+  /** 'adam' (default), 'sgd', 'adagrad' or 'rmsprop'. */
+  optimizer?: AnyOptimizerConfig['kind'];
+  /** Default 1e-3. */
+  learningRate?: number;
+  /** Momentum of sgd/rmsprop (default 0). */
+  momentum?: number;
+  /** L2 weight decay (default 0; embedding tables: rows touched in the step). */
+  weightDecay?: number;
+  /** Epochs after which the learning rate is multiplied by 0.1 (default none). */
+  milestones?: number[];
+  /** Recoder's num_sampling_users: extra random rows whose columns join each batch's target set (default 0). */
+  samplingRows?: number;
+  /** Extra uniformly drawn columns per batch's target set (default 0). */
+  samplingColumns?: number;
+  /** Seed of initialisation, shuffling, sampling and dropout (default 42). */
+  seed?: number;
+}
+
+export const TRAINING_DEFAULTS: Required<NeuralTrainingOptions> = {
+  epochs: 20, batchSize: 500, loss: 'multinomial', confidence: 0, optimizer: 'adam', learningRate: 1e-3, momentum: 0,
+  weightDecay: 0, milestones: [], samplingRows: 0, samplingColumns: 0, seed: 42,
+};
+
+export function checkTrainingOptions(o: Required<NeuralTrainingOptions>): void {
+  checkIntegerOption('epochs', o.epochs, 0);
+  checkIntegerOption('batchSize', o.batchSize, 1);
+  checkIntegerOption('samplingRows', o.samplingRows, 0);
+  checkIntegerOption('samplingColumns', o.samplingColumns, 0);
+  checkIntegerOption('seed', o.seed, 0);
+  if (!LOSSES.includes(o.loss)) throw new InvalidArgumentError('loss', o.loss, LOSSES.map((l) => `'${l}'`).join(', '));
+  checkNumberOption('confidence', o.confidence, 0, true);
+  checkNumberOption('learningRate', o.learningRate, 0, false);
+  checkNumberOption('weightDecay', o.weightDecay, 0, true);
+  if (!Array.isArray(o.milestones)) throw new InvalidArgumentError('milestones', o.milestones, 'an array of epochs');
+  optimizerFor(o); // validates kind and momentum
+}
+
+export function optimizerFor(o: Required<NeuralTrainingOptions>): Optimizer {
+  const base = { learningRate: o.learningRate, weightDecay: o.weightDecay, milestones: o.milestones };
+  switch (o.optimizer) {
+    case 'sgd': return createOptimizer({ ...base, kind: 'sgd', momentum: o.momentum });
+    case 'rmsprop': return createOptimizer({ ...base, kind: 'rmsprop', momentum: o.momentum });
+    case 'adagrad': return createOptimizer({ ...base, kind: 'adagrad' });
+    case 'adam': return createOptimizer({ ...base, kind: 'adam' });
+    default: throw new InvalidArgumentError('optimizer', o.optimizer, "'adam', 'sgd', 'adagrad' or 'rmsprop'");
+  }
+}
+
+/** The stream of epoch `epoch` (0-based): shuffles, samples and dropout masks depend only on (seed, epoch). */
+export function epochRng(seed: number, epoch: number): Rng {
+  return new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+}
+
+/** The backend's neural kernels (Wasm SIMD on the wasm backend), else the TS reference. */
+export function nnKernels(backend: Backend): NnKernels {
+  return (backend as { nn?: NnKernels }).nn ?? referenceNnKernels;
+}
+
+/** Per-epoch report of {@link NeuralFitOptions.onEpoch}. */
+export interface NeuralEpoch {
+  /** 1-based, counting epochs before a resume. */
+  readonly epoch: number;
+  /** Mean batch loss. */
+  readonly loss: number;
+  readonly seconds: number;
+}
+
+/** Options of the neural models' fit(). */
+export interface NeuralFitOptions extends FitOptions {
+  /**
+   * Continue a run: a model of the same kind (e.g. from `loadModel` of a file saved with `{ profile: 'resumable' }`)
+   * or its state. Training goes on from its epoch count to this model's `epochs`, and single-threaded with the same
+   * seed ends exactly where an uninterrupted run ends. The interactions must be the same.
+   */
+  resumeFrom?: Recommender | ModelState;
+  /** Called after every epoch (awaited). */
+  onEpoch?: (report: NeuralEpoch) => void | Promise<void>;
+}
+
+/** The resumable state behind `resumeFrom`, checked against the kind. */
+export function resumeState(resumeFrom: Recommender | ModelState, kind: string): ModelState & { training: NonNullable<ModelState['training']> } {
+  const state = resumeFrom instanceof Recommender ? resumeFrom.toState('resumable') : resumeFrom;
+  if (!state || state.kind !== kind) throw new InvalidArgumentError('resumeFrom.kind', state?.kind, `a '${kind}' model or state`, 'resume from a checkpoint of the same model family.');
+  if (!state.training) throw new InvalidArgumentError('resumeFrom.training', undefined, 'optimizer state and epoch', "save the checkpoint with { profile: 'resumable' }.");
+  return state as ModelState & { training: NonNullable<ModelState['training']> };
+}
+
+/** Copy tensors of a state into params (same names and sizes). */
+export function loadParams(params: readonly Param[], tensors: Record<string, TensorArray>, field = 'tensors'): void {
+  for (const p of params) {
+    const t = tensors[p.name];
+    if (!(t instanceof Float32Array) || t.length !== p.value.length) throw new InvalidArgumentError(`${field}.${p.name}`, t ? t.length : undefined, `f32 × ${p.value.length} (${p.rows} × ${p.cols})`, 'the file is damaged or from another configuration.');
+    p.value.set(t);
+  }
+}
+
+export function paramTensors(params: readonly Param[]): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
+  const tensors: Record<string, TensorArray> = {};
+  const shapes: Record<string, number[]> = {};
+  for (const p of params) {
+    tensors[p.name] = p.value;
+    shapes[p.name] = [p.rows, p.cols];
+  }
+  return { tensors, shapes };
+}
+
+export function optimizerTraining(optimizer: Optimizer, epochs: number): NonNullable<ModelState['training']> {
+  const tensors: Record<string, TensorArray> = {};
+  const shapes: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(optimizer.exportState())) {
+    tensors[`opt:${k}`] = v;
+    shapes[`opt:${k}`] = [v.length];
+  }
+  return { tensors, shapes, counters: { epochs } };
+}
+
+export function restoreOptimizer(optimizer: Optimizer, training: NonNullable<ModelState['training']>): number {
+  const state: Record<string, Float32Array | Float64Array> = {};
+  for (const [k, v] of Object.entries(training.tensors)) {
+    if (k.startsWith('opt:') && (v instanceof Float32Array || v instanceof Float64Array)) state[k.slice(4)] = v;
+  }
+  optimizer.importState(state);
+  return training.counters.epochs ?? 0;
+}
+
+/**
+ * The epoch loop: epochs [start, total), each run by `runEpoch` with its own stream, the optimizer's learning rate
+ * set per epoch (milestones), progress and abort checks between epochs.
+ */
+export async function runEpochs(
+  start: number, total: number, seed: number, optimizer: Optimizer, options: NeuralFitOptions, what: string,
+  runEpoch: (epoch: number, rng: Rng) => Promise<number> | number, done: (epochs: number) => void,
+): Promise<void> {
+  for (let e = start; e < total; e++) {
+    checkAborted(options.signal, what);
+    optimizer.setEpoch(e);
+    const t0 = performance.now();
+    const loss = await runEpoch(e, epochRng(seed, e));
+    done(e + 1);
+    const seconds = (performance.now() - t0) / 1000;
+    options.onProgress?.({ phase: 'fit', done: e + 1, total, info: { loss } });
+    await options.onEpoch?.({ epoch: e + 1, loss, seconds });
+    await yieldToEventLoop();
+  }
+}
