@@ -139,3 +139,7 @@ export type { PoolMode } from './nn/pooling.ts';
 export { SampledSoftmax, createSampler } from './nn/sampled-softmax.ts';
 export type { NegativeSampler, SamplerKind, SampledSoftmaxInput } from './nn/sampled-softmax.ts';
 export { gruForwardRef, gruBackwardRef } from './kernels/reference/gru.ts';
+export { GruRecommender } from './models/gru.ts';
+export type { GruOptions as GruRecommenderOptions, RetrievalTrainingOptions, DynUserOptions } from './models/gru.ts';
+export { TwoTowerRecommender } from './models/two-tower.ts';
+export type { TwoTowerOptions, TwoTowerFitOptions, UserFeatureSource } from './models/two-tower.ts';

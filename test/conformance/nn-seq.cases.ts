@@ -1,7 +1,10 @@
 // Sequence layers (issue 9): GRU (wasm kernel vs reference, finite differences), mean/sum pooling, sampled softmax
 // with logQ correction and its samplers. Finite differences: central, ε = 1e-3 on f32 values, loss in f64; an entry
 // passes when |analytic − numeric| ≤ 2e-3 + 2e-2·|numeric|.
-import { init, getBackend, Gru, poolForward, poolBackward, SampledSoftmax, createSampler, gruForwardRef, InvalidArgumentError, type Backend } from 'recwise';
+import {
+  init, getBackend, Gru, poolForward, poolBackward, SampledSoftmax, createSampler, gruForwardRef, InvalidArgumentError, UnknownUserError,
+  GruRecommender, TwoTowerRecommender, Interactions, Vocabulary, saveModel, loadModel, type Backend,
+} from 'recwise';
 import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 
@@ -163,4 +166,97 @@ test('nn-seq/samplers: probabilities sum to 1 and match draw frequencies; log-un
   const lu = createSampler('log-uniform', counts);
   ok(lu.prob(3) > lu.prob(0) && lu.prob(0) > lu.prob(7) && lu.prob(4) > lu.prob(5), 'rank order: most popular first, ties to the lower index');
   throws(() => createSampler('zipf' as 'uniform', counts), InvalidArgumentError, { field: 'sampler' });
+});
+
+// ── Models: GRU (RNN4Rec-style) and two-tower (YouTubeRetrieval-style) ──
+
+/** Two taste groups: users 0–9 see items 0–9, users 10–19 items 10–19, each in a user-specific time order. */
+function groups(): Interactions {
+  const users = Vocabulary.from(Array.from({ length: 20 }, (_, u) => `u${u}`), 'users');
+  const items = Vocabulary.from(Array.from({ length: 20 }, (_, i) => `i${i}`), 'items');
+  const indptr = new Int32Array(21);
+  const indices: number[] = [];
+  const ts: number[] = [];
+  for (let u = 0; u < 20; u++) {
+    const base = u < 10 ? 0 : 10;
+    const own = Array.from({ length: 8 }, (_, k) => base + ((u + 3 * k) % 10)).filter((v, k, a) => a.indexOf(v) === k);
+    const sorted = own.slice().sort((a, b) => a - b);
+    indices.push(...sorted);
+    ts.push(...sorted.map((i) => own.indexOf(i)));
+    indptr[u + 1] = indices.length;
+  }
+  const byUser = { indptr, indices: Int32Array.from(indices), data: new Float32Array(indices.length).fill(1), rows: 20, cols: 20 };
+  return new Interactions(users, items, byUser, Float64Array.from(ts));
+}
+
+const FEATURES = Object.fromEntries(Array.from({ length: 20 }, (_, u) => [`u${u}`, [u < 10 ? 'group:A' : 'group:B']]));
+const group = (id: unknown) => (Number(String(id).slice(1)) < 10 ? 'A' : 'B');
+
+for (const kind of ['gru', 'two-tower'] as const) {
+  const make = (epochs: number) => kind === 'gru'
+    ? new GruRecommender({ factors: 8, maxSeqLen: 4, epochs, negatives: 10, learningRate: 0.02, batchSize: 8, seed: 5 })
+    : new TwoTowerRecommender({ factors: 8, hidden: [16], maxSeqLen: 4, epochs, negatives: 10, learningRate: 0.02, batchSize: 16, seed: 5 });
+  const fitOpts = kind === 'gru' ? {} : { userFeatures: FEATURES };
+
+  test(`nn-seq/${kind}: learns the taste groups; dynUserEmbedding of a cold user's sequence recommends from their group`, async () => {
+    await init({ backend: 'wasm', threads: 1 });
+    const data = groups();
+    const m = await make(30).fit(data);
+    for (const u of ['u1', 'u14']) {
+      const top = m.recommend(u, { k: 1 });
+      ok(top.every((r) => group(r.item) === group(u)), `${u}: ${JSON.stringify(top)}`);
+    }
+    // own training sequence → the trained embedding (tolerance 1e-5: the same encoder over the same items)
+    for (const u of ['u0', 'u13']) close(m.dynUserEmbedding(u), m.getUserEmbedding(u), 1e-5, `${u} dyn vs trained`);
+    // the same user's training sequence passed explicitly, as item ids in time order
+    const uIdx = 13;
+    const own = Array.from(data.itemsOf(uIdx)).map((i, k) => ({ i, t: data.timestamps![data.byUser.indptr[uIdx] + k] })).sort((a, b) => a.t - b.t).map((e) => `i${e.i}`);
+    close(m.dynUserEmbedding('somebody-new', { seq: own, userFeats: kind === 'gru' ? undefined : ['group:B'] }), m.getUserEmbedding('u13'), 1e-5, 'explicit own sequence');
+    // a user never seen in training, from items of group B
+    const v = m.dynUserEmbedding('newcomer', { seq: ['i11', 'i14', 'i17'] });
+    const scores = m.scoreVector(v);
+    const ranked = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]);
+    const best = ranked.filter((i) => ![11, 14, 17].includes(i)).slice(0, 2);
+    ok(best.every((i) => i >= 10), `cold user top unseen items ${best}`);
+    // fold-in through recommend's userItems uses the same encoder
+    ok(m.recommend('newcomer', { userItems: ['i11', 'i14', 'i17'], k: 2 }).every((r) => group(r.item) === 'B'));
+    // kNN search with the dynamic embedding: exact inner-product search equals scoring every item
+    await m.initKnn({ approximate: false, simType: 'inner-product' });
+    const knn = m.knnIndexes!.items.searchVector(v, 3).map((n) => n.id);
+    equal(knn.join(), ranked.slice(0, 3).map((i) => `i${i}`).join(), 'kNN top-3 = scored top-3');
+    throws(() => m.dynUserEmbedding('stranger'), UnknownUserError);
+  });
+
+  test(`nn-seq/${kind}: save → load keeps recommendations and dynUserEmbedding; resume equals an uninterrupted run`, async () => {
+    await init({ backend: 'wasm', threads: 1 });
+    const data = groups();
+    const full = await make(6).fit(data, fitOpts);
+    const half = await make(3).fit(data, fitOpts);
+    const bytes = await saveModel(half, undefined, { profile: 'resumable' });
+    const checkpoint = await loadModel(bytes);
+    equal(checkpoint.kind, kind);
+    const resumed = await make(6).fit(data, { ...fitOpts, resumeFrom: checkpoint });
+    equal(resumed.epochsTrained, 6);
+    close(resumed.userFactors, full.userFactors, 0, 'user factors after resume');
+    close(resumed.itemFactors, full.itemFactors, 0, 'item factors after resume');
+    const loaded = (await loadModel(await saveModel(full))) as typeof full;
+    equal(JSON.stringify(loaded.recommend('u3', { k: 5 })), JSON.stringify(full.recommend('u3', { k: 5 })));
+    close(loaded.dynUserEmbedding('x', { seq: ['i2', 'i4'] }), full.dynUserEmbedding('x', { seq: ['i2', 'i4'] }), 0);
+    // an inference-profile file has no optimizer state to resume from
+    const inference = await loadModel(await saveModel(half));
+    let error: unknown;
+    await make(6).fit(data, { ...fitOpts, resumeFrom: inference }).catch((e) => (error = e));
+    ok(error instanceof InvalidArgumentError && error.field === 'resumeFrom.training', `resume from inference file: ${error}`);
+  });
+}
+
+test('nn-seq/two-tower: a cold user with features only gets their group; options are validated', async () => {
+  await init({ backend: 'wasm', threads: 1 });
+  const m = await new TwoTowerRecommender({ factors: 8, hidden: [16], maxSeqLen: 4, epochs: 30, negatives: 10, learningRate: 0.02, batchSize: 16, seed: 5 }).fit(groups(), { userFeatures: FEATURES });
+  const scores = m.scoreVector(m.dynUserEmbedding('cold', { userFeats: ['group:A', 'unknown:feature'] }));
+  const best = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, 3);
+  ok(best.every((i) => i < 10), `features-only cold user top items ${best}`);
+  throws(() => new TwoTowerRecommender({ hidden: [0] }), InvalidArgumentError, { field: 'hidden' });
+  throws(() => new GruRecommender({ sampler: 'zipf' as 'uniform' }), InvalidArgumentError, { field: 'sampler' });
+  throws(() => new GruRecommender({ maxSeqLen: 0 }), InvalidArgumentError, { field: 'maxSeqLen' });
 });
