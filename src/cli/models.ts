@@ -12,6 +12,8 @@ import { LmfRecommender } from '../models/lmf.ts';
 import { LightFmRecommender } from '../models/lightfm.ts';
 import { featureFile } from './features.ts';
 import { ItemKnnRecommender } from '../models/itemknn.ts';
+import { GruRecommender } from '../models/gru.ts';
+import { TwoTowerRecommender } from '../models/two-tower.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -96,6 +98,39 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     create: (f) => new ItemKnnRecommender(given({ similarity: f.similarity, neighbors: f.neighbors, k1: f.k1, b: f.b })),
   },
 };
+
+// Sequence and retrieval models (issue 9): flags shared by gru and two-tower
+const RETRIEVAL_FLAGS: readonly FlagSpec[] = [
+  FACTORS, LEARNING_RATE, EPOCHS, SEED,
+  { name: 'max-seq-len', type: 'int', min: 1, help: 'gru/two-tower: most recent items a user embedding reads (default 50)' },
+  { name: 'negatives', type: 'int', min: 0, help: 'gru/two-tower: sampled-softmax negatives per batch (default 256)' },
+  { name: 'sampler', type: 'enum', values: ['popularity', 'log-uniform', 'uniform'], help: 'gru/two-tower: negative sampler, logQ-corrected (default popularity)' },
+  { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower: rows per mini-batch (defaults: gru 32, two-tower 256)' },
+];
+const retrievalOptions = (f: FlagValues) => ({
+  factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, seed: f.seed, maxSeqLen: f['max-seq-len'], negatives: f.negatives,
+  sampler: f.sampler, batchSize: f['batch-size'],
+});
+const GRU_MODELS: Readonly<Record<string, CliModel>> = {
+  gru: {
+    summary: "GRU sequence model (RNN4Rec-style): a user is the GRU state over their recent items; sampled softmax",
+    flags: [...RETRIEVAL_FLAGS, { name: 'target', type: 'enum', values: ['heldout', 'next'], help: 'gru: objective, held-out items (default) or next item' }],
+    create: (f) => new GruRecommender(given({ ...retrievalOptions(f), target: f.target })),
+  },
+  'two-tower': {
+    summary: 'two-tower retrieval (YouTubeRetrieval-style): mean of recent item embeddings → dense tower; sampled softmax',
+    flags: [
+      ...RETRIEVAL_FLAGS,
+      { name: 'hidden', type: 'string', meta: 'SIZES', help: "two-tower: hidden layer sizes, comma-separated (default '128'; '' for none)" },
+      { name: 'history', type: 'enum', values: ['all', 'before'], help: "two-tower: training history, the user's other items (default) or the items before the target" },
+    ],
+    create: (f) => new TwoTowerRecommender(given({
+      ...retrievalOptions(f), history: f.history,
+      hidden: typeof f.hidden === 'string' ? f.hidden.split(',').filter((v) => v.trim()).map(Number) : undefined,
+    })),
+  },
+};
+Object.assign(CLI_MODELS, GRU_MODELS);
 
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
 

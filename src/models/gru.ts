@@ -25,13 +25,13 @@ import { loadParams, optimizerTraining, paramTensors, restoreOptimizer, resumeSt
 export interface RetrievalTrainingOptions {
   /** Embedding and user-vector size (default 64). */
   factors?: number;
-  /** Most recent items a user embedding reads (LibRecommender's max_seq_len; default 20). */
+  /** Most recent items a user embedding reads (LibRecommender's max_seq_len; default 50). */
   maxSeqLen?: number;
-  /** Epochs (default 10). */
+  /** Epochs (defaults: GRU 20, two-tower 5). */
   epochs?: number;
-  /** Sequences (GRU) or examples (two-tower) per mini-batch (default 128 / 256). */
+  /** Users (GRU 'heldout': default 32), windows (GRU 'next') or examples (two-tower: default 256) per mini-batch. */
   batchSize?: number;
-  /** Adam step (default 1e-3). */
+  /** Adam step (default 5e-3). */
   learningRate?: number;
   /** L2 weight decay (default 0). */
   weightDecay?: number;
@@ -46,7 +46,7 @@ export interface RetrievalTrainingOptions {
 }
 
 export const RETRIEVAL_DEFAULTS = {
-  factors: 64, maxSeqLen: 20, epochs: 10, learningRate: 1e-3, weightDecay: 0, negatives: 256, sampler: 'popularity' as SamplerKind, samplerPower: 0.75, seed: 42,
+  factors: 64, maxSeqLen: 50, epochs: 20, learningRate: 5e-3, weightDecay: 0, negatives: 256, sampler: 'popularity' as SamplerKind, samplerPower: 0.75, seed: 42,
 };
 
 export function checkRetrievalOptions(o: Required<RetrievalTrainingOptions>): void {
@@ -154,7 +154,7 @@ export class GruRecommender extends FactorRecommender {
 
   constructor(options: GruOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, batchSize: 128, target: 'heldout', ...options };
+    this.options = { ...RETRIEVAL_DEFAULTS, batchSize: 32, target: 'heldout', ...options };
     checkRetrievalOptions(this.options);
     if (this.options.target !== 'next' && this.options.target !== 'heldout') throw new InvalidArgumentError('target', this.options.target, "'next' or 'heldout'");
   }

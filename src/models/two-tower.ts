@@ -81,7 +81,7 @@ export class TwoTowerRecommender extends FactorRecommender {
 
   constructor(options: TwoTowerOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, batchSize: 256, hidden: [128], history: 'all', ...options };
+    this.options = { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all', ...options };
     checkRetrievalOptions(this.options);
     if (this.options.history !== 'before' && this.options.history !== 'all') throw new InvalidArgumentError('history', this.options.history, "'before' or 'all'");
     const h = this.options.hidden;
