@@ -110,7 +110,7 @@ async function coldStart(make: () => GruRecommender | TwoTowerRecommender, split
     const ts = train.timestamps;
     const h = (p: number) => Math.imul(train.byUser.indices[p] + 1, 0x9e3779b1) >>> 0;
     pos.sort((p, q) => (ts ? ts[p] - ts[q] : 0) || h(p) - h(q) || p - q);
-    const first = pos.slice(0, Math.max(1, Math.floor(pos.length / 2))).map((p) => String(ids[train.byUser.indices[p]]));
+    const first = pos.slice(0, Math.max(1, Math.floor(pos.length / 2))).map((p) => ids[train.byUser.indices[p]]);
     const exclude = new Set(pos.map((p) => train.byUser.indices[p]));
     const m = rankRow(model.scoreVector(model.dynUserEmbedding(`cold-${u}`, { seq: first, userFeats: features?.[String(train.users.idAt(u))] })), exclude, testItems);
     const b = rankRow(counts, exclude, testItems);
