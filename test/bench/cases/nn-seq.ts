@@ -15,7 +15,7 @@ import type { BenchCase } from '../case.ts';
 import { loadSplit, measure, type Split } from '../protocol.ts';
 
 const GRU = { factors: 64, maxSeqLen: 50, epochs: 20, learningRate: 5e-3, batchSize: 32, negatives: 256 };
-const TWO_TOWER = { factors: 64, maxSeqLen: 50, epochs: 5, learningRate: 5e-3, hidden: [] as number[], negatives: 256 };
+const TWO_TOWER = { factors: 64, maxSeqLen: 50, epochs: 5, learningRate: 5e-3, hidden: [128], negatives: 256 };
 
 /** ml-100k's u.user as features: `age:<decade>`, `gender:<M|F>`, `occupation:<name>`, keyed by user id. */
 function ml100kUserFeatures(): Record<string, string[]> {
