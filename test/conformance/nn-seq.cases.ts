@@ -260,3 +260,13 @@ test('nn-seq/two-tower: a cold user with features only gets their group; options
   throws(() => new GruRecommender({ sampler: 'zipf' as 'uniform' }), InvalidArgumentError, { field: 'sampler' });
   throws(() => new GruRecommender({ maxSeqLen: 0 }), InvalidArgumentError, { field: 'maxSeqLen' });
 });
+
+test("nn-seq/gru: target 'next' learns the order of the sequences (each user steps +3 through their group's items)", async () => {
+  await init({ backend: 'wasm', threads: 1 });
+  const m = await new GruRecommender({ factors: 8, maxSeqLen: 4, epochs: 40, negatives: 10, learningRate: 0.02, batchSize: 8, seed: 5, target: 'next' }).fit(groups());
+  // after …, 11, 14, 17 the next item of the +3 cycle over 10–19 is 10
+  const scores = m.scoreVector(m.dynUserEmbedding('new', { seq: ['i11', 'i14', 'i17'] }));
+  const best = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a])[0];
+  equal(best, 10, 'next item');
+  throws(() => new GruRecommender({ target: 'future' as 'next' }), InvalidArgumentError, { field: 'target' });
+});
