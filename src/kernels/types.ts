@@ -7,6 +7,7 @@
 import type { HybridData, HybridParams, HybridSettings, HybridStats } from './reference/lightfm.ts';
 import type { WasmHeap } from './wasm/memory.ts';
 import type { GruForward, GruGrads, GruWeights } from './reference/gru.ts';
+import type { NnKernels } from './reference/nn.ts';
 
 export type BackendName = 'js' | 'wasm' | 'webgpu';
 
@@ -191,6 +192,8 @@ export interface Backend {
    * state), h0 zeros when absent. Semantics in src/kernels/reference/gru.ts (the spec).
    */
   gruForward(w: GruWeights, x: Float32Array, mask: Uint8Array, steps: number, batch: number, h0?: Float32Array): GruForward;
+  /** The neural core's hot loops (gemm, activations, softmax; issue 9): spec in src/kernels/reference/nn.ts. */
+  readonly nn: NnKernels;
   /** The GRU backward for a {@link Backend.gruForward} result: ADDS weight gradients into `grads`; returns dx and dh0. */
   gruBackward(w: GruWeights, grads: GruGrads, x: Float32Array, mask: Uint8Array, steps: number, batch: number, h0: Float32Array | undefined, fwd: GruForward, dhs: Float32Array): { dx: Float32Array; dh0: Float32Array };
 

@@ -13,6 +13,7 @@ import { recommendBlockRef } from '../reference/recommend.ts';
 import { csrDedupeRef, csrFromCooRef } from '../reference/csr.ts';
 import { createJsHybridSession } from './lightfm.ts';
 import { gruBackwardRef, gruForwardRef } from '../reference/gru.ts';
+import { referenceNnKernels } from '../reference/nn.ts';
 import { checkGru } from '../validate-gru.ts';
 import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode, checkProduct } from '../validate.ts';
 
@@ -160,6 +161,7 @@ export function createJsBackend(): Backend {
       checkGru(w, x, mask, steps, batch, h0);
       return gruForwardRef(w, x, mask, steps, batch, h0);
     },
+    nn: referenceNnKernels,
     gruBackward(w, grads, x, mask, steps, batch, h0, fwd, dhs) {
       checkGru(w, x, mask, steps, batch, h0, grads, fwd, dhs);
       return gruBackwardRef(w, grads, x, mask, steps, batch, h0, fwd, dhs);

@@ -8,6 +8,7 @@ import { WasmHeap } from './memory.ts';
 import { checkRankMetrics } from '../validate-metrics.ts';
 import { createWasmHybridSession } from './lightfm.ts';
 import { wasmGruBackward, wasmGruForward } from './gru.ts';
+import { wasmNnKernels } from './nn.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -412,6 +413,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         for (const ptr of Object.values(p)) heap.release(ptr);
       }
     },
+    nn: wasmNnKernels(heap, x),
     gruForward: (w, xs, mask, steps, batch, h0) => wasmGruForward(heap, x, w, xs, mask, steps, batch, h0),
     gruBackward: (w, grads, xs, mask, steps, batch, h0, fwd, dhs) => wasmGruBackward(heap, x, w, grads, xs, mask, steps, batch, h0, fwd, dhs),
     dispose() {

@@ -4,7 +4,8 @@ import { WasmModuleMismatchError } from '../../errors.ts';
 /** The exports a kernel module must have; a module from another version or project fails here, not deep inside a call. */
 export const REQUIRED_EXPORTS = ['heapBase', 'scoreBlock', 'topk', 'topkRows', 'csrFromCoo', 'csrDedupe', 'csrMaskRows', 'recommendBlock',
   'gram', 'alsCg', 'alsCholesky', 'bprSamples', 'lmfRows', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'productTopkRows', 'productRecommendRows',
-  'hnswInsert', 'hnswSearch', 'hnswSearchRows', 'gruForward', 'gruBackward'] as const;
+  'hnswInsert', 'hnswSearch', 'hnswSearchRows', 'gruForward', 'gruBackward',
+  'nnGemm', 'nnActivate', 'nnActivateBackward', 'nnSoftmaxRows'] as const;
 
 export type KernelExports = { [K in (typeof REQUIRED_EXPORTS)[number]]: (...args: number[]) => number };
 

@@ -394,6 +394,7 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     productRecommend: (a, b, k, excludeOwn) => wasm.productRecommend(a, b, k, excludeOwn),
     gruForward: (...a) => wasm.gruForward(...a),
     gruBackward: (...a) => wasm.gruBackward(...a),
+    nn: wasm.nn,
     dispose() {
       ctx.destroy();
       wasm.dispose();

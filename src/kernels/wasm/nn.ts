@@ -1,0 +1,59 @@
+/** The `wasm` backend's neural kernels (assembly/nn.ts): operands copied into linear memory per call. */
+import { NN_ACTIVATION_CODE, type NnKernels } from '../reference/nn.ts';
+import type { WasmHeap } from './memory.ts';
+
+type Exports = Record<string, (...a: number[]) => number>;
+
+export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
+  return {
+    gemm(a, b, c, m, k, n, transA, transB, accumulate) {
+      if (m === 0 || n === 0) return;
+      const pa = heap.put(a.length === m * k ? a : a.subarray(0, m * k));
+      const pb = heap.put(b.length === k * n ? b : b.subarray(0, k * n));
+      const pc = accumulate ? heap.put(c.subarray(0, m * n)) : heap.alloc(m * n * 4);
+      try {
+        x.nnGemm(pa, pb, pc, m, k, n, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0);
+        c.set(heap.f32(pc, m * n));
+      } finally {
+        heap.release(pa);
+        heap.release(pb);
+        heap.release(pc);
+      }
+    },
+    activate(xs, y, act) {
+      const n = xs.length;
+      if (n === 0) return;
+      const p = heap.put(xs);
+      try {
+        x.nnActivate(p, p, n, NN_ACTIVATION_CODE[act]);
+        y.set(heap.f32(p, n));
+      } finally {
+        heap.release(p);
+      }
+    },
+    activateBackward(y, dy, dx, act) {
+      const n = y.length;
+      if (n === 0) return;
+      const py = heap.put(y);
+      const pd = heap.put(dy.subarray(0, n));
+      try {
+        x.nnActivateBackward(py, pd, pd, n, NN_ACTIVATION_CODE[act]);
+        dx.set(heap.f32(pd, n));
+      } finally {
+        heap.release(py);
+        heap.release(pd);
+      }
+    },
+    softmaxRows(xs, out, rows, cols) {
+      const n = rows * cols;
+      if (n === 0) return;
+      const p = heap.put(xs.subarray(0, n));
+      try {
+        x.nnSoftmaxRows(p, p, rows, cols);
+        out.set(heap.f32(p, n));
+      } finally {
+        heap.release(p);
+      }
+    },
+  };
+}
