@@ -122,6 +122,8 @@ export type { NnActivation, NnKernels } from './nn/activations.ts';
 export { weightedMse, bceWithLogits, multinomialNll } from './nn/losses.ts';
 export type { LossName } from './nn/losses.ts';
 export { gradCheck } from './nn/gradcheck.ts';
+export { sampleBatch, shuffledBatches, denseTargets } from './nn/batches.ts';
+export type { SampledBatch, BatchSampling } from './nn/batches.ts';
 export type { GradCheckResult, GradCheckOptions, GradTarget } from './nn/gradcheck.ts';
 export { AutoencoderRecommender } from './models/autoencoder.ts';
 export type { AutoencoderOptions } from './models/autoencoder.ts';

@@ -14,4 +14,5 @@ import './webgpu.cases.ts';
 import './interop.cases.ts';
 import './retrieval.cases.ts';
 import './nn-seq.cases.ts';
+import './nn.cases.ts';
 export { cases, runAll } from './harness.ts';
