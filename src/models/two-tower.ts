@@ -8,7 +8,7 @@
  * Imports only specific modules (no src/index.ts), so the neural code could become its own entry point.
  */
 import { FactorRecommender } from './factor.ts';
-import type { Id } from '../data/vocabulary.ts';
+import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../errors.ts';
@@ -76,6 +76,7 @@ export class TwoTowerRecommender extends FactorRecommender {
   private sequences?: Int32Array[];
   private optimizer?: Optimizer;
   private epochsDone = 0;
+  private defaultFeatures?: UserFeatureSource | ((users: Vocabulary) => Promise<UserFeatureSource>);
   /** A loaded checkpoint's optimizer state, passed on when it is saved again or resumed from. */
   private loadedTraining?: ModelState['training'];
 
@@ -114,6 +115,19 @@ export class TwoTowerRecommender extends FactorRecommender {
     return [n.items.param, ...(n.feats ? [n.feats.param] : []), ...n.layers.flatMap((l) => l.params), n.out, n.bias];
   }
 
+  /**
+   * User features used by fit() when its options give none (e.g. read lazily from a file by the CLI).
+   *
+   * @example
+   * ```ts
+   * await new TwoTowerRecommender().withUserFeatures({ alice: ['gender:F'] }).fit(interactions);
+   * ```
+   */
+  withUserFeatures(source: UserFeatureSource | ((users: Vocabulary) => Promise<UserFeatureSource>)): this {
+    this.defaultFeatures = source;
+    return this;
+  }
+
   override async fit(data: Interactions, options: TwoTowerFitOptions = {}): Promise<this> {
     return super.fit(data, options);
   }
@@ -123,10 +137,12 @@ export class TwoTowerRecommender extends FactorRecommender {
     // feature vocabulary: sorted names, so the columns do not depend on the source's order
     const names = new Set<string>();
     const users = data.users.ids();
-    for (const u of users) for (const f of featuresOf(options.userFeatures, u) ?? []) names.add(String(f));
+    const d = this.defaultFeatures;
+    const source = options.userFeatures ?? (typeof d === 'function' ? await d(data.users) : d);
+    for (const u of users) for (const f of featuresOf(source, u) ?? []) names.add(String(f));
     this.featureNames = [...names].sort();
     this.featureIndex = new Map(this.featureNames.map((f, i) => [f, i]));
-    this.userFeats = users.map((u) => Int32Array.from(new Set((featuresOf(options.userFeatures, u) ?? []).map((f) => this.featureIndex.get(String(f))!))));
+    this.userFeats = users.map((u) => Int32Array.from(new Set((featuresOf(source, u) ?? []).map((f) => this.featureIndex.get(String(f))!))));
     this.net = this.build(data.nItems, this.featureNames.length);
     const optimizer = createOptimizer({ kind: 'adam', learningRate: o.learningRate, weightDecay: o.weightDecay });
     let start = 0;
