@@ -1,0 +1,171 @@
+/**
+ * Model families the CLI can train, by `--model` name. Later model issues add their entry here (with any flags
+ * their hyperparameters need, merged into fit/eval's flag lists).
+ */
+import type { FlagSpec, FlagValues } from './args.ts';
+import type { Recommender } from '../models/recommender.ts';
+import { init } from '../kernels/registry.ts';
+import { PopularityRecommender } from '../models/popularity.ts';
+import { AlsRecommender } from '../models/als.ts';
+import { BprRecommender } from '../models/bpr.ts';
+import { LmfRecommender } from '../models/lmf.ts';
+import { LightFmRecommender } from '../models/lightfm.ts';
+import { featureFile } from './features.ts';
+import { ItemKnnRecommender } from '../models/itemknn.ts';
+import { GruRecommender } from '../models/gru.ts';
+import { TwoTowerRecommender } from '../models/two-tower.ts';
+
+export interface CliModel {
+  readonly summary: string;
+  /** Extra flags for this family's hyperparameters. */
+  readonly flags: readonly FlagSpec[];
+  create(flags: FlagValues): Recommender;
+}
+
+/** Only the flags that were given, so each model keeps its own defaults for the rest. */
+function given<T extends object>(values: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
+}
+
+const FACTORS: FlagSpec = { name: 'factors', type: 'int', min: 1, help: 'als/bpr/lmf/lightfm: latent factors (defaults: als 100, bpr 100, lmf 30, lightfm 10)' };
+const REGULARIZATION: FlagSpec = { name: 'regularization', type: 'number', min: 0, help: 'als/bpr/lmf: L2 regularization (defaults: als 0.01, bpr 0.01, lmf 0.6)' };
+const LEARNING_RATE: FlagSpec = { name: 'learning-rate', type: 'number', min: 0, help: 'bpr/lmf/lightfm: step size (defaults: bpr 0.01, lmf 1.0, lightfm 0.05)' };
+const EPOCHS: FlagSpec = { name: 'epochs', type: 'int', min: 0, help: 'bpr/lmf/lightfm: training epochs (defaults: bpr 100, lmf 30, lightfm 10)' };
+const SEED: FlagSpec = { name: 'seed', type: 'int', min: 0, help: 'als/bpr/lmf/lightfm: random seed (default 42)' };
+
+export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
+  popularity: {
+    summary: 'items ranked by how many training users interacted with them (the baseline)',
+    flags: [{ name: 'weighted', type: 'boolean', help: 'popularity: score items by summed weights instead of user counts' }],
+    create: (flags) => new PopularityRecommender({ weighted: flags.weighted === true }),
+  },
+  als: {
+    summary: 'implicit-feedback alternating least squares (Hu et al. 2008; CG or Cholesky solves, as implicit)',
+    flags: [
+      FACTORS,
+      { name: 'iterations', type: 'int', min: 0, help: 'als: alternating iterations (default 15)' },
+      REGULARIZATION,
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence 1 + alpha·weight (default 1)' },
+      { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
+      { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
+      SEED,
+    ],
+    create: (f) =>
+      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
+  },
+  bpr: {
+    summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'no-verify-negative', type: 'boolean', help: 'bpr: do not skip sampled negatives the user has liked' }, SEED],
+    create: (f) =>
+      new BprRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, verifyNegative: f['no-verify-negative'] === true ? false : undefined, seed: f.seed })),
+  },
+  lmf: {
+    summary: 'logistic matrix factorisation (Johnson 2014, as implicit trains it)',
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED],
+    create: (f) =>
+      new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed })),
+  },
+  lightfm: {
+    summary: "LightFM's hybrid factorization: user/item feature embeddings, WARP/BPR/logistic/k-OS losses (Kula 2015)",
+    flags: [
+      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: loss (default warp)' },
+      FACTORS, LEARNING_RATE, EPOCHS,
+      { name: 'learning-schedule', type: 'enum', values: ['adagrad', 'adadelta'], help: 'lightfm: adagrad (default) or adadelta' },
+      { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
+      { name: 'item-alpha', type: 'number', min: 0, help: 'lightfm: L2 on item features (default 0)' },
+      { name: 'user-alpha', type: 'number', min: 0, help: 'lightfm: L2 on user features (default 0)' },
+      { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of user features (identity features kept, rows normalised)' },
+      { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features' },
+      SEED,
+    ],
+    create: (f) =>
+      new LightFmRecommender(given({
+        loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
+        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], seed: f.seed, threads: f.threads,
+      })).withFeatures({
+        userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features']) : undefined,
+        itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features']) : undefined,
+      }),
+  },
+  itemknn: {
+    summary: 'item-item nearest neighbours: cosine, BM25 or TF-IDF weighted co-occurrence (as implicit)',
+    flags: [
+      { name: 'similarity', type: 'enum', values: ['cosine', 'bm25', 'tfidf', 'plain'], help: 'itemknn: item weighting (default cosine)' },
+      { name: 'neighbors', type: 'int', min: 1, help: 'itemknn: neighbours kept per item, itself included (default 20)' },
+      { name: 'k1', type: 'number', min: 0, help: 'itemknn: BM25 K1 (default 1.2)' },
+      { name: 'b', type: 'number', min: 0, help: 'itemknn: BM25 B in [0, 1] (default 0.75)' },
+    ],
+    create: (f) => new ItemKnnRecommender(given({ similarity: f.similarity, neighbors: f.neighbors, k1: f.k1, b: f.b })),
+  },
+};
+
+// Sequence and retrieval models (issue 9): flags shared by gru and two-tower
+const RETRIEVAL_FLAGS: readonly FlagSpec[] = [
+  FACTORS, LEARNING_RATE, EPOCHS, SEED,
+  { name: 'max-seq-len', type: 'int', min: 1, help: 'gru/two-tower: most recent items a user embedding reads (default 50)' },
+  { name: 'negatives', type: 'int', min: 0, help: 'gru/two-tower: sampled-softmax negatives per batch (default 256)' },
+  { name: 'sampler', type: 'enum', values: ['popularity', 'log-uniform', 'uniform'], help: 'gru/two-tower: negative sampler, logQ-corrected (default popularity)' },
+  { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower: rows per mini-batch (defaults: gru 32, two-tower 256)' },
+];
+const retrievalOptions = (f: FlagValues) => ({
+  factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, seed: f.seed, maxSeqLen: f['max-seq-len'], negatives: f.negatives,
+  sampler: f.sampler, batchSize: f['batch-size'],
+});
+const GRU_MODELS: Readonly<Record<string, CliModel>> = {
+  gru: {
+    summary: "GRU sequence model (RNN4Rec-style): a user is the GRU state over their recent items; sampled softmax",
+    flags: [...RETRIEVAL_FLAGS, { name: 'target', type: 'enum', values: ['heldout', 'next'], help: 'gru: objective, held-out items (default) or next item' }],
+    create: (f) => new GruRecommender(given({ ...retrievalOptions(f), target: f.target })),
+  },
+  'two-tower': {
+    summary: 'two-tower retrieval (YouTubeRetrieval-style): mean of recent item embeddings → dense tower; sampled softmax',
+    flags: [
+      ...RETRIEVAL_FLAGS,
+      { name: 'hidden', type: 'string', meta: 'SIZES', help: "two-tower: hidden layer sizes, comma-separated (default '128'; '' for none)" },
+      { name: 'history', type: 'enum', values: ['all', 'before'], help: "two-tower: training history, the user's other items (default) or the items before the target" },
+      { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm/two-tower: TSV `id feature [weight]` of user features (two-tower: names only)' },
+    ],
+    create: (f) => {
+      const model = new TwoTowerRecommender(given({
+        ...retrievalOptions(f), history: f.history,
+        hidden: typeof f.hidden === 'string' ? f.hidden.split(',').filter((v) => v.trim()).map(Number) : undefined,
+      }));
+      const path = f['user-features'];
+      if (typeof path !== 'string') return model;
+      const read = featureFile('user-features', path);
+      return model.withUserFeatures(async (users) => {
+        const records = await read(users);
+        return new Map(Array.from(records.rows, (r) => [r.id, Array.from(r.features, (x) => String(Array.isArray(x) ? x[0] : x))]));
+      });
+    },
+  },
+};
+Object.assign(CLI_MODELS, GRU_MODELS);
+
+export const MODEL_NAMES = Object.keys(CLI_MODELS);
+
+/** Kernel flags shared by fit and eval. */
+export const BACKEND_FLAGS: readonly FlagSpec[] = [
+  { name: 'threads', type: 'int', min: 1, help: 'worker threads for training and scoring (default: every core)' },
+  { name: 'backend', type: 'enum', values: ['auto', 'wasm', 'js'], help: "kernels: 'auto' (default), 'wasm' (SIMD) or 'js' (reference)" },
+];
+
+/** Start the kernel backend the flags ask for (before any model is fitted). */
+export async function initFromFlags(flags: FlagValues): Promise<void> {
+  await init({ threads: flags.threads as number | undefined, backend: (flags.backend as 'auto' | 'wasm' | 'js' | undefined) ?? 'auto' });
+}
+
+/** Flags of every family (deduplicated by name), for fit/eval's flag lists. */
+export function modelFlags(): FlagSpec[] {
+  const seen = new Map<string, FlagSpec>();
+  for (const f of BACKEND_FLAGS) seen.set(f.name, f);
+  for (const m of Object.values(CLI_MODELS)) for (const f of m.flags) if (!seen.has(f.name)) seen.set(f.name, f);
+  return [...seen.values()];
+}
+
+/** The model's epoch count for s/epoch (1 for one-pass models such as popularity). */
+export function epochsOf(model: Recommender): number {
+  const p = model.params as Record<string, unknown>;
+  for (const k of ['epochs', 'iterations']) if (typeof p[k] === 'number' && (p[k] as number) > 0) return p[k] as number;
+  return 1;
+}
