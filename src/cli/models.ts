@@ -14,6 +14,9 @@ import { featureFile } from './features.ts';
 import { ItemKnnRecommender } from '../models/itemknn.ts';
 import { GruRecommender } from '../models/gru.ts';
 import { TwoTowerRecommender } from '../models/two-tower.ts';
+import { AutoencoderRecommender } from '../models/autoencoder.ts';
+import { SampledMfRecommender } from '../models/sampled-mf.ts';
+import { HashedMfRecommender } from '../models/hashed-mf.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -68,7 +71,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   lightfm: {
     summary: "LightFM's hybrid factorization: user/item feature embeddings, WARP/BPR/logistic/k-OS losses (Kula 2015)",
     flags: [
-      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: loss (default warp)' },
+      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos', 'multinomial', 'bce', 'mse'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; autoencoder/sampled-mf/hashed-mf: multinomial (default), bce, mse' },
       FACTORS, LEARNING_RATE, EPOCHS,
       { name: 'learning-schedule', type: 'enum', values: ['adagrad', 'adadelta'], help: 'lightfm: adagrad (default) or adadelta' },
       { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
@@ -141,6 +144,58 @@ const GRU_MODELS: Readonly<Record<string, CliModel>> = {
   },
 };
 Object.assign(CLI_MODELS, GRU_MODELS);
+
+// Neural models (issue 9, engineer A): Recoder's autoencoder and sampled-batch MF, hashed-id MF
+const NEURAL_FLAGS: readonly FlagSpec[] = [
+  FACTORS, LEARNING_RATE, EPOCHS, SEED,
+  { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower/autoencoder/sampled-mf/hashed-mf: rows per mini-batch (defaults: gru 32, two-tower 256, others 500)' },
+  { name: 'loss', type: 'enum', values: ['multinomial', 'bce', 'mse', 'warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; autoencoder/sampled-mf/hashed-mf: multinomial (default), bce, mse' },
+  { name: 'optimizer', type: 'enum', values: ['adam', 'sgd', 'adagrad', 'rmsprop'], help: 'autoencoder/sampled-mf/hashed-mf: optimizer (default adam)' },
+  { name: 'weight-decay', type: 'number', min: 0, help: 'autoencoder/sampled-mf/hashed-mf: L2 weight decay (default 0)' },
+  { name: 'sampling-users', type: 'int', min: 0, help: "autoencoder/sampled-mf/hashed-mf: Recoder's num_sampling_users, extra users whose items join each batch's targets (default 0)" },
+  { name: 'confidence', type: 'number', min: 0, help: 'autoencoder/sampled-mf/hashed-mf: mse loss confidence, positives weigh 1 + confidence (default 0)' },
+];
+const neuralOptions = (f: FlagValues) => ({
+  learningRate: f['learning-rate'], epochs: f.epochs, seed: f.seed, batchSize: f['batch-size'], loss: f.loss, optimizer: f.optimizer,
+  weightDecay: f['weight-decay'], samplingRows: f['sampling-users'], confidence: f.confidence,
+});
+const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
+  autoencoder: {
+    summary: "Recoder's DynamicAutoencoder (Mult-DAE with the multinomial loss): sparse input, hidden layers, sampled output",
+    flags: [
+      ...NEURAL_FLAGS,
+      { name: 'hidden', type: 'string', meta: 'SIZES', help: "two-tower/autoencoder: hidden layer sizes, comma-separated (defaults: two-tower '128', autoencoder '200')" },
+      { name: 'activation', type: 'enum', values: ['tanh', 'relu', 'sigmoid', 'selu', 'none'], help: 'autoencoder: hidden activation (default tanh)' },
+      { name: 'input-dropout', type: 'number', min: 0, help: 'autoencoder: dropout on the input items (default 0.5)' },
+      { name: 'dropout', type: 'number', min: 0, help: 'autoencoder: dropout on the code layer (default 0)' },
+      { name: 'tied', type: 'boolean', help: 'autoencoder: output layer shares the input embedding table' },
+      { name: 'item-based', type: 'boolean', help: "autoencoder: rows are items (their users in, users out) instead of users" },
+    ],
+    create: (f) => new AutoencoderRecommender(given({
+      ...neuralOptions(f), activation: f.activation, inputDropout: f['input-dropout'], dropout: f.dropout, tied: f.tied === true ? true : undefined,
+      mode: f['item-based'] === true ? 'item' : undefined,
+      hiddenLayers: typeof f.hidden === 'string' ? f.hidden.split(',').filter((v) => v.trim()).map(Number) : undefined,
+    })),
+  },
+  'sampled-mf': {
+    summary: "matrix factorisation trained on Recoder's sampled mini-batches and losses",
+    flags: NEURAL_FLAGS,
+    create: (f) => new SampledMfRecommender(given({ ...neuralOptions(f), factors: f.factors })),
+  },
+  'hashed-mf': {
+    summary: 'matrix factorisation over hashed user and item ids (fixed-size tables; collisions reported)',
+    flags: [
+      ...NEURAL_FLAGS,
+      { name: 'user-buckets', type: 'int', min: 1, help: 'hashed-mf: rows of the user table (default 65536)' },
+      { name: 'item-buckets', type: 'int', min: 1, help: 'hashed-mf: rows of the item table (default 65536)' },
+      { name: 'hash', type: 'enum', values: ['murmur3', 'modulo'], help: 'hashed-mf: id hash (default murmur3)' },
+    ],
+    create: (f) => new HashedMfRecommender(given({
+      ...neuralOptions(f), factors: f.factors, userBuckets: f['user-buckets'], itemBuckets: f['item-buckets'], hash: f.hash,
+    })),
+  },
+};
+Object.assign(CLI_MODELS, NEURAL_MODELS);
 
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
 
