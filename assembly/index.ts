@@ -10,7 +10,7 @@ export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';
 export { hnswInsert, hnswSearch, hnswSearchRows } from './hnsw';
 export { gruForward, gruBackward } from './gru';
-export { nnGemm, nnActivate, nnActivateBackward, nnSoftmaxRows } from './nn';
+export { nnGemm, nnActivate, nnActivateBackward, nnSoftmaxRows, nnEmbeddingBag, nnEmbeddingBagBackward } from './nn';
 
 /** First byte the JS-side allocator may use (after the module's static data). */
 export function heapBase(): usize {

@@ -199,3 +199,51 @@ export function nnSoftmaxRows(x: usize, out: usize, rows: i32, cols: i32): void 
     for (let j = 0; j < cols; j++) store<f32>(or + (<usize>j << 2), load<f32>(or + (<usize>j << 2)) * inv);
   }
 }
+
+/**
+ * Embedding bag (a sparse × dense product): out[r] (+)= Σ_{e ∈ row r} w[e]·table[ids[e]] over `dim` columns, for
+ * `rows` rows given as CSR offsets. The sparse input layer of the autoencoder and any weighted row gather.
+ */
+export function nnEmbeddingBag(indptr: usize, ids: usize, w: usize, rows: i32, table: usize, dim: i32, out: usize, accumulate: i32): void {
+  if (!accumulate) memory.fill(out, 0, (<usize>rows * <usize>dim) << 2);
+  const d4 = dim & ~3;
+  for (let r = 0; r < rows; r++) {
+    const o = out + ((<usize>r * <usize>dim) << 2);
+    const lo = load<i32>(indptr + (<usize>r << 2));
+    const hi = load<i32>(indptr + (<usize>(r + 1) << 2));
+    for (let e = lo; e < hi; e++) {
+      const v = load<f32>(w + (<usize>e << 2));
+      if (v == 0) continue;
+      const t = table + ((<usize>load<i32>(ids + (<usize>e << 2)) * <usize>dim) << 2);
+      const vv = f32x4.splat(v);
+      let j = 0;
+      for (; j < d4; j += 4) {
+        const q = <usize>j << 2;
+        v128.store(o + q, f32x4.add(v128.load(o + q), f32x4.mul(vv, v128.load(t + q))));
+      }
+      for (; j < dim; j++) store<f32>(o + (<usize>j << 2), load<f32>(o + (<usize>j << 2)) + v * load<f32>(t + (<usize>j << 2)));
+    }
+  }
+}
+
+/** Backward of {@link nnEmbeddingBag}: grad[ids[e]] += w[e]·dOut[r] for every entry e of row r. */
+export function nnEmbeddingBagBackward(indptr: usize, ids: usize, w: usize, rows: i32, dOut: usize, dim: i32, grad: usize): void {
+  const d4 = dim & ~3;
+  for (let r = 0; r < rows; r++) {
+    const d = dOut + ((<usize>r * <usize>dim) << 2);
+    const lo = load<i32>(indptr + (<usize>r << 2));
+    const hi = load<i32>(indptr + (<usize>(r + 1) << 2));
+    for (let e = lo; e < hi; e++) {
+      const v = load<f32>(w + (<usize>e << 2));
+      if (v == 0) continue;
+      const g = grad + ((<usize>load<i32>(ids + (<usize>e << 2)) * <usize>dim) << 2);
+      const vv = f32x4.splat(v);
+      let j = 0;
+      for (; j < d4; j += 4) {
+        const q = <usize>j << 2;
+        v128.store(g + q, f32x4.add(v128.load(g + q), f32x4.mul(vv, v128.load(d + q))));
+      }
+      for (; j < dim; j++) store<f32>(g + (<usize>j << 2), load<f32>(g + (<usize>j << 2)) + v * load<f32>(d + (<usize>j << 2)));
+    }
+  }
+}

@@ -175,18 +175,10 @@ export class AutoencoderRecommender extends Recommender {
   private encode(net: Network, n: number, indptr: Int32Array, cols: Int32Array, values: Float32Array, k: NnKernels, rng: Rng | undefined, inputDrop?: Dropout, codeDrop?: Dropout) {
     const h0 = net.inW.cols;
     const x = inputDrop && rng ? inputDrop.forward(values, rng, true) : values;
+    // sparse input layer: pre[r] = b + Σ_e x̃_e·W_in[col_e] (an embedding bag)
     const pre = new Float32Array(n * h0);
-    const W = net.inW.value;
-    for (let r = 0; r < n; r++) {
-      const o = r * h0;
-      pre.set(net.inB.value, o);
-      for (let e = indptr[r]; e < indptr[r + 1]; e++) {
-        const v = x[e];
-        if (v === 0) continue;
-        const w = cols[e] * h0;
-        for (let j = 0; j < h0; j++) pre[o + j] += v * W[w + j];
-      }
-    }
+    for (let r = 0; r < n; r++) pre.set(net.inB.value, r * h0);
+    k.embeddingBag(indptr, cols, x, n, net.inW.value, h0, pre, true);
     const h1 = new Float32Array(n * h0);
     k.activate(pre, h1, this.options.activation);
     let hidden: Float32Array = h1;
@@ -234,20 +226,10 @@ export class AutoencoderRecommender extends Recommender {
     for (let l = net.encoders.length - 1; l >= 0; l--) d = net.encoders[l].backward(d);
     const dz = new Float32Array(n * h0);
     k.activateBackward(h1, d, dz, o.activation);
-    const gInW = net.inW.grad;
     const gInB = net.inB.grad;
-    for (let r = 0; r < n; r++) {
-      const ro = r * h0;
-      for (let j = 0; j < h0; j++) gInB[j] += dz[ro + j];
-      for (let e = batch.indptr[r]; e < batch.indptr[r + 1]; e++) {
-        const v = x[e];
-        if (v === 0) continue;
-        const c = batch.cols[e];
-        const w = c * h0;
-        for (let j = 0; j < h0; j++) gInW[w + j] += v * dz[ro + j];
-        net.inW.touched.add(c);
-      }
-    }
+    for (let r = 0; r < n; r++) for (let j = 0; j < h0; j++) gInB[j] += dz[r * h0 + j];
+    k.embeddingBagBackward(batch.indptr, batch.cols, x, n, dz, h0, net.inW.grad);
+    for (let e = 0; e < batch.cols.length; e++) if (x[e] !== 0) net.inW.touched.add(batch.cols[e]);
     return loss;
   }
 

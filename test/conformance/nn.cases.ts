@@ -184,7 +184,7 @@ test('nn/losses: weighted MSE, BCE with logits and multinomial NLL match finite 
   }
 });
 
-test('nn/kernels: wasm gemm (all transposes, accumulate), activations and softmax equal the TS reference', async () => {
+test('nn/kernels: wasm gemm (all transposes, accumulate), activations, softmax and embedding bag equal the TS reference; bag gradients', async () => {
   const [js, wasm] = await backends();
   for (const [m, k, n] of [[1, 1, 1], [5, 7, 9], [8, 16, 32], [13, 3, 17]]) {
     for (const tA of [false, true]) for (const tB of [false, true]) for (const acc of [false, true]) {
@@ -212,6 +212,30 @@ test('nn/kernels: wasm gemm (all transposes, accumulate), activations and softma
   let rowSum = 0;
   for (let j = 0; j < 30; j++) rowSum += s2[j];
   close(rowSum, 1, 1e-5);
+  // embedding bag (sparse rows × table, dim 7 for the SIMD tail) and its backward, repeated ids included
+  const indptr = Int32Array.of(0, 3, 3, 6), ids = Int32Array.of(1, 4, 1, 0, 2, 3), w = Float32Array.of(0.5, -1, 2, 1, 0, 3);
+  const table = randArray(5 * 7, 21), o1 = randArray(21, 2), o2 = o1.slice();
+  js.nn.embeddingBag(indptr, ids, w, 3, table, 7, o1, true);
+  wasm.nn.embeddingBag(indptr, ids, w, 3, table, 7, o2, true);
+  close(o2, o1, 1e-6, 'embeddingBag');
+  for (let j = 0; j < 7; j++) close(o1[j], randArray(21, 2)[j] + 2.5 * table[7 + j] - table[28 + j], 1e-5);
+  const g1 = randArray(35, 4), g2 = g1.slice(), dOut = randArray(21, 6);
+  js.nn.embeddingBagBackward(indptr, ids, w, 3, dOut, 7, g1);
+  wasm.nn.embeddingBagBackward(indptr, ids, w, 3, dOut, 7, g2);
+  close(g2, g1, 1e-6, 'embeddingBagBackward');
+  // finite differences of Σ c ⊙ bag(table) w.r.t. the table
+  for (const backend of [js, wasm]) {
+    const t = { name: 'table', value: table.slice(), grad: new Float32Array(35) };
+    const c = randArray(21, 9);
+    const r = gradCheck([t], () => {
+      const out = new Float32Array(21);
+      backend.nn.embeddingBag(indptr, ids, w, 3, t.value, 7, out, false);
+      let s = 0;
+      for (let i = 0; i < 21; i++) s += c[i] * out[i];
+      return s;
+    }, () => backend.nn.embeddingBagBackward(indptr, ids, w, 3, c, 7, t.grad));
+    ok(r.ok, `${backend.name} embeddingBag: ${JSON.stringify(r.worst)}`);
+  }
 });
 
 test("nn/batches: Recoder's target set is the batch rows' columns plus sampled rows' columns", () => {

@@ -26,6 +26,13 @@ export interface NnKernels {
   activateBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, act: NnActivation): void;
   /** out[r, :] = softmax(x[r, :]) for a rows × cols matrix (max-shifted; out may be x). */
   softmaxRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /**
+   * Embedding bag: out[r] (+= when `accumulate`) Σ_{e ∈ [indptr[r], indptr[r+1])} w[e]·table[ids[e]], `dim` columns
+   * (a sparse × dense product: the autoencoder's sparse input layer).
+   */
+  embeddingBag(indptr: Int32Array, ids: Int32Array, w: Float32Array, rows: number, table: Float32Array, dim: number, out: Float32Array, accumulate: boolean): void;
+  /** Backward of {@link NnKernels.embeddingBag}: grad[ids[e]] += w[e]·dOut[r] (grad is the table's gradient). */
+  embeddingBagBackward(indptr: Int32Array, ids: Int32Array, w: Float32Array, rows: number, dOut: Float32Array, dim: number, grad: Float32Array): void;
 }
 
 export function gemmRef(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate: boolean): void {
@@ -122,6 +129,29 @@ export const referenceNnKernels: NnKernels = {
       }
       const inv = 1 / s;
       for (let j = 0; j < cols; j++) out[o + j] *= inv;
+    }
+  },
+  embeddingBag(indptr, ids, w, rows, table, dim, out, accumulate) {
+    if (!accumulate) out.fill(0, 0, rows * dim);
+    for (let r = 0; r < rows; r++) {
+      const o = r * dim;
+      for (let e = indptr[r]; e < indptr[r + 1]; e++) {
+        const v = w[e];
+        if (v === 0) continue;
+        const t = ids[e] * dim;
+        for (let j = 0; j < dim; j++) out[o + j] += v * table[t + j];
+      }
+    }
+  },
+  embeddingBagBackward(indptr, ids, w, rows, dOut, dim, grad) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * dim;
+      for (let e = indptr[r]; e < indptr[r + 1]; e++) {
+        const v = w[e];
+        if (v === 0) continue;
+        const g = ids[e] * dim;
+        for (let j = 0; j < dim; j++) grad[g + j] += v * dOut[o + j];
+      }
     }
   },
 };

@@ -44,6 +44,34 @@ export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
         heap.release(pd);
       }
     },
+    embeddingBag(indptr, ids, w, rows, table, dim, out, accumulate) {
+      if (rows === 0 || dim === 0) return;
+      const nnz = indptr[rows];
+      const p = {
+        indptr: heap.put(indptr.subarray(0, rows + 1)), ids: heap.put(ids.subarray(0, Math.max(1, nnz))), w: heap.put(w.subarray(0, Math.max(1, nnz))),
+        table: heap.put(table), out: accumulate ? heap.put(out.subarray(0, rows * dim)) : heap.alloc(rows * dim * 4),
+      };
+      try {
+        x.nnEmbeddingBag(p.indptr, p.ids, p.w, rows, p.table, dim, p.out, accumulate ? 1 : 0);
+        out.set(heap.f32(p.out, rows * dim));
+      } finally {
+        for (const v of Object.values(p)) heap.release(v);
+      }
+    },
+    embeddingBagBackward(indptr, ids, w, rows, dOut, dim, grad) {
+      if (rows === 0 || dim === 0) return;
+      const nnz = indptr[rows];
+      const p = {
+        indptr: heap.put(indptr.subarray(0, rows + 1)), ids: heap.put(ids.subarray(0, Math.max(1, nnz))), w: heap.put(w.subarray(0, Math.max(1, nnz))),
+        dOut: heap.put(dOut.subarray(0, rows * dim)), grad: heap.put(grad),
+      };
+      try {
+        x.nnEmbeddingBagBackward(p.indptr, p.ids, p.w, rows, p.dOut, dim, p.grad);
+        grad.set(heap.f32(p.grad, grad.length));
+      } finally {
+        for (const v of Object.values(p)) heap.release(v);
+      }
+    },
     softmaxRows(xs, out, rows, cols) {
       const n = rows * cols;
       if (n === 0) return;
