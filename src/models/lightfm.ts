@@ -540,6 +540,29 @@ export class LightFmRecommender extends FactorRecommender {
     return representations(this.itemSpace!.matrix, s.itemEmbeddings.weights, s.itemBiases.weights, s.factors);
   }
 
+  /**
+   * The user's embedding as the factor-model API sees it (a copy, factors + 2 long): LightFM's representation
+   * (get_user_representations) with its bias and a constant 1 appended, [repr_u, b_u, 1]. The matching item vector
+   * is [repr_i, 1, b_i], so their inner product is exactly LightFM's predict, repr_u · repr_i + b_u + b_i: an
+   * 'inner-product' initKnn / searchVector over {@link itemEmbeddings} ranks items as recommend does.
+   * (With simType 'cosine' the cosine is over these augmented vectors, biases included; similarItems and
+   * similarUsers use the representations alone.) The bare parts: {@link userRepresentations}.
+   *
+   * @example
+   * ```ts
+   * const u = model.getUserEmbedding('alice'), i = model.getItemEmbedding('dune');
+   * u.reduce((s, x, j) => s + x * i[j], 0); // === model.predict('alice', ['dune'])[0] (to float rounding)
+   * ```
+   */
+  override getUserEmbedding(user: Id): Float32Array {
+    return super.getUserEmbedding(user);
+  }
+
+  /** The item's embedding, [repr_i, 1, b_i] (see {@link getUserEmbedding}). */
+  override getItemEmbedding(item: Id): Float32Array {
+    return super.getItemEmbedding(item);
+  }
+
   /** The k rows most similar to `row` by cosine (itself included, first). */
   private cosine(matrix: Float32Array, rows: number, row: number, k: number): { index: number; score: number }[] {
     if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');

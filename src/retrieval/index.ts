@@ -8,3 +8,7 @@ export { CachedIndex } from './cached.ts';
 export { saveIndex, loadIndex, addIndexToState, indexFromState, HNSW_INDEX_KIND } from './io.ts';
 export { KnnIndexes } from './knn.ts';
 export type { KnnOptions, Embeddings } from './knn.ts';
+export { SimilarityRecommender, InferenceRecommender, vectorLookup, cosine } from './recoder.ts';
+export type { SimilarityOptions, HistoryRecommendOptions, VectorSource } from './recoder.ts';
+export { createPipeline, candidates, knnCandidates, itemNeighborCandidates, popularCandidates, trainingHistory, modelScorer, mmr, businessRules, mergeCandidates } from './pipeline.ts';
+export type { PipelineRequest, PipelineContext, PipelineOptions, PipelineResult, Proposal, Candidate, CandidateGenerator, Scorer, Reranker, StageStat } from './pipeline.ts';

@@ -13,6 +13,7 @@ import './serve.cases.ts';
 import './webgpu.cases.ts';
 import './interop.cases.ts';
 import './retrieval.cases.ts';
+import './pipeline.cases.ts';
 import './nn-seq.cases.ts';
 import './nn.cases.ts';
 export { cases, runAll } from './harness.ts';
