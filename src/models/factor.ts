@@ -30,17 +30,23 @@ export abstract class FactorRecommender extends Recommender {
 
   /** Drop resident copies after the factors changed (fit, partial fit, load). */
   protected invalidateResident(): void {
-    this.resident?.items.dispose();
-    this.resident?.seen?.dispose();
-    for (const u of this.resident?.unit.values() ?? []) u.matrix.dispose();
-    this.resident = undefined;
+    this.dropResident();
     this.knn?.dispose();
     this.knn = undefined;
   }
 
+  /** Release the backend copies only: the kNN indexes stay valid (the factors did not change). */
+  private dropResident(): void {
+    this.resident?.items.dispose();
+    this.resident?.seen?.dispose();
+    for (const u of this.resident?.unit.values() ?? []) u.matrix.dispose();
+    this.resident = undefined;
+  }
+
   private residentItems(): DenseMatrix {
     if (!this.resident || this.resident.backend !== this.backend) {
-      this.invalidateResident();
+      // first use (or a new backend): must not drop indexes built by initKnn before the first recommend
+      this.dropResident();
       this.resident = { items: this.backend.matrix(this.itemFactors, this.requireIndex().items.size, this.factorCount), backend: this.backend, unit: new Map() };
     }
     return this.resident.items;

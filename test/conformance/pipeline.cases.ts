@@ -254,3 +254,13 @@ test('lightfm: embedding inner products equal predict; inner-product kNN ranks a
   deepEqual(top.map((n) => n.id), model.recommend('u3', { k: 10 }).map((r) => r.item));
   void items;
 });
+
+test('retrieval: indexes from initKnn survive the first recommend (regression: the resident-factor cache disposed them)', async () => {
+  await init();
+  const als = await new AlsRecommender({ factors: 4, iterations: 3 }).fit(clustered());
+  await als.initKnn({ approximate: false });
+  als.recommend('u0', { k: 3 });
+  await als.recommendBatch(['u1', 'u2'], { k: 3 });
+  equal(als.searchKnnItems('i0', 3).length, 3);
+  equal(als.knnIndexes!.items.searchVector(als.getUserEmbedding('u0'), 2).length, 2);
+});
