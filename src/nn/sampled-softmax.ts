@@ -8,7 +8,8 @@
  *   loss = mean_b [ logsumexp(o_b·) − o_b,p_b ]
  *
  * Negatives equal to p_b ("accidental hits") are removed from row b (TF's remove_accidental_hits). The products
- * (logits, and both gradient products) run through the backend's SIMD scoreBlock.
+ * (logits and both gradient products) and the row softmax run in the backend's neural kernels (Backend.nn: SIMD
+ * Wasm with exp inside Wasm on `wasm`, the TS reference on `js`).
  *
  * @example
  * ```ts
@@ -101,7 +102,7 @@ export interface SampledSoftmaxInput {
 
 /** The sampled softmax loss as a layer: forward keeps what backward needs. */
 export class SampledSoftmax {
-  private last?: { input: SampledSoftmaxInput; n: number; S: number; p0: Float64Array; pNeg: Float32Array; negVecs: Float32Array };
+  private last?: { input: SampledSoftmaxInput; n: number; S: number; probs: Float32Array; negVecs: Float32Array };
 
   constructor(readonly backend: Backend = createJsBackend()) {}
 
@@ -120,80 +121,63 @@ export class SampledSoftmax {
     for (let s = 0; s < S; s++) negVecs.set(V.subarray(negatives[s] * dim, (negatives[s] + 1) * dim), s * dim);
     const negOffset = new Float64Array(S);
     for (let s = 0; s < S; s++) negOffset[s] = (bias ? bias.value[negatives[s]] : 0) - (sampler ? Math.log(S * sampler.prob(negatives[s])) : 0);
-    let logits: Float32Array;
-    if (S > 0) {
-      const m = this.backend.matrix(negVecs, S, dim);
-      try {
-        logits = this.backend.scoreBlock(users, n, m);
-      } finally {
-        m.dispose();
-      }
-    } else logits = new Float32Array(0);
+    // negative logits n × S = users · negVecsᵀ (the backend's gemm)
+    const nn = this.backend.nn;
+    const neg = new Float32Array(n * S);
+    if (S > 0 && n > 0) nn.gemm(users, negVecs, neg, n, dim, S, false, true, false);
     const remove = input.removeAccidentalHits ?? true;
-    const p0 = new Float64Array(n);
-    let loss = 0;
+    // logits n × (1 + S): column 0 the positive; softmax rows in the backend (exp inside Wasm on `wasm`)
+    const C = S + 1;
+    const logits = new Float32Array(n * C);
     for (let b = 0; b < n; b++) {
       const p = positives[b];
       let o0 = bias ? bias.value[p] : 0;
       for (let d = 0; d < dim; d++) o0 += users[b * dim + d] * V[p * dim + d];
       if (sampler) o0 -= Math.log(S * sampler.prob(p));
-      let max = o0;
-      const row = b * S;
-      for (let s = 0; s < S; s++) {
-        const o = remove && negatives[s] === p ? -Infinity : logits[row + s] + negOffset[s];
-        logits[row + s] = o;
-        if (o > max) max = o;
-      }
-      let z = Math.exp(o0 - max);
-      for (let s = 0; s < S; s++) z += Math.exp(logits[row + s] - max);
-      loss += Math.log(z) + max - o0;
-      p0[b] = Math.exp(o0 - max) / z;
-      for (let s = 0; s < S; s++) logits[row + s] = Math.exp(logits[row + s] - max) / z;
+      logits[b * C] = o0;
+      for (let s = 0; s < S; s++) logits[b * C + 1 + s] = remove && negatives[s] === p ? -Infinity : neg[b * S + s] + negOffset[s];
     }
-    this.last = { input, n, S, p0, pNeg: logits, negVecs };
+    const probs = new Float32Array(n * C);
+    if (n > 0) nn.softmaxRows(logits, probs, n, C);
+    let loss = 0;
+    for (let b = 0; b < n; b++) loss -= Math.log(Math.max(probs[b * C], 1e-30));
+    this.last = { input, n, S, probs, negVecs };
     return n ? loss / n : 0;
   }
 
   /** Adds the loss gradient into items.grad (and bias.grad), marking rows touched; returns dUsers (n × dim). */
   backward(): Float32Array {
     if (!this.last) throw new InvalidArgumentError('forward', 'not called', 'forward() before backward()');
-    const { input, n, S, p0, pNeg, negVecs } = this.last;
+    const { input, n, S, probs, negVecs } = this.last;
     const { users, dim, positives, negatives, items, bias } = input;
     const inv = n ? 1 / n : 0;
-    // dLogits: softmax − onehot(positive), ÷ n (mean)
-    const G = pNeg;
-    for (let i = 0; i < G.length; i++) G[i] *= inv;
-    let dUsers: Float32Array;
-    if (S > 0) {
-      // dUsers = G·Vneg (n × S · S × dim) as scoreBlock(G, n, Vnegᵀ); dVneg = Gᵀ·U as scoreBlock(Gᵀ, S, Uᵀ)
-      const vt = transpose(negVecs, S, dim);
-      const mv = this.backend.matrix(vt, dim, S);
-      const ut = transpose(users, n, dim);
-      const mu = this.backend.matrix(ut, dim, n);
-      try {
-        dUsers = this.backend.scoreBlock(G, n, mv);
-        const dNeg = this.backend.scoreBlock(transpose(G, n, S), S, mu);
-        const g = items.grad;
-        for (let s = 0; s < S; s++) {
-          const r = negatives[s];
-          for (let d = 0; d < dim; d++) g[r * dim + d] += dNeg[s * dim + d];
-          if (items.sparse) items.touched.add(r);
-          if (bias) {
-            let sb = 0;
-            for (let b = 0; b < n; b++) sb += G[b * S + s];
-            bias.grad[r] += sb;
-            if (bias.sparse) bias.touched.add(r);
-          }
+    const C = S + 1;
+    // dLogits = (softmax − onehot(positive)) / n; G: the negative columns (n × S)
+    const G = new Float32Array(n * S);
+    for (let b = 0; b < n; b++) for (let s = 0; s < S; s++) G[b * S + s] = probs[b * C + 1 + s] * inv;
+    const dUsers = new Float32Array(n * dim);
+    if (S > 0 && n > 0) {
+      const nn = this.backend.nn;
+      nn.gemm(G, negVecs, dUsers, n, S, dim, false, false, false); // dUsers = G · Vneg
+      const dNeg = new Float32Array(S * dim);
+      nn.gemm(G, users, dNeg, S, n, dim, true, false, false); // dVneg = Gᵀ · U
+      const g = items.grad;
+      for (let s = 0; s < S; s++) {
+        const r = negatives[s];
+        for (let d = 0; d < dim; d++) g[r * dim + d] += dNeg[s * dim + d];
+        if (items.sparse) items.touched.add(r);
+        if (bias) {
+          let sb = 0;
+          for (let b = 0; b < n; b++) sb += G[b * S + s];
+          bias.grad[r] += sb;
+          if (bias.sparse) bias.touched.add(r);
         }
-      } finally {
-        mv.dispose();
-        mu.dispose();
       }
-    } else dUsers = new Float32Array(n * dim);
+    }
     const V = items.value;
     for (let b = 0; b < n; b++) {
       const p = positives[b];
-      const g0 = (p0[b] - 1) * inv;
+      const g0 = (probs[b * C] - 1) * inv;
       for (let d = 0; d < dim; d++) {
         dUsers[b * dim + d] += g0 * V[p * dim + d];
         items.grad[p * dim + d] += g0 * users[b * dim + d];
@@ -207,10 +191,4 @@ export class SampledSoftmax {
     this.last = undefined;
     return dUsers;
   }
-}
-
-function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
-  return t;
 }
