@@ -12,7 +12,7 @@ import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import type { TensorArray } from './registry.ts';
 import { KnnIndexes, type Embeddings, type KnnOptions } from '../retrieval/knn.ts';
-import type { Neighbor } from '../retrieval/types.ts';
+import type { Metric, Neighbor } from '../retrieval/types.ts';
 import { KnnNotInitializedError } from '../errors.ts';
 
 export abstract class FactorRecommender extends Recommender {
@@ -279,9 +279,16 @@ export abstract class FactorRecommender extends Recommender {
    */
   async initKnn(options: KnnOptions = {}): Promise<void> {
     this.requireIndex();
-    const next = await KnnIndexes.build(this.userEmbeddings(), this.itemEmbeddings(), options, this.backend);
+    const { users, items } = this.knnEmbeddings(options?.simType ?? 'cosine');
+    const next = await KnnIndexes.build(users, items, options, this.backend);
     this.knn?.dispose();
     this.knn = next;
+  }
+
+  /** The vectors initKnn indexes for a metric (default: the embeddings; LightFM drops its bias coordinates for cosine). */
+  protected knnEmbeddings(simType: Metric): { users: Embeddings; items: Embeddings } {
+    void simType;
+    return { users: this.userEmbeddings(), items: this.itemEmbeddings() };
   }
 
   /** The indexes built by {@link initKnn} (e.g. to save the item graph or to feed a pipeline). */

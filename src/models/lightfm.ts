@@ -545,8 +545,8 @@ export class LightFmRecommender extends FactorRecommender {
    * (get_user_representations) with its bias and a constant 1 appended, [repr_u, b_u, 1]. The matching item vector
    * is [repr_i, 1, b_i], so their inner product is exactly LightFM's predict, repr_u · repr_i + b_u + b_i: an
    * 'inner-product' initKnn / searchVector over {@link itemEmbeddings} ranks items as recommend does.
-   * (With simType 'cosine' the cosine is over these augmented vectors, biases included; similarItems and
-   * similarUsers use the representations alone.) The bare parts: {@link userRepresentations}.
+   * initKnn with simType 'cosine' indexes the representations alone (factors long, as similarItems and similarUsers
+   * use), so searchKnnItems ranks as similarItems does; query such an index with {@link userRepresentations} rows.
    *
    * @example
    * ```ts
@@ -556,6 +556,17 @@ export class LightFmRecommender extends FactorRecommender {
    */
   override getUserEmbedding(user: Id): Float32Array {
     return super.getUserEmbedding(user);
+  }
+
+  /** Cosine indexes hold the representations without bias coordinates (see {@link getUserEmbedding}). */
+  protected override knnEmbeddings(simType: 'cosine' | 'inner-product'): { users: { ids: Id[]; vectors: Float32Array; dim: number }; items: { ids: Id[]; vectors: Float32Array; dim: number } } {
+    if (simType !== 'cosine') return super.knnEmbeddings(simType);
+    const idx = this.requireIndex();
+    const d = this.options.factors;
+    return {
+      users: { ids: idx.users.ids(), vectors: this.userRepresentations().embeddings, dim: d },
+      items: { ids: idx.items.ids(), vectors: this.itemRepresentations().embeddings, dim: d },
+    };
   }
 
   /** The item's embedding, [repr_i, 1, b_i] (see {@link getUserEmbedding}). */

@@ -253,6 +253,18 @@ test('lightfm: embedding inner products equal predict; inner-product kNN ranks a
   const top = model.knnIndexes!.items.searchVector(model.getUserEmbedding('u3'), 10, { exclude: trainingHistory(model)('u3') });
   deepEqual(top.map((n) => n.id), model.recommend('u3', { k: 10 }).map((r) => r.item));
   void items;
+  // cosine indexes hold the representations (no bias coordinates): searchKnnItems ranks as similarItems does
+  await model.initKnn({ approximate: false, simType: 'cosine' });
+  equal(model.knnIndexes!.items.dim, 6);
+  for (const item of ['i0', 'i25']) {
+    const knn = model.searchKnnItems(item, 5);
+    const similar = model.similarItems(item, { k: 6 }).filter((r) => r.item !== item);
+    deepEqual(knn.map((n) => n.id), similar.map((r) => r.item));
+    close(knn.map((n) => n.score), similar.map((r) => r.score), 1e-5);
+  }
+  // InferenceRecommender runs LightFM's fold-in
+  const rec = new InferenceRecommender(model);
+  deepEqual(rec.recommend(['i1', 'i2', 'i3'], { k: 5 }), model.recommend('x', { userItems: ['i1', 'i2', 'i3'], k: 5 }));
 });
 
 test('retrieval: indexes from initKnn survive the first recommend (regression: the resident-factor cache disposed them)', async () => {
