@@ -62,8 +62,9 @@ export function rowNorm(m: Float32Array, r: number, dim: number): number {
  * Write row `r` of `src` (dim floats) into `dst` at `offset` as stored by an index with row stride `stride`:
  * cosine → scaled to unit length (zero rows stay zero); inner product with `maxNorm` → the MIPS augmentation of
  * Bachrach et al. 2014 (implicit's augment_inner_product_matrix): x ↦ [x, √(maxNorm² − ‖x‖²)], so every stored
- * row has norm maxNorm and the query [q, 0] has <q', x'> = <q, x>: the inner-product order becomes the cosine order,
- * which the graph can navigate. Padding up to `stride` is zero.
+ * row has norm maxNorm and the query [q, 0] has <q', x'> = <q, x>: the inner-product order is the cosine (and
+ * Euclidean) order of the augmented rows. The HNSW graph leaves the column out of its own similarities (raw inner
+ * products navigate better; see assembly/hnsw.ts). Padding up to `stride` is zero.
  */
 export function storeRow(src: Float32Array, r: number, dim: number, metric: Metric, maxNorm: number, dst: Float32Array, offset: number, stride: number): void {
   const norm = rowNorm(src, r, dim);

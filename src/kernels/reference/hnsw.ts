@@ -33,6 +33,14 @@ function dotp(f: Float32Array, a: number, b: number, dim: number): number {
 }
 
 const hw = (v: Views, h: number, i: number): number => v.u32[(h >>> 2) + i];
+/** assembly/hnsw.ts sim: the dot product minus the augmentation column's product (header word 14, index + 1). */
+function sim(v: Views, h: number, a: number, b: number, dim: number): number {
+  const s = dotp(v.f32, a, b, dim);
+  const c = hw(v, h, 14);
+  if (c === 0) return s;
+  return fr(s - fr(v.f32[(a >>> 2) + c - 1] * v.f32[(b >>> 2) + c - 1]));
+}
+
 const vec = (v: Views, h: number, node: number): number => hw(v, h, 5) + node * hw(v, h, 0) * 4;
 
 function links(v: Views, h: number, node: number, level: number): number {
@@ -155,7 +163,7 @@ function greedy(v: Views, h: number, q: number, ep: number, epScore: number, lev
     const n = v.i32[l];
     for (let j = 0; j < n; j++) {
       const e = v.i32[l + 1 + j];
-      const s = dotp(v.f32, q, vec(v, h, e), dim);
+      const s = sim(v, h, q, vec(v, h, e), dim);
       if (better(s, e, curScore, cur)) {
         cur = e;
         curScore = s;
@@ -185,7 +193,7 @@ function searchLayer(v: Views, h: number, s: number, q: number, ep: number, epSc
       const e = v.i32[l + 1 + j];
       if (v.u32[visited + e] === tag) continue;
       v.u32[visited + e] = tag;
-      const es = dotp(v.f32, q, vec(v, h, e), dim);
+      const es = sim(v, h, q, vec(v, h, e), dim);
       if (nr < ef || better(es, e, v.f32[rSc >>> 2], v.i32[rIds >>> 2])) {
         nc = candPush(v, cIds, cSc, nc, e, es);
         nr = heapOffer(v, es, e, nr, ef, rIds, rSc);
@@ -201,22 +209,27 @@ function heuristic(v: Views, h: number, ids: number, sc: number, n: number, m: n
   ids >>>= 2;
   sc >>>= 2;
   let kept = 0;
-  for (let i = 0; i < n && kept < m; i++) {
+  let i = 0;
+  for (; i < n && kept < m; i++) {
     const e = v.i32[ids + i], es = v.f32[sc + i];
     const ev = vec(v, h, e);
     let good = true;
     for (let r = 0; r < kept; r++) {
-      if (dotp(v.f32, ev, vec(v, h, v.i32[ids + r]), dim) > es) {
+      if (sim(v, h, ev, vec(v, h, v.i32[ids + r]), dim) > es) {
         good = false;
         break;
       }
     }
     if (good) {
+      v.i32.copyWithin(ids + kept + 1, ids + kept, ids + i);
+      v.f32.copyWithin(sc + kept + 1, sc + kept, sc + i);
       v.i32[ids + kept] = e;
       v.f32[sc + kept] = es;
       kept++;
     }
   }
+  // keepPrunedConnections: fill up with the pruned candidates, closest first.
+  if (hw(v, h, 13) !== 0 && kept < m) kept = Math.min(m, i);
   return kept;
 }
 
@@ -234,7 +247,7 @@ function connect(v: Views, h: number, target: number, node: number, level: numbe
   const tv = vec(v, h, target);
   for (let j = 0; j <= n; j++) {
     const e = j < n ? v.i32[l + 1 + j] : node;
-    const es = dotp(v.f32, tv, vec(v, h, e), dim);
+    const es = sim(v, h, tv, vec(v, h, e), dim);
     let pos = j;
     while (pos > 0 && better(es, e, v.f32[wSc + pos - 1], v.i32[wIds + pos - 1])) {
       v.i32[wIds + pos] = v.i32[wIds + pos - 1];
@@ -265,7 +278,7 @@ export function hnswInsertRef(buffer: ArrayBufferLike, h: number, s: number, nod
   const m = hw(v, h, 1), efc = hw(v, h, 10);
   const rIds = hw(v, s, 4), rSc = hw(v, s, 5);
   let ep = entry;
-  let epScore = dotp(v.f32, q, vec(v, h, ep), dim);
+  let epScore = sim(v, h, q, vec(v, h, ep), dim);
   for (let l = maxLevel; l > level; l--) [ep, epScore] = greedy(v, h, q, ep, epScore, l);
   let links0 = 0;
   for (let l = Math.min(level, maxLevel); l >= 0; l--) {
@@ -296,7 +309,7 @@ export function hnswSearchRef(buffer: ArrayBufferLike, h: number, s: number, q: 
     const dim = hw(v, h, 0);
     const rIds = hw(v, s, 4), rSc = hw(v, s, 5);
     let ep = entry;
-    let epScore = dotp(v.f32, q, vec(v, h, ep), dim);
+    let epScore = sim(v, h, q, vec(v, h, ep), dim);
     for (let l = v.i32[(h >>> 2) + 3]; l > 0; l--) [ep, epScore] = greedy(v, h, q, ep, epScore, l);
     const nr = searchLayer(v, h, s, q, ep, epScore, Math.max(ef, k), 0);
     heapSort(v, nr, rIds, rSc);
