@@ -23,8 +23,8 @@ import type { Optimizer, Param } from '../nn/types.ts';
 import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
-  TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  resumeState, runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
+  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
+  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkNumberOption } from './options.ts';
 
@@ -144,15 +144,7 @@ export class AutoencoderRecommender extends Recommender {
     const k = nnKernels(this.backend);
     const net = this.buildNetwork(csr.cols, k);
     const optimizer = optimizerFor(o);
-    let start = 0;
-    if (options.resumeFrom) {
-      const state = resumeState(options.resumeFrom, this.kind);
-      if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
-        throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
-      }
-      loadParams(this.paramList(net), state.tensors, 'resumeFrom.tensors');
-      start = restoreOptimizer(optimizer, state.training);
-    }
+    const start = options.resumeFrom ? resumeTraining(options.resumeFrom, this.kind, data, this.paramList(net), optimizer) : 0;
     this.net = net;
     this.optimizer = optimizer;
     this.epochsDone = start;

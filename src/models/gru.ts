@@ -19,7 +19,7 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { loadParams, optimizerTraining, paramTensors, restoreOptimizer, resumeState, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, sequenceScoringTables, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -190,15 +190,7 @@ export class GruRecommender extends FactorRecommender {
     const o = this.options;
     this.net = this.build(data.nItems);
     const optimizer = createOptimizer({ kind: 'adam', learningRate: o.learningRate, weightDecay: o.weightDecay });
-    let start = 0;
-    if (options.resumeFrom) {
-      const state = resumeState(options.resumeFrom, this.kind);
-      if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
-        throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
-      }
-      loadParams(this.allParams(), state.tensors, 'resumeFrom.tensors');
-      start = restoreOptimizer(optimizer, state.training);
-    }
+    const start = options.resumeFrom ? resumeTraining(options.resumeFrom, this.kind, data, this.allParams(), optimizer) : 0;
     this.optimizer = optimizer;
     this.epochsDone = start;
     const seqs = timeOrderedSequences(data);
@@ -348,21 +340,11 @@ export class GruRecommender extends FactorRecommender {
   }
 
   private materialize(seqs: Int32Array[], nItems: number): void {
-    const d = this.options.factors;
-    const states = this.encode(seqs);
-    const uf = new Float32Array(seqs.length * (d + 1));
-    for (let u = 0; u < seqs.length; u++) {
-      uf.set(states.subarray(u * d, (u + 1) * d), u * (d + 1));
-      uf[u * (d + 1) + d] = 1;
-    }
     const { out, bias } = this.net!;
-    const itf = new Float32Array(nItems * (d + 1));
-    for (let i = 0; i < nItems; i++) {
-      itf.set(out.value.subarray(i * d, (i + 1) * d), i * (d + 1));
-      itf[i * (d + 1) + d] = bias.value[i];
-    }
-    this.userFactors = uf;
-    this.itemFactors = itf;
+    const d = this.options.factors;
+    const tables = sequenceScoringTables(this.encode(seqs), seqs.length, out.value, bias.value, nItems, d);
+    this.userFactors = tables.userFactors;
+    this.itemFactors = tables.itemFactors;
     this.invalidateResident();
   }
 

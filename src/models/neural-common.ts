@@ -170,3 +170,39 @@ export async function runEpochs(
     await yieldToEventLoop();
   }
 }
+
+/**
+ * Scoring tables of the sequence models (GRU, two-tower): user rows `[state, 1]` and item rows `[vector, bias]`, so
+ * one inner product is the trained logit and the shared factor scoring, top-k and kNN paths serve them unchanged.
+ */
+export function sequenceScoringTables(
+  states: Float32Array, nUsers: number, itemVectors: Float32Array, itemBias: Float32Array, nItems: number, d: number,
+): { userFactors: Float32Array; itemFactors: Float32Array } {
+  const userFactors = new Float32Array(nUsers * (d + 1));
+  for (let u = 0; u < nUsers; u++) {
+    userFactors.set(states.subarray(u * d, (u + 1) * d), u * (d + 1));
+    userFactors[u * (d + 1) + d] = 1;
+  }
+  const itemFactors = new Float32Array(nItems * (d + 1));
+  for (let i = 0; i < nItems; i++) {
+    itemFactors.set(itemVectors.subarray(i * d, (i + 1) * d), i * (d + 1));
+    itemFactors[i * (d + 1) + d] = itemBias[i];
+  }
+  return { userFactors, itemFactors };
+}
+
+/**
+ * Continues a fit from a saved model or state: checks that it was trained on the same vocabularies, loads its
+ * parameters into `params` and its optimizer moments into `optimizer`, and returns the epoch to start from.
+ */
+export function resumeTraining(
+  resumeFrom: Recommender | ModelState, kind: string, data: { nUsers: number; nItems: number },
+  params: readonly Param[], optimizer: Optimizer,
+): number {
+  const state = resumeState(resumeFrom, kind);
+  if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
+    throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
+  }
+  loadParams(params, state.tensors, 'resumeFrom.tensors');
+  return restoreOptimizer(optimizer, state.training);
+}

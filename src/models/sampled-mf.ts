@@ -12,15 +12,15 @@ import { FactorRecommender } from './factor.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
-import { InvalidArgumentError, NotFittedError } from '../errors.ts';
+import { NotFittedError } from '../errors.ts';
 import type { NnKernels } from '../kernels/reference/nn.ts';
 import { createOptimizer, createParam, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
-  TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  resumeState, runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
+  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
+  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import type { Recommender } from './recommender.ts';
@@ -101,15 +101,7 @@ export class SampledMfRecommender extends FactorRecommender {
     const maps = this.rowMaps(data);
     const tables = this.buildTables(maps);
     const optimizer = optimizerFor(o);
-    let start = 0;
-    if (options.resumeFrom) {
-      const state = resumeState(options.resumeFrom, this.kind);
-      if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
-        throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
-      }
-      loadParams([tables.U, tables.V, tables.b], state.tensors, 'resumeFrom.tensors');
-      start = restoreOptimizer(optimizer, state.training);
-    }
+    const start = options.resumeFrom ? resumeTraining(options.resumeFrom, this.kind, data, [tables.U, tables.V, tables.b], optimizer) : 0;
     this.tables = tables;
     this.maps = maps;
     this.optimizer = optimizer;

@@ -19,7 +19,7 @@ import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { poolBackward, poolForward } from '../nn/pooling.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
-import { loadParams, nnKernels, optimizerTraining, paramTensors, restoreOptimizer, resumeState, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, sequenceScoringTables, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
   type DynUserOptions, type RetrievalTrainingOptions,
@@ -145,15 +145,7 @@ export class TwoTowerRecommender extends FactorRecommender {
     this.userFeats = users.map((u) => Int32Array.from(new Set((featuresOf(source, u) ?? []).map((f) => this.featureIndex.get(String(f))!))));
     this.net = this.build(data.nItems, this.featureNames.length);
     const optimizer = createOptimizer({ kind: 'adam', learningRate: o.learningRate, weightDecay: o.weightDecay });
-    let start = 0;
-    if (options.resumeFrom) {
-      const state = resumeState(options.resumeFrom, this.kind);
-      if (state.users.length !== data.nUsers || state.items.length !== data.nItems) {
-        throw new InvalidArgumentError('resumeFrom.users', state.users.length, `the same interactions (${data.nUsers} users, ${data.nItems} items)`);
-      }
-      loadParams(this.allParams(), state.tensors, 'resumeFrom.tensors');
-      start = restoreOptimizer(optimizer, state.training);
-    }
+    const start = options.resumeFrom ? resumeTraining(options.resumeFrom, this.kind, data, this.allParams(), optimizer) : 0;
     this.optimizer = optimizer;
     this.epochsDone = start;
     const seqs = timeOrderedSequences(data);
@@ -265,21 +257,11 @@ export class TwoTowerRecommender extends FactorRecommender {
   }
 
   private materialize(seqs: Int32Array[], nItems: number): void {
-    const d = this.options.factors;
-    const states = this.encode(seqs, this.userFeats);
-    const uf = new Float32Array(seqs.length * (d + 1));
-    for (let u = 0; u < seqs.length; u++) {
-      uf.set(states.subarray(u * d, (u + 1) * d), u * (d + 1));
-      uf[u * (d + 1) + d] = 1;
-    }
     const { out, bias } = this.net!;
-    const itf = new Float32Array(nItems * (d + 1));
-    for (let i = 0; i < nItems; i++) {
-      itf.set(out.value.subarray(i * d, (i + 1) * d), i * (d + 1));
-      itf[i * (d + 1) + d] = bias.value[i];
-    }
-    this.userFactors = uf;
-    this.itemFactors = itf;
+    const d = this.options.factors;
+    const tables = sequenceScoringTables(this.encode(seqs, this.userFeats), seqs.length, out.value, bias.value, nItems, d);
+    this.userFactors = tables.userFactors;
+    this.itemFactors = tables.itemFactors;
     this.invalidateResident();
   }
 
