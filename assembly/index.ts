@@ -3,6 +3,7 @@ export { scoreBlock } from './score';
 export { topk, topkRows } from './topk';
 export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
+export { exactTopk } from './exact';
 export { gram, alsCg, alsCholesky } from './als';
 export { bprSamples, lmfRows } from './sgd';
 export { lightfmEpoch, lightfmEpochClaim } from './lightfm';

@@ -1,14 +1,17 @@
 /**
- * Exact nearest neighbours: every stored vector is scored against the query with the SIMD block-scoring kernel and
- * the best k kept by the fused top-k (assembly/recommend.ts), with the vectors resident in Wasm memory. One query
- * can be split over the backend's threads by item range ({@link ExactIndex.searchVectorParallel}); batches are
- * split by query. On non-Wasm backends the backend's recommendBlock does the same work.
+ * Exact nearest neighbours, with the vectors resident in Wasm memory. From {@link QUANTIZED_MIN_ROWS} rows on, a
+ * query first reads 8-bit codes of the rows and then scores in f32 only the rows an error bound cannot rule out
+ * (assembly/exact.ts: a quarter of the memory traffic, same results bit for bit); smaller indexes, and vectors too
+ * large for the bound's f32 arithmetic, take the fused f32 score → top-k (assembly/recommend.ts). One query can be
+ * split over the backend's threads by item range ({@link ExactIndex.searchVectorParallel}); batches are split by
+ * query. On non-Wasm backends the backend's recommendBlock does the same work.
  */
 import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import type { Backend, DenseMatrix, TopK } from '../kernels/types.ts';
-import { indexKernels, type IndexKernels } from './kernels.ts';
+import { indexKernels, type IndexKernelName, type IndexKernels } from './kernels.ts';
+import { QUANTIZED_MIN_ROWS, quantizeRows, type QuantizedRows } from './quantized.ts';
 import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
 import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, storeQuery, storeRow } from './vectors.ts';
 
@@ -46,8 +49,10 @@ export class ExactIndex implements EmbeddingIndex {
   /** Stored rows (unit length for cosine), host copy. */
   private host = new Float32Array(0);
   private matrix?: DenseMatrix;
-  /** Wasm: own allocation of the rows, scratch (one row of scores per thread), query and outputs. */
-  private p = { items: 0, scratch: 0, scratchRows: 0, q: 0, qRows: 0, out: 0, outK: 0 };
+  /** Wasm: own allocation of the rows, their codes, scratch (one row per thread), query and outputs. */
+  private p = { items: 0, codes: 0, scale: 0, resid: 0, norm: 0, scratch: 0, scratchRows: 0, q: 0, qRows: 0, out: 0, outK: 0 };
+  /** 8-bit codes for the bounded prefilter (Wasm, from QUANTIZED_MIN_ROWS rows). */
+  private quantized?: QuantizedRows;
   private disposed = false;
 
   private constructor(backend: Backend, metric: Metric, dim: number) {
@@ -89,7 +94,8 @@ export class ExactIndex implements EmbeddingIndex {
 
   /** Bytes of backend memory held. */
   get memoryBytes(): number {
-    return this.host.byteLength + this.size * this.dim * 4 + this.p.scratchRows * this.size * 4;
+    const codes = this.quantized ? this.quantized.codes.byteLength + this.size * 12 : 0;
+    return this.host.byteLength + this.size * this.dim * 4 + codes + this.p.scratchRows * this.scratchFloats() * 4;
   }
 
   private check(): void {
@@ -117,8 +123,14 @@ export class ExactIndex implements EmbeddingIndex {
   private upload(): void {
     const k = this.kernels;
     if (k) {
-      if (this.p.items) k.heap.release(this.p.items);
+      for (const ptr of [this.p.items, this.p.codes, this.p.scale, this.p.resid, this.p.norm]) if (ptr) k.heap.release(ptr);
       this.p.items = k.heap.put(this.host.length ? this.host : new Float32Array(4));
+      this.quantized = k.wasm && this.size >= QUANTIZED_MIN_ROWS ? quantizeRows(this.host, this.size, this.dim) : undefined;
+      const q = this.quantized;
+      this.p.codes = q ? k.heap.put(new Int32Array(q.codes.buffer, q.codes.byteOffset, q.codes.length >> 2)) : 0;
+      this.p.scale = q ? k.heap.put(q.scale) : 0;
+      this.p.resid = q ? k.heap.put(q.resid) : 0;
+      this.p.norm = q ? k.heap.put(q.norm) : 0;
       this.releaseScratch();
     } else {
       this.matrix?.dispose();
@@ -132,12 +144,17 @@ export class ExactIndex implements EmbeddingIndex {
     this.p.scratchRows = 0;
   }
 
-  /** Wasm buffers: `rows` score rows of `size` floats, `queries` query rows, and outputs for queries × k. */
+  /** Floats of one thread's scratch: exactTopk's bounds, candidates and query codes, or recommendBlock's scores. */
+  private scratchFloats(): number {
+    return this.quantized ? 2 * this.size + this.quantized.stride : this.size;
+  }
+
+  /** Wasm buffers: `rows` scratch rows, `queries` query rows, and outputs for queries × k. */
   private buffers(rows: number, queries: number, k: number): void {
     const heap = this.kernels!.heap;
     if (rows > this.p.scratchRows) {
       this.releaseScratch();
-      this.p.scratch = heap.alloc(Math.max(1, rows * this.size) * 4);
+      this.p.scratch = heap.alloc(Math.max(1, rows * this.scratchFloats()) * 4);
       this.p.scratchRows = rows;
     }
     if (queries * Math.max(k, 1) > this.p.outK || queries > this.p.qRows) {
@@ -147,6 +164,31 @@ export class ExactIndex implements EmbeddingIndex {
       this.p.out = heap.alloc(this.p.outK * 8 + 4 * queries);
       this.p.q = heap.alloc(this.dim * 4 * queries);
     }
+  }
+
+  /**
+   * The kernel for these stored queries: exactTopk when the rows have codes and the bound's f32 arithmetic stays far
+   * from overflow for every query, else recommendBlock (the plain f32 scan).
+   */
+  private kernelFor(queries: Float32Array): IndexKernelName {
+    const q = this.quantized, d = this.dim;
+    if (!q) return 'recommendBlock';
+    let maxQuery = 0;
+    for (let r = 0; r < queries.length; r += d) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += queries[r + j] * queries[r + j];
+      maxQuery = Math.max(maxQuery, Math.sqrt(s));
+    }
+    return q.maxNorm * maxQuery < 1e30 ? 'exactTopk' : 'recommendBlock';
+  }
+
+  /** Arguments of `fn` for the best k of rows [from, to) (indices relative to `from`) using scratch row `t`. */
+  private topkArgs(fn: IndexKernelName, qPtr: number, nQueries: number, from: number, to: number, k: number, t: number, idx: number, sc: number, counts: number): number[] {
+    const d = this.dim, q = this.quantized, scratch = this.p.scratch + t * this.scratchFloats() * 4;
+    if (fn !== 'exactTopk' || !q) return [qPtr, nQueries, this.p.items + from * d * 4, to - from, d, 0, 0, k, scratch, idx, sc, counts];
+    return [qPtr, nQueries, this.p.items + from * d * 4, to - from, d,
+      this.p.codes + from * q.stride, q.stride, this.p.scale + from * 4, this.p.resid + from * 4, this.p.norm + from * 4,
+      k, scratch, idx, sc, counts];
   }
 
   private neighbors(top: { idx: ArrayLike<number>; sc: ArrayLike<number>; count: number }, k: number, exclude?: Set<Id>): Neighbor[] {
@@ -189,7 +231,8 @@ export class ExactIndex implements EmbeddingIndex {
     this.buffers(1, 1, want);
     kr.f32(this.p.q, this.dim).set(stored);
     const idx = this.p.out, sc = idx + want * 4, counts = sc + want * 4;
-    kr.call('recommendBlock', [this.p.q, 1, this.p.items, this.size, this.dim, 0, 0, want, this.p.scratch, idx, sc, counts]);
+    const fn = this.kernelFor(stored);
+    kr.call(fn, this.topkArgs(fn, this.p.q, 1, 0, this.size, want, 0, idx, sc, counts));
     const count = kr.i32(counts, 1)[0];
     return this.neighbors({ idx: kr.i32(idx, count), sc: kr.f32(sc, count), count }, k, exclude);
   }
@@ -209,11 +252,9 @@ export class ExactIndex implements EmbeddingIndex {
     kr.f32(this.p.q, this.dim).set(stored);
     const idx = this.p.out, sc = idx + threads * want * 4, counts = sc + threads * want * 4;
     const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * this.size) / threads));
-    const calls = Array.from({ length: threads }, (_, t) => [
-      this.p.q, 1, this.p.items + bounds[t] * this.dim * 4, bounds[t + 1] - bounds[t], this.dim, 0, 0, want,
-      this.p.scratch + t * this.size * 4, idx + t * want * 4, sc + t * want * 4, counts + t * 4,
-    ]);
-    await kr.runOnThreads('recommendBlock', calls);
+    const fn = this.kernelFor(stored);
+    await kr.runOnThreads(fn, Array.from({ length: threads }, (_, t) =>
+      this.topkArgs(fn, this.p.q, 1, bounds[t], bounds[t + 1], want, t, idx + t * want * 4, sc + t * want * 4, counts + t * 4)));
     const c = kr.i32(counts, threads), I = kr.i32(idx, threads * want), S = kr.f32(sc, threads * want);
     const merged: { s: number; i: number }[] = [];
     for (let t = 0; t < threads; t++) for (let j = 0; j < c[t]; j++) merged.push({ s: S[t * want + j], i: I[t * want + j] + bounds[t] });
@@ -252,6 +293,7 @@ export class ExactIndex implements EmbeddingIndex {
     if (!kr) top = await this.backend.recommendBlockParallel(stored, n, this.matrix!, want);
     else {
       const threads = Math.max(1, Math.min(kr.threads, Math.floor(n / 4)));
+      const fn = this.kernelFor(stored);
       this.buffers(threads, n, want);
       kr.f32(this.p.q, n * this.dim).set(stored);
       const idx = this.p.out, sc = idx + n * want * 4, counts = sc + n * want * 4;
@@ -261,10 +303,10 @@ export class ExactIndex implements EmbeddingIndex {
         const calls: number[][] = [];
         for (let t = 0; t < threads && start + t * chunk < n; t++) {
           const from = start + t * chunk, to = Math.min(n, from + chunk);
-          calls.push([this.p.q + from * this.dim * 4, to - from, this.p.items, this.size, this.dim, 0, 0, want,
-            this.p.scratch + t * this.size * 4, idx + from * want * 4, sc + from * want * 4, counts + from * 4]);
+          calls.push(this.topkArgs(fn, this.p.q + from * this.dim * 4, to - from, 0, this.size, want, t,
+            idx + from * want * 4, sc + from * want * 4, counts + from * 4));
         }
-        await kr.runOnThreads('recommendBlock', calls);
+        await kr.runOnThreads(fn, calls);
       }
       top = { k: want, rows: n, indices: kr.i32(idx, n * want).slice(), scores: kr.f32(sc, n * want).slice(), counts: kr.i32(counts, n).slice() };
     }
@@ -277,6 +319,6 @@ export class ExactIndex implements EmbeddingIndex {
     this.disposed = true;
     this.matrix?.dispose();
     const kr = this.kernels;
-    if (kr) for (const ptr of [this.p.items, this.p.scratch, this.p.q, this.p.out]) if (ptr) kr.heap.release(ptr);
+    if (kr) for (const ptr of [this.p.items, this.p.codes, this.p.scale, this.p.resid, this.p.norm, this.p.scratch, this.p.q, this.p.out]) if (ptr) kr.heap.release(ptr);
   }
 }

@@ -8,7 +8,7 @@ import { WasmHeap } from '../kernels/wasm/memory.ts';
 import { hnswInsertRef, hnswSearchRef, hnswSearchRowsRef } from '../kernels/reference/hnsw.ts';
 
 /** Kernels the indexes call; 'recommendBlock' (fused score → top-k, assembly/recommend.ts) exists on Wasm only. */
-export type IndexKernelName = 'hnswInsert' | 'hnswSearch' | 'hnswSearchRows' | 'recommendBlock';
+export type IndexKernelName = 'hnswInsert' | 'hnswSearch' | 'hnswSearchRows' | 'recommendBlock' | 'exactTopk';
 
 export interface IndexKernels {
   readonly heap: WasmHeap;
@@ -36,7 +36,7 @@ class HostMemory {
   }
 }
 
-const REFERENCE: Record<Exclude<IndexKernelName, 'recommendBlock'>, (buffer: ArrayBufferLike, ...args: number[]) => number | void> = {
+const REFERENCE: Record<Exclude<IndexKernelName, 'recommendBlock' | 'exactTopk'>, (buffer: ArrayBufferLike, ...args: number[]) => number | void> = {
   hnswInsert: hnswInsertRef as (b: ArrayBufferLike, ...a: number[]) => number,
   hnswSearch: hnswSearchRef as (b: ArrayBufferLike, ...a: number[]) => number,
   hnswSearchRows: hnswSearchRowsRef as (b: ArrayBufferLike, ...a: number[]) => void,
@@ -64,7 +64,7 @@ export function indexKernels(backend: Backend): IndexKernels {
   const memory = new HostMemory();
   const heap = new WasmHeap(memory as unknown as WebAssembly.Memory, 64, Number.MAX_SAFE_INTEGER / PAGE);
   const call = (fn: IndexKernelName, args: number[]) => {
-    if (fn === 'recommendBlock') throw new Error('recwise internal: recommendBlock has no host-memory kernel; use the backend.');
+    if (fn === 'recommendBlock' || fn === 'exactTopk') throw new Error(`recwise internal: ${fn} has no host-memory kernel; use the backend.`);
     return (REFERENCE[fn](memory.buffer, ...args) as number) ?? 0;
   };
   return {

@@ -119,6 +119,39 @@ test('retrieval: exact index addItems extends the catalogue; k larger than size 
   await rejects(index.addItems(['i3'], v.slice(0, d)), InvalidArgumentError, { field: 'ids' });
 });
 
+test('retrieval: exact search over 8-bit codes + bound equals the f32 scan bit for bit (ties, odd dims, norms, zero query)', async () => {
+  // From 2048 rows the Wasm index reads codes first and re-scores only rows its error bound cannot rule out
+  // (assembly/exact.ts). The backend's recommendBlock is the plain f32 scan: ids and scores must match exactly.
+  await init();
+  const backend = await getBackend();
+  const r = rng(17);
+  const fixtures: [string, number, number, (i: number, j: number) => number, Float32Array[]][] = [
+    ['random, dim 13, n % 4 = 3', 5003, 13, () => r(), []],
+    ['ternary rows (many ties)', 4099, 64, () => Math.round(r() * 1.4), [Float32Array.from({ length: 64 }, () => Math.round(r()))]],
+    ['repeated rows', 4000, 8, (i, j) => (((i % 50) * 7 + j * 3) % 11) - 5, []],
+    ['norms 1e-3 .. 1e3', 3000, 32, (i) => r() * 10 ** ((i % 7) - 3), []],
+    ['zero and one-hot queries', 3000, 16, () => r(), [new Float32Array(16), Float32Array.from({ length: 16 }, (_, j) => (j === 3 ? 1 : 0))]],
+  ];
+  for (const [label, n, d, gen, extra] of fixtures) {
+    const v = Float32Array.from({ length: n * d }, (_, t) => gen(Math.floor(t / d), t % d));
+    const names = ids(n);
+    const index = await ExactIndex.build(names, v, d, { metric: 'inner-product' });
+    const matrix = backend.matrix(v, n, d);
+    const queries = [...Array.from({ length: 6 }, () => Float32Array.from({ length: d }, () => r())), ...extra];
+    for (const q of queries) {
+      for (const k of [1, 10, 100, 1500]) {
+        const top = backend.recommendBlock(q, 1, matrix, k);
+        const want = Array.from({ length: top.counts[0] }, (_, j) => ({ id: names[top.indices[j]], score: top.scores[j] }));
+        deepEqual(index.searchVector(q, k), want, `${label}, k ${k}`);
+      }
+    }
+    deepEqual((await index.searchVectors(Float32Array.from(queries.flatMap((q) => [...q])), queries.length, 10)).map((x) => x.map((y) => y.id)),
+      queries.map((q) => index.searchVector(q, 10).map((y) => y.id)), `${label}: batch`);
+    matrix.dispose();
+    index.dispose();
+  }
+});
+
 for (const [name, make] of [['random', randomVectors], ['clustered', clusteredVectors]] as const) {
   for (const metric of ['cosine', 'inner-product'] as const) {
     test(`retrieval: HNSW recall@10 >= 0.95 at default settings (${name} 5000 x 32, ${metric})`, async () => {
