@@ -70,6 +70,14 @@ export class CachedIndex implements EmbeddingIndex {
     return this.memo(`i|${CachedIndex.optionsKey(k, options)}|${typeof id}:${id}`, () => this.inner.search(id, k, options));
   }
 
+  vector(id: Id): Float32Array {
+    return this.inner.vector(id);
+  }
+
+  similarity(a: Id, b: Id): number {
+    return this.inner.similarity(a, b);
+  }
+
   searchVectors(vectors: Float32Array, n: number, k: number, options: Omit<SearchOptions, 'exclude'> = {}): Promise<Neighbor[][]> {
     return this.inner.searchVectors(vectors, n, k, options);
   }

@@ -13,7 +13,7 @@ import type { Backend, DenseMatrix, TopK } from '../kernels/types.ts';
 import { indexKernels, type IndexKernelName, type IndexKernels } from './kernels.ts';
 import { QUANTIZED_MIN_ROWS, quantizeRows, type QuantizedRows } from './quantized.ts';
 import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
-import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, storeQuery, storeRow } from './vectors.ts';
+import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, storedSimilarity, storeQuery, storeRow } from './vectors.ts';
 
 /** Options of {@link ExactIndex.build}. */
 export interface ExactOptions {
@@ -275,6 +275,18 @@ export class ExactIndex implements EmbeddingIndex {
     const node = this.nodeOf.get(id);
     if (node === undefined) throw new InvalidArgumentError('id', id, 'an id stored in the index');
     return this.host.slice(node * this.dim, (node + 1) * this.dim);
+  }
+
+  /**
+   * Similarity of two stored ids (cosine or inner product, as the index's metric).
+   *
+   * @example
+   * ```ts
+   * index.similarity('item-1', 'item-2');  // 0.83
+   * ```
+   */
+  similarity(a: Id, b: Id): number {
+    return storedSimilarity(this.vector(a), this.vector(b));
   }
 
   /** n row-major queries at once, split by query over the backend's threads. */

@@ -16,7 +16,7 @@ import type { LongRunOptions } from '../models/progress.ts';
 import { yieldToEventLoop } from '../models/progress.ts';
 import { indexKernels, type IndexKernels } from './kernels.ts';
 import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
-import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, rowNorm, storeQuery, storeRow } from './vectors.ts';
+import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, rowNorm, storedSimilarity, storeQuery, storeRow } from './vectors.ts';
 
 /** Options of {@link HnswIndex.build}. */
 export interface HnswOptions extends LongRunOptions {
@@ -208,6 +208,18 @@ export class HnswIndex implements EmbeddingIndex {
   vector(id: Id): Float32Array {
     const node = this.node(id);
     return this.kernels.f32(this.p.vectors + node * this.stride * 4, this.dim).slice();
+  }
+
+  /**
+   * Similarity of two stored ids under the index's metric, computed exactly (not through the graph).
+   *
+   * @example
+   * ```ts
+   * index.similarity('item-1', 'item-2');
+   * ```
+   */
+  similarity(a: Id, b: Id): number {
+    return storedSimilarity(this.vector(a), this.vector(b));
   }
 
   private node(id: Id): number {

@@ -38,6 +38,10 @@ export interface EmbeddingIndex {
   searchVectors(vectors: Float32Array, n: number, k: number, options?: Omit<SearchOptions, 'exclude'>): Promise<Neighbor[][]>;
   /** The k stored ids most similar to the stored vector of `id`, `id` itself left out. */
   search(id: Id, k: number, options?: SearchOptions): Neighbor[];
+  /** The stored vector of `id` (Recoder's get_embedding): unit length for cosine, as given for inner product. */
+  vector(id: Id): Float32Array;
+  /** Similarity of two stored ids under the index's metric, exactly (Recoder's get_similarity). */
+  similarity(a: Id, b: Id): number;
   /** Add ids with their vectors (row-major, ids.length × dim); ids must be new. */
   addItems(ids: readonly Id[], vectors: Float32Array): Promise<void>;
   /** Release backend memory; the index must not be used afterwards. */

@@ -51,6 +51,13 @@ export function checkNewIds(ids: unknown, has: (id: Id) => boolean): readonly Id
   return ids;
 }
 
+/** Dot product of two stored vectors in float64: cosine for unit rows, the inner product otherwise. */
+export function storedSimilarity(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
+  return s;
+}
+
 /** Euclidean norm of row r. */
 export function rowNorm(m: Float32Array, r: number, dim: number): number {
   let s = 0;

@@ -305,6 +305,29 @@ test('retrieval: CachedIndex memoises searches and forgets them after addItems',
   throws(() => new CachedIndex(cached, { capacity: 0 }), InvalidArgumentError);
 });
 
+test('retrieval: vector and similarity (Recoder get_embedding / get_similarity) agree with search on every index', async () => {
+  await init();
+  const d = 12;
+  const v = clusteredVectors(400, d, 9);
+  const names = ids(400);
+  for (const metric of ['cosine', 'inner-product'] as const) {
+    const indexes = [await ExactIndex.build(names, v, d, { metric }), await HnswIndex.build(names, v, d, { metric, seed: 3 })];
+    indexes.push(new CachedIndex(indexes[0]));
+    for (const index of indexes) {
+      const want = bruteForce(v, d, v.subarray(5 * d, 6 * d), 5, metric, 5);
+      close([index.similarity('i5', names[want[0].i]), index.similarity(names[want[0].i], 'i5')], [want[0].s, want[0].s], 1e-5, `${metric} similarity`);
+      for (const nb of index.search('i5', 5)) close(index.similarity('i5', nb.id), nb.score, 1e-4, `${metric} score of ${nb.id}`);
+      const stored = index.vector('i7');
+      equal(stored.length, d);
+      if (metric === 'inner-product') close([...stored], [...v.subarray(7 * d, 8 * d)], 1e-6, 'inner-product vectors are stored as given');
+      else close(Math.hypot(...stored), 1, 1e-5, 'cosine vectors are unit length');
+      throws(() => index.similarity('i5', 'nope'), InvalidArgumentError);
+    }
+    indexes[0].dispose();
+    indexes[1].dispose();
+  }
+});
+
 test('retrieval: typed errors for bad arguments', async () => {
   await init();
   const d = 4;
