@@ -3,7 +3,7 @@
 import {
   init, getBackend, ExactIndex, HnswIndex, CachedIndex, saveIndex, loadIndex, addIndexToState, indexFromState, encodeModelState, decodeModelState,
   AlsRecommender, InvalidArgumentError, DimensionMismatchError, KnnNotInitializedError, UnknownItemError, UnknownUserError, ModelFileError,
-  type Backend, type Neighbor, type Id,
+  type Backend, type Neighbor, type Id, type EmbeddingIndex,
 } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, throws, rng } from './assert.ts';
@@ -311,7 +311,7 @@ test('retrieval: vector and similarity (Recoder get_embedding / get_similarity) 
   const v = clusteredVectors(400, d, 9);
   const names = ids(400);
   for (const metric of ['cosine', 'inner-product'] as const) {
-    const indexes = [await ExactIndex.build(names, v, d, { metric }), await HnswIndex.build(names, v, d, { metric, seed: 3 })];
+    const indexes: EmbeddingIndex[] = [await ExactIndex.build(names, v, d, { metric }), await HnswIndex.build(names, v, d, { metric, seed: 3 })];
     indexes.push(new CachedIndex(indexes[0]));
     for (const index of indexes) {
       const want = bruteForce(v, d, v.subarray(5 * d, 6 * d), 5, metric, 5);
