@@ -47,6 +47,9 @@ export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
     embeddingBag(indptr, ids, w, rows, table, dim, out, accumulate) {
       if (rows === 0 || dim === 0) return;
       const nnz = indptr[rows];
+      // Few rows of a large table (one user at inference): copy only the rows used, renumbered, instead of the whole
+      // table into kernel memory (~100 µs for 1682 × 200). Same rows in the same order: identical sums.
+      if (nnz * 4 < table.length / dim) ({ ids, table } = usedRows(ids, nnz, table, dim));
       const p = {
         indptr: heap.put(indptr.subarray(0, rows + 1)), ids: heap.put(ids.subarray(0, Math.max(1, nnz))), w: heap.put(w.subarray(0, Math.max(1, nnz))),
         table: heap.put(table), out: accumulate ? heap.put(out.subarray(0, rows * dim)) : heap.alloc(rows * dim * 4),
@@ -84,4 +87,18 @@ export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
       }
     },
   };
+}
+
+/** The rows of `table` that ids[0..nnz) use, packed in first-use order, and the ids renumbered into them. */
+function usedRows(ids: Int32Array, nnz: number, table: Float32Array, dim: number): { ids: Int32Array; table: Float32Array } {
+  const slot = new Map<number, number>();
+  const local = new Int32Array(Math.max(1, nnz));
+  for (let e = 0; e < nnz; e++) {
+    let j = slot.get(ids[e]);
+    if (j === undefined) slot.set(ids[e], (j = slot.size));
+    local[e] = j;
+  }
+  const packed = new Float32Array(Math.max(1, slot.size) * dim);
+  for (const [id, j] of slot) packed.set(table.subarray(id * dim, (id + 1) * dim), j * dim);
+  return { ids: local, table: packed };
 }
