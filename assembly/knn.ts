@@ -1,76 +1,124 @@
 // Row-wise top-k of a sparse product A·B: the all-pairs item-item kNN of implicit's all_pairs_knn (A = Wᵀ items ×
 // users, B = W users × items). This product is the whole fit of an item-kNN model. Reference:
 // src/kernels/reference/knn.ts.
+import { claim } from './claim';
 import { heapOffer, heapFinish, topk } from './topk';
 
 /**
- * For each row r in [from, to): accumulate row r of A·B into the dense scratch `sums` (nCols f32, all zero on entry
- * and left all zero on return) by Gustavson's row-by-row algorithm (implicit's SparseMatrixMultiplier): for every
- * entry (r, u, a) of A, add a·B[u, :] to sums. Columns are recorded in `touched` (nCols i32) the first time their sum
- * leaves 0, so only touched columns are visited afterwards, not all nCols (large catalogues). Then the best k
- * entries (score descending, ties to the lower column; entries exactly 0 are not kept — they never change a score)
- * go to outIdx/outScore + r·k, their count to counts + r.
+ * Rows of A·B claimed one at a time from the i32 at `counter` (see claim.ts), while r < `rows`; each goes through
+ * {@link topkRow}. Rows differ a lot in cost (ml-1m: from a few entries of B to ~0.5 M), so static row ranges per
+ * thread left one thread idle for about half of the product; claiming rows balances to within one row. A call stops after
+ * about `maxWork` units (entries of B reached, plus nCols/8 per row for the scan of the candidates), so V8 can tier
+ * the code up between calls. Returns the rows done: 0 once every row is claimed. `sums` and `touched` are the
+ * calling thread's own scratch.
+ */
+export function productTopkRows(
+  aIndptr: usize, aIndices: usize, aData: usize,
+  bIndptr: usize, bIndices: usize, bData: usize,
+  nCols: i32, k: i32, counter: usize, rows: i32, maxWork: i32,
+  sums: usize, touched: usize,
+  outIdx: usize, outScore: usize, counts: usize,
+): i32 {
+  let done = 0;
+  let work: i64 = 0;
+  while (work < <i64>maxWork) {
+    const r = claim(counter, 1);
+    if (r >= rows) break;
+    const w = topkRow(aIndptr, aIndices, aData, bIndptr, bIndices, bData, nCols, k, r, sums, touched, outIdx, outScore, counts);
+    work += <i64>w + <i64>(nCols >> 3);
+    done++;
+  }
+  return done;
+}
+
+/**
+ * Accumulate row r of A·B into the dense scratch `sums` (nCols f32, all zero on entry and left all zero on return) by
+ * Gustavson's row-by-row algorithm (implicit's SparseMatrixMultiplier): for every entry (r, u, a) of A, add
+ * a·B[u, :] to sums. Columns are recorded in `touched` (nCols i32) the first time their sum leaves 0, so only
+ * touched columns are visited afterwards, not all nCols (large catalogues). Then the best k entries (score
+ * descending, ties to the lower column; entries exactly 0 are not kept — they never change a score) go to
+ * outIdx/outScore + r·k, their count to counts + r. Returns the row's work (entries of B reached).
  *
  * A sum can come back to exactly 0 and be touched again (negative weights); reading a column clears it, so a
  * repeated column is read as 0 the second time and skipped. Should repeats overflow `touched`, every column is
  * scanned instead.
  */
-export function productTopkRows(
+// @ts-ignore: decorator
+@inline function topkRow(
   aIndptr: usize, aIndices: usize, aData: usize,
   bIndptr: usize, bIndices: usize, bData: usize,
-  nCols: i32, k: i32, from: i32, to: i32,
+  nCols: i32, k: i32, r: i32,
   sums: usize, touched: usize,
   outIdx: usize, outScore: usize, counts: usize,
 ): i32 {
-  for (let r = from; r < to; r++) {
-    const p0 = load<i32>(aIndptr + (<usize>r << 2));
-    const p1 = load<i32>(aIndptr + ((<usize>r + 1) << 2));
-    const off = (<usize>r * <usize>k) << 2;
-    const oi = outIdx + off;
-    const os = outScore + off;
-    let size = 0;
-    if (rowWork(aIndices, bIndptr, p0, p1) >= nCols) {
-      // Dense row (the usual case: ml-1m rows touch ~10× the catalogue): no bookkeeping in the hot loop, then scan
-      // every column.
-      accumulate(aIndices, aData, bIndptr, bIndices, bData, p0, p1, sums);
-      for (let j = 0; j < nCols; j++) {
-        const v = load<f32>(sums + (<usize>j << 2));
-        if (v != 0 && v > -Infinity && k > 0) size = heapOffer(v, j, size, k, oi, os);
-      }
-      memory.fill(sums, 0, <usize>nCols << 2);
-    } else {
-      let n = 0;
-      let overflow = false;
-      for (let p = p0; p < p1; p++) {
-        const u = load<i32>(aIndices + (<usize>p << 2));
-        const a = load<f32>(aData + (<usize>p << 2));
-        const qEnd = load<i32>(bIndptr + ((<usize>u + 1) << 2));
-        for (let q = load<i32>(bIndptr + (<usize>u << 2)); q < qEnd; q++) {
-          const j = load<i32>(bIndices + (<usize>q << 2));
-          const at = sums + (<usize>j << 2);
-          const v = load<f32>(at);
-          if (v == 0) {
-            if (n < nCols) {
-              store<i32>(touched + (<usize>n << 2), j);
-              n++;
-            } else overflow = true;
-          }
-          store<f32>(at, v + load<f32>(bData + (<usize>q << 2)) * a);
+  const p0 = load<i32>(aIndptr + (<usize>r << 2));
+  const p1 = load<i32>(aIndptr + ((<usize>r + 1) << 2));
+  const off = (<usize>r * <usize>k) << 2;
+  const oi = outIdx + off;
+  const os = outScore + off;
+  let size = 0;
+  const work = rowWork(aIndices, bIndptr, p0, p1);
+  if (work >= nCols) {
+    // Dense row (the usual case: ml-1m rows touch ~10× the catalogue): no bookkeeping in the hot loop, then scan
+    // every column.
+    accumulate(aIndices, aData, bIndptr, bIndices, bData, p0, p1, sums);
+    let j = 0;
+    // Until the heap is full every candidate is offered; after that, columns come in ascending order, so a column
+    // can only enter by a score strictly above the heap's worst (on a tie the earlier, lower column wins): four
+    // columns at a time are tested against it and only groups with a better score go to heapOffer. This scan
+    // of every column was ~5% of the fit.
+    for (; j < nCols && size < k; j++) {
+      const v = load<f32>(sums + (<usize>j << 2));
+      if (v != 0 && v > -Infinity) size = heapOffer(v, j, size, k, oi, os);
+    }
+    if (k > 0) {
+      let worst = f32x4.splat(load<f32>(os));
+      for (; j + 4 <= nCols; j += 4) {
+        if (!v128.any_true(f32x4.gt(v128.load(sums + (<usize>j << 2)), worst))) continue;
+        for (let l = j; l < j + 4; l++) {
+          const v = load<f32>(sums + (<usize>l << 2));
+          if (v != 0 && v > -Infinity) size = heapOffer(v, l, size, k, oi, os);
         }
+        worst = f32x4.splat(load<f32>(os));
       }
-      const m = overflow ? nCols : n;
-      for (let t = 0; t < m; t++) {
-        const j = overflow ? t : load<i32>(touched + (<usize>t << 2));
-        const at = sums + (<usize>j << 2);
-        const v = load<f32>(at);
-        store<f32>(at, 0);
-        if (v != 0 && v > -Infinity && k > 0) size = heapOffer(v, j, size, k, oi, os);
+      for (; j < nCols; j++) {
+        const v = load<f32>(sums + (<usize>j << 2));
+        if (v != 0 && v > -Infinity) size = heapOffer(v, j, size, k, oi, os);
       }
     }
-    if (k > 0) heapFinish(size, k, oi, os);
-    store<i32>(counts + (<usize>r << 2), size);
+    memory.fill(sums, 0, <usize>nCols << 2);
+  } else {
+    let n = 0;
+    let overflow = false;
+    for (let p = p0; p < p1; p++) {
+      const u = load<i32>(aIndices + (<usize>p << 2));
+      const a = load<f32>(aData + (<usize>p << 2));
+      const qEnd = load<i32>(bIndptr + ((<usize>u + 1) << 2));
+      for (let q = load<i32>(bIndptr + (<usize>u << 2)); q < qEnd; q++) {
+        const j = load<i32>(bIndices + (<usize>q << 2));
+        const at = sums + (<usize>j << 2);
+        const v = load<f32>(at);
+        if (v == 0) {
+          if (n < nCols) {
+            store<i32>(touched + (<usize>n << 2), j);
+            n++;
+          } else overflow = true;
+        }
+        store<f32>(at, v + load<f32>(bData + (<usize>q << 2)) * a);
+      }
+    }
+    const m = overflow ? nCols : n;
+    for (let t = 0; t < m; t++) {
+      const j = overflow ? t : load<i32>(touched + (<usize>t << 2));
+      const at = sums + (<usize>j << 2);
+      const v = load<f32>(at);
+      store<f32>(at, 0);
+      if (v != 0 && v > -Infinity && k > 0) size = heapOffer(v, j, size, k, oi, os);
+    }
   }
-  return 0;
+  if (k > 0) heapFinish(size, k, oi, os);
+  store<i32>(counts + (<usize>r << 2), size);
+  return work;
 }
 
 /** Entries of B reached through A's entries [p0, p1). */

@@ -5,6 +5,8 @@
 // components and bias together. A feature's W, G (and M) parts sit next to each other, `STRIDE` bytes per feature. Threads run this on disjoint ranges of one shuffled order and update the shared
 // rows without locks (Hogwild, Recht et al. 2011), as LightFM does with OpenMP.
 
+import { claim } from './claim';
+
 // Context words (i32 / f32 at ctx + 4·index), written by src/kernels/wasm/lightfm.ts.
 const LOSS = 0; // 0 logistic, 1 bpr, 2 warp, 3 warp-kos
 const ADADELTA = 1;
@@ -329,15 +331,6 @@ function kosPositive(
     len++;
   }
   return load<i32>(items + (<usize>(min(ci(ctx, KOS_K), m) - 1) << 2));
-}
-
-/** Claim `step` indices from the shared counter (atomically in the threads build; one thread otherwise). */
-// @ts-ignore: decorator
-@inline function claim(counter: usize, step: i32): i32 {
-  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, step);
-  const v = load<i32>(counter);
-  store<i32>(counter, v + step);
-  return v;
 }
 
 /**
