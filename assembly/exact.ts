@@ -13,6 +13,8 @@ import { heapOffer, heapFinish, topk } from './topk';
 
 /** Candidates above this share of the rows: the bound is too loose for this query, scan the f32 rows instead. */
 const MAX_CANDIDATE_SHARE: i32 = 8; // n / 8
+/** Far above the absolute error of any f32 dot product whose terms underflow (2^-149 each, dim terms). */
+const UNDERFLOW_SLACK: f32 = 1e-30;
 
 // @ts-ignore: decorator
 @inline function push(list: usize, n: i32, value: i32): i32 {
@@ -79,6 +81,8 @@ export function exactTopk(
     const cR = f32x4.splat(<f32>(Q * (1 + mu)));
     const cN = f32x4.splat(<f32>(E + mu * Q));
     const sqv = f32x4.splat(<f32>sq);
+    // Absolute slack for underflow (subnormal products lose absolute, not relative, precision).
+    const tiny = f32x4.splat(UNDERFLOW_SLACK);
     // Pass 1: approximate scores from the codes, four rows at a time; keep the k best lower bounds.
     let size = 0;
     const n4 = n & ~3;
@@ -97,7 +101,7 @@ export function exactTopk(
       }
       const m = <usize>i << 2;
       const approx = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(hsum4i(a0, a1, a2, a3)), v128.load(scale + m)), sqv);
-      const err = f32x4.add(f32x4.mul(v128.load(resid + m), cR), f32x4.mul(v128.load(norm + m), cN));
+      const err = f32x4.add(f32x4.add(f32x4.mul(v128.load(resid + m), cR), f32x4.mul(v128.load(norm + m), cN)), tiny);
       v128.store(upper + m, f32x4.add(approx, err));
       const lower = f32x4.sub(approx, err);
       size = heapOffer(f32x4.extract_lane(lower, 0), i, size, k, oi, os);
@@ -111,7 +115,7 @@ export function exactTopk(
       for (let j = 0; j < stride; j++) s += <i32>load<i8>(r + j) * <i32>load<i16>(qc + (<usize>j << 1));
       const m = <usize>i << 2;
       const approx = <f32>s * load<f32>(scale + m) * <f32>sq;
-      const err = load<f32>(resid + m) * <f32>(Q * (1 + mu)) + load<f32>(norm + m) * <f32>(E + mu * Q);
+      const err = load<f32>(resid + m) * <f32>(Q * (1 + mu)) + load<f32>(norm + m) * <f32>(E + mu * Q) + UNDERFLOW_SLACK;
       store<f32>(upper + m, approx + err);
       size = heapOffer(approx - err, i, size, k, oi, os);
     }

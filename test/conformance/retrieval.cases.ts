@@ -119,7 +119,7 @@ test('retrieval: exact index addItems extends the catalogue; k larger than size 
   await rejects(index.addItems(['i3'], v.slice(0, d)), InvalidArgumentError, { field: 'ids' });
 });
 
-test('retrieval: exact search over 8-bit codes + bound equals the f32 scan bit for bit (ties, odd dims, norms, zero query)', async () => {
+test('retrieval: exact search over 8-bit codes + bound equals the f32 scan bit for bit (ties, odd dims, norms, subnormals, zero query)', async () => {
   // From 2048 rows the Wasm index reads codes first and re-scores only rows its error bound cannot rule out
   // (assembly/exact.ts). The backend's recommendBlock is the plain f32 scan: ids and scores must match exactly.
   await init();
@@ -131,6 +131,8 @@ test('retrieval: exact search over 8-bit codes + bound equals the f32 scan bit f
     ['repeated rows', 4000, 8, (i, j) => (((i % 50) * 7 + j * 3) % 11) - 5, []],
     ['norms 1e-3 .. 1e3', 3000, 32, (i) => r() * 10 ** ((i % 7) - 3), []],
     ['zero and one-hot queries', 3000, 16, () => r(), [new Float32Array(16), Float32Array.from({ length: 16 }, (_, j) => (j === 3 ? 1 : 0))]],
+    ['half the rows subnormal', 3000, 16, (i) => r() * (i % 2 ? 1e-39 : 1), []],
+    ['every row subnormal', 2500, 8, () => r() * 1e-41, []],
   ];
   for (const [label, n, d, gen, extra] of fixtures) {
     const v = Float32Array.from({ length: n * d }, (_, t) => gen(Math.floor(t / d), t % d));
