@@ -9,3 +9,19 @@
   store<i32>(counter, v + step);
   return v;
 }
+
+/** Lower the positive i32 at `slot` to `value` if it is 0 or larger (atomically in the threads build). */
+// @ts-ignore: decorator
+@inline export function claimMin(slot: usize, value: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    let cur = atomic.load<i32>(slot);
+    while (cur == 0 || value < cur) {
+      const seen = atomic.cmpxchg<i32>(slot, cur, value);
+      if (seen == cur) break;
+      cur = seen;
+    }
+    return;
+  }
+  const cur = load<i32>(slot);
+  if (cur == 0 || value < cur) store<i32>(slot, value);
+}

@@ -1,7 +1,9 @@
 // Stochastic-gradient training kernels of the implicit family: BPR (Rendle et al. 2009) and logistic matrix
 // factorisation (Johnson 2014), with implicit's sampling and update rules. Each thread owns one xoshiro128**
-// state (4 u32 at `rng`), so runs are reproducible for a given thread count; threads update shared factors without
-// locks (Hogwild, Recht et al. 2011), as implicit does with OpenMP.
+// state (4 u32 at `rng`), so one-thread runs are reproducible; threads update shared factors without locks (Hogwild,
+// Recht et al. 2011), as implicit does with OpenMP.
+
+import { claim } from './claim';
 
 /** xoshiro128** (Blackman & Vigna): next u32 from the 4-word state at `s`. */
 // @ts-ignore: decorator
@@ -106,6 +108,26 @@ export function bprSamples(
   }
   store<i32>(stats, load<i32>(stats) + correct);
   store<i32>(stats, load<i32>(stats, 4) + skipped, 4);
+}
+
+/**
+ * {@link bprSamples} in chunks of `step` samples claimed from the i32 at `counter` (claim.ts) while fewer than `total`
+ * were claimed, at most `maxChunks` chunks per call (V8 tiers Wasm up only between calls). Returns the chunks done,
+ * 0 once every sample is claimed. Each thread still draws from its own rng; a thread that is slower (or whose core is
+ * busy) simply claims fewer chunks instead of holding up the epoch.
+ */
+export function bprSamplesClaim(
+  rowOfEntry: usize, indices: usize, indptr: usize, nnz: i32, X: usize, Y: usize, cols: i32,
+  lr: f32, reg: f32, verify: i32, counter: usize, total: i32, step: i32, maxChunks: i32, rng: usize, stats: usize,
+): i32 {
+  let done = 0;
+  while (done < maxChunks) {
+    const a = claim(counter, step);
+    if (a >= total) break;
+    bprSamples(rowOfEntry, indices, indptr, nnz, X, Y, cols, lr, reg, verify, min(step, total - a), rng, stats);
+    done++;
+  }
+  return done;
 }
 
 /** Numerically stable logistic function. */

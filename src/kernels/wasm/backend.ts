@@ -77,6 +77,9 @@ const MIN_QUERIES_PER_THREAD = 4;
  */
 const UNITS_PER_CALL = 1 << 22;
 
+/** Bytes between per-thread blocks written in a hot loop, so two threads never write one cache line (false sharing). */
+const LINE = 128;
+
 /** Split [start, end) into chunks of about `unitsPerCall` work, where cost(a, b) gives the work of rows [a, b). */
 function chunks(start: number, end: number, cost: (a: number, b: number) => number, unitsPerCall = UNITS_PER_CALL): [number, number][] {
   const out: [number, number][] = [];
@@ -287,29 +290,38 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const C = own(confidence, WasmSparseMatrix, heap, 'sparseMatrix');
       checkAls(X, C, Y, gram, options);
       const d = X.cols;
-      const threads = pool && C.rows >= 64 ? pool.threads : 1;
-      // CG's per-row work is the d×d matvec per step plus the entries; Cholesky's is the d³/3 factorisation.
-      const rowCost = options.solver === 'cg' ? d : (d * d) / 6;
-      const bounds = balancedBounds(C.hostIndptr, C.rows, threads, rowCost);
-      const scratchFloats = options.solver === 'cg' ? 3 * d : d * d + d;
-      const g = heap.put(gram);
-      const scratch = heap.alloc(threads * scratchFloats * 4);
-      const args = (a: number, b: number, t: number) => {
-        const common = [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, a, b];
-        const s = scratch + t * scratchFloats * 4;
-        return options.solver === 'cg' ? [...common, options.cgSteps, s] : [...common, s];
-      };
-      const fn = options.solver === 'cg' ? 'alsCg' : 'alsCholesky';
+      const cg = options.solver === 'cg';
+      const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
+      // Work units as the kernels count them: CG's per-row work is the d×d matvec plus the entries, per step;
+      // Cholesky's is the entries' rank-1 updates plus the d³/6 factorisation.
       const ip = C.hostIndptr;
-      const steps = options.solver === 'cg' ? options.cgSteps + 1 : d / 2;
-      const cost = (a: number, b: number) => (ip[b] - ip[a] + (b - a) * rowCost) * d * steps;
+      const work = cg ? (ip[C.rows] + C.rows * d) * d * (options.cgSteps + 1) : (ip[C.rows] + (C.rows * d * d) / 6) * d * d / 2;
+      const scratchBytes = Math.ceil(((cg ? 3 * d : d * d + d) * 4) / LINE) * LINE;
+      const g = heap.put(gram);
+      const scratch = heap.alloc(threads * scratchBytes);
+      const slots = heap.alloc(LINE); // the row counter at +0, Cholesky's lowest failed row + 1 at +64
+      heap.i32(slots, 32).fill(0);
+      const args = (t: number) => cg
+        ? [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, options.cgSteps, slots, C.rows, UNITS_PER_CALL, scratch + t * scratchBytes]
+        : [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, slots, C.rows, UNITS_PER_CALL, slots + 64, scratch + t * scratchBytes];
+      const fn = cg ? 'alsCgRows' : 'alsCholeskyRows';
       try {
-        const results = await runRows(x, pool, fn, bounds, cost, args);
-        const failed = results.find((r) => r > 0);
-        if (options.solver === 'cholesky' && failed) throw new NotPositiveDefiniteError(failed - 1);
+        // Rows claimed from a shared counter (dynamic scheduling, as in productTopk): static ranges balanced by the
+        // work estimate leave a thread idle whenever the other core is busy or rows cost more than estimated, and at
+        // ml-100k size (a few ms per half-step) that idle time was most of the second thread's gain. Every worker
+        // call is queued up front; each call but a thread's last does at least UNITS_PER_CALL of work, so this many
+        // calls per thread cover every row even if one thread does all of them.
+        const calls = Math.ceil(work / UNITS_PER_CALL) + 1;
+        const remote: Promise<number>[] = [];
+        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, fn, args(t)));
+        while ((x[fn] as (...a: number[]) => number)(...args(0)) > 0);
+        await Promise.all(remote);
+        const failed = heap.i32(slots + 64, 1)[0];
+        if (!cg && failed) throw new NotPositiveDefiniteError(failed - 1);
       } finally {
         heap.release(g);
         heap.release(scratch);
+        heap.release(slots);
       }
     },
     async bprEpoch(users, items, interactions, samples, options) {
@@ -319,27 +331,44 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       checkSgd(X, Y, C, samples);
       if (C.nnz === 0 || samples === 0) return { correct: 0, skipped: 0 };
       const threads = pool && samples >= 4096 ? pool.threads : 1;
-      const state = heap.alloc(threads * 16);
-      const stats = heap.alloc(threads * 8);
-      for (let t = 0; t < threads; t++) heap.u32(state + t * 16, 4).set(seedState(options.seed, t));
-      heap.i32(stats, threads * 2).fill(0);
-      const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * samples) / threads));
+      // Per thread, one cache line: rng state (written on every draw) at +0, stats at +16. With 16-byte blocks the
+      // two threads' states shared a line, which bounced between the cores twice per sample.
+      const state = heap.alloc(threads * LINE);
+      for (let t = 0; t < threads; t++) {
+        heap.u32(state + t * LINE, 4).set(seedState(options.seed, t));
+        heap.i32(state + t * LINE + 16, 2).fill(0);
+      }
+      const perSample = X.cols * 8;
+      const step = Math.max(1, Math.floor(UNITS_PER_CALL / perSample));
       const rows = C.rowOfEntry();
+      const common = [rows, C.indices, C.indptr, C.nnz, X.ptr, Y.ptr, X.cols, options.learningRate, options.regularization, options.verifyNegative ? 1 : 0];
+      const counter = threads > 1 ? heap.alloc(LINE) : 0;
       try {
-        await runRows(x, pool, 'bprSamples', bounds, (a, b) => (b - a) * X.cols * 8, (a, b, t) => [
-          rows, C.indices, C.indptr, C.nnz, X.ptr, Y.ptr, X.cols, options.learningRate, options.regularization,
-          options.verifyNegative ? 1 : 0, b - a, state + t * 16, stats + t * 8,
-        ]);
-        const s = heap.i32(stats, threads * 2);
+        if (threads === 1) {
+          for (let a = 0; a < samples; a += step) x.bprSamples(...common, Math.min(step, samples - a), state, state + 16);
+        } else {
+          // Samples claimed in chunks from a shared counter (dynamic scheduling, as lightfmEpochClaim): with a static
+          // half each, the epoch waited for whichever thread's core was busier. Every worker call is queued up front.
+          const share = Math.max(256, Math.min(step, Math.ceil(samples / (threads * 32))));
+          const perCall = Math.max(1, Math.floor(step / share));
+          heap.i32(counter, 1)[0] = 0;
+          const calls = Math.ceil(samples / share / perCall) + 1;
+          const args = (t: number) => [...common, counter, samples, share, perCall, state + t * LINE, state + t * LINE + 16];
+          const remote: Promise<number>[] = [];
+          for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'bprSamplesClaim', args(t)));
+          while (x.bprSamplesClaim(...args(0)) > 0);
+          await Promise.all(remote);
+        }
         let correct = 0, skipped = 0;
         for (let t = 0; t < threads; t++) {
-          correct += s[2 * t];
-          skipped += s[2 * t + 1];
+          const s = heap.i32(state + t * LINE + 16, 2);
+          correct += s[0];
+          skipped += s[1];
         }
         return { correct, skipped };
       } finally {
         heap.release(state);
-        heap.release(stats);
+        if (counter) heap.release(counter);
       }
     },
     async lmfEpoch(target, other, rows, gradSq, options) {
