@@ -5,7 +5,7 @@ export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
 export { recommendBlock } from './recommend';
 export { exactTopk } from './exact';
 export { gram, alsCgRows, alsCholeskyRows } from './als';
-export { bprSamples, bprSamplesClaim, lmfRows } from './sgd';
+export { bprSamples, bprSamplesClaim, lmfRowsClaim } from './sgd';
 export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
 export { rankMetrics } from './metrics';
 export { productTopkRows, productRecommendRows } from './knn';

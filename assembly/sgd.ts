@@ -139,21 +139,43 @@ export function bprSamplesClaim(
 }
 
 /**
- * One LMF adagrad step for rows [rowStart, rowEnd) of X against Y (implicit's lmf_update; Johnson 2014):
+ * One LMF adagrad step for every row of X against Y (implicit's lmf_update; Johnson 2014):
  *   g = Σ_pos c·y_i − Σ_pos c·σ(x·y_i)·y_i − Σ_neg σ(x·y_j)·y_j − reg·x;  G += g²;  x += lr·g / sqrt(1e-6 + G)
  * with `negatives = min(negCap, nnz_u · negProp)` items drawn as the items of random stored entries.
- * Rows are independent, so threads split rows. G (adagrad sums) has X's shape; scratch holds `cols` f32.
+ * Rows are independent, so threads claim rows one at a time from the i32 at `counter` (claim.ts) while fewer than
+ * `rows` were claimed; a call returns after about `maxWork` units (entries and negatives × cols), so V8 can tier the
+ * code up between calls. Returns the rows done, 0 once every row is claimed. One thread claims rows in order, so its
+ * rng stream (and result) is that of a plain loop over the rows. G (adagrad sums) has X's shape; scratch holds
+ * `cols` f32.
  */
-export function lmfRows(
+export function lmfRowsClaim(
   indptr: usize, indices: usize, data: usize, nnz: i32, X: usize, Y: usize, G: usize, cols: i32,
-  lr: f32, reg: f32, negProp: i32, negCap: i32, rowStart: i32, rowEnd: i32, scratch: usize, rng: usize,
+  lr: f32, reg: f32, negProp: i32, negCap: i32, counter: usize, rows: i32, maxWork: i32, scratch: usize, rng: usize,
+): i32 {
+  let done = 0;
+  let work: i64 = 0;
+  while (work < <i64>maxWork) {
+    const u = claim(counter, 1);
+    if (u >= rows) break;
+    lmfRow(indptr, indices, data, nnz, X, Y, G, cols, lr, reg, negProp, negCap, u, scratch, rng);
+    const n = load<i32>(indptr + ((<usize>u + 1) << 2)) - load<i32>(indptr + (<usize>u << 2));
+    work += (<i64>n + <i64>min(n * negProp, negCap) + 1) * <i64>cols;
+    done++;
+  }
+  return done;
+}
+
+// @ts-ignore: decorator
+@inline function lmfRow(
+  indptr: usize, indices: usize, data: usize, nnz: i32, X: usize, Y: usize, G: usize, cols: i32,
+  lr: f32, reg: f32, negProp: i32, negCap: i32, u: i32, scratch: usize, rng: usize,
 ): void {
   const rb = <usize>cols << 2;
   const c4 = cols & ~3;
-  for (let u = rowStart; u < rowEnd; u++) {
+  {
     const start = load<i32>(indptr + (<usize>u << 2));
     const end = load<i32>(indptr + ((<usize>u + 1) << 2));
-    if (start == end) continue;
+    if (start == end) return;
     const x = X + <usize>u * rb;
     memory.fill(scratch, 0, rb);
     for (let e = start; e < end; e++) {

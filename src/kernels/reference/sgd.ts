@@ -94,7 +94,7 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-/** Reference of lmfRows. */
+/** Reference of lmfRowsClaim (one thread: rows in order), over rows [rowStart, rowEnd). */
 export function lmfRowsRef(
   indptr: Int32Array, indices: Int32Array, data: Float32Array, X: Float32Array, Y: Float32Array, G: Float32Array, cols: number,
   lr: number, reg: number, negProp: number, negCap: number, rowStart: number, rowEnd: number, rng: Uint32Array,

@@ -378,22 +378,33 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const C = own(rows, WasmSparseMatrix, heap, 'sparseMatrix');
       checkSgd(X, Y, C, 0, G);
       if (C.nnz === 0) return;
-      const threads = pool && C.rows >= 64 ? pool.threads : 1;
+      const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
       const cols = X.cols;
-      const bounds = balancedBounds(C.hostIndptr, C.rows, threads, 1);
       const ip = C.hostIndptr;
-      const cost = (a: number, b: number) => (ip[b] - ip[a]) * (1 + Math.min(options.negativeProportion, 64)) * cols * 4;
-      const state = heap.alloc(threads * 16);
-      const scratch = heap.alloc(threads * cols * 4);
-      for (let t = 0; t < threads; t++) heap.u32(state + t * 16, 4).set(seedState(options.seed, t));
+      const work = (ip[C.rows] * (1 + Math.min(options.negativeProportion, options.negativeCap)) + C.rows) * cols;
+      // Per thread, one cache line or more: rng state (written on every draw) at +0, the gradient row after it. With
+      // 16-byte rng blocks and `cols`-float scratch rows side by side, the threads' hot writes shared cache lines.
+      const block = LINE + Math.ceil((cols * 4) / LINE) * LINE;
+      const state = heap.alloc(threads * block);
+      const counter = heap.alloc(LINE);
+      for (let t = 0; t < threads; t++) heap.u32(state + t * block, 4).set(seedState(options.seed, t));
+      heap.i32(counter, 1)[0] = 0;
+      const args = (t: number) => [
+        C.indptr, C.indices, C.data, C.nnz, X.ptr, Y.ptr, G.ptr, cols, options.learningRate, options.regularization,
+        options.negativeProportion, options.negativeCap, counter, C.rows, UNITS_PER_CALL, state + t * block + LINE, state + t * block,
+      ];
       try {
-        await runRows(x, pool, 'lmfRows', bounds, cost, (a, b, t) => [
-          C.indptr, C.indices, C.data, C.nnz, X.ptr, Y.ptr, G.ptr, cols, options.learningRate, options.regularization,
-          options.negativeProportion, options.negativeCap, a, b, scratch + t * cols * 4, state + t * 16,
-        ]);
+        // Rows claimed one at a time from a shared counter (as alsCgRows): with static ranges the epoch waited for
+        // whichever thread's core was busier. Every worker call is queued up front; each call but a thread's last
+        // does at least UNITS_PER_CALL of work, so this many calls per thread cover every row.
+        const calls = Math.ceil(work / UNITS_PER_CALL) + 1;
+        const remote: Promise<number>[] = [];
+        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'lmfRowsClaim', args(t)));
+        while (x.lmfRowsClaim(...args(0)) > 0);
+        await Promise.all(remote);
       } finally {
         heap.release(state);
-        heap.release(scratch);
+        heap.release(counter);
       }
     },
     async productTopk(a, b, k) {
