@@ -2,7 +2,7 @@
 export { scoreBlock } from './score';
 export { topk, topkRows } from './topk';
 export { csrFromCoo, csrDedupe, csrMaskRows } from './csr';
-export { recommendBlock } from './recommend';
+export { recommendBlock, recommendBlockClaim } from './recommend';
 export { exactTopk } from './exact';
 export { gram, alsCgRows, alsCholeskyRows } from './als';
 export { bprSamples, bprSamplesClaim, lmfRowsClaim } from './sgd';

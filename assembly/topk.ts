@@ -87,13 +87,33 @@ export function heapFinish(size: i32, k: i32, outIdx: usize, outScore: usize): v
 export function topk(scores: usize, n: i32, k: i32, outIdx: usize, outScore: usize): i32 {
   if (k <= 0) return 0;
   let size = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i < n && size < k; i++) {
     const s = load<f32>(scores + (<usize>i << 2));
     if (!(s > -Infinity)) continue; // excluded: -Infinity or NaN
     size = heapOffer(s, i, size, k, outIdx, outScore);
   }
+  // Once the heap is full, scores go four at a time against its worst score. Items come in ascending order, so an
+  // item ties the worst entry only with a higher index (worse): only a strictly higher score can enter, and a chunk
+  // with none (most of them once the heap holds good scores) costs one compare. -Infinity and NaN never compare
+  // higher. The kept set and its order are those of offering every item in turn.
+  let worst = f32x4.splat(size == k ? load<f32>(outScore) : Infinity);
+  for (; i + 4 <= n; i += 4) {
+    if (!v128.any_true(f32x4.gt(v128.load(scores + (<usize>i << 2)), worst))) continue;
+    for (let j = i; j < i + 4; j++) size = offerAbove(scores, j, size, k, outIdx, outScore);
+    worst = f32x4.splat(load<f32>(outScore));
+  }
+  for (; i < n; i++) size = offerAbove(scores, i, size, k, outIdx, outScore);
   heapFinish(size, k, outIdx, outScore);
   return size;
+}
+
+/** Offer scores[i] to a full heap when it beats the worst entry (the caller's items come in ascending order). */
+// @ts-ignore: decorator
+@inline function offerAbove(scores: usize, i: i32, size: i32, k: i32, outIdx: usize, outScore: usize): i32 {
+  const s = load<f32>(scores + (<usize>i << 2));
+  if (!(s > -Infinity)) return size;
+  return heapOffer(s, i, size, k, outIdx, outScore);
 }
 
 /** Row-wise topk over a nRows × nCols score matrix; row r writes k slots at outIdx/outScore + r*k, its count to counts[r]. */

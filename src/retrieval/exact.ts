@@ -185,7 +185,7 @@ export class ExactIndex implements EmbeddingIndex {
   /** Arguments of `fn` for the best k of rows [from, to) (indices relative to `from`) using scratch row `t`. */
   private topkArgs(fn: IndexKernelName, qPtr: number, nQueries: number, from: number, to: number, k: number, t: number, idx: number, sc: number, counts: number): number[] {
     const d = this.dim, q = this.quantized, scratch = this.p.scratch + t * this.scratchFloats() * 4;
-    if (fn !== 'exactTopk' || !q) return [qPtr, nQueries, this.p.items + from * d * 4, to - from, d, 0, 0, k, scratch, idx, sc, counts];
+    if (fn !== 'exactTopk' || !q) return [qPtr, nQueries, this.p.items + from * d * 4, to - from, d, 0, 0, k, scratch, idx, sc, counts, 0];
     return [qPtr, nQueries, this.p.items + from * d * 4, to - from, d,
       this.p.codes + from * q.stride, q.stride, this.p.scale + from * 4, this.p.resid + from * 4, this.p.norm + from * 4,
       k, scratch, idx, sc, counts];

@@ -61,6 +61,28 @@ for (const name of BACKENDS) {
     }
   });
 
+  test(`kernels/${name}: scoring queries two at a time is bit-identical to one at a time`, async () => {
+    // scoreRows2 (assembly/score.ts) must form every (query, item) sum exactly as dot4/dot do for one query; the exact
+    // kNN case (retrieval.cases.ts) and every metric rely on it.
+    const b = await backendOf(name, 2);
+    for (const dim of [1, 3, 4, 7, 17, 64]) {
+      for (const nItems of [1, 4, 53]) {
+        const items = b.matrix(randomMatrix(nItems, dim, dim + 31 * nItems), nItems, dim);
+        const queries = randomMatrix(9, dim, dim + 7);
+        const one = new Float32Array(9 * nItems);
+        for (let q = 0; q < 9; q++) one.set(b.scoreBlock(queries.subarray(q * dim, (q + 1) * dim), 1, items), q * nItems);
+        deepEqual(new Uint32Array(b.scoreBlock(queries, 9, items).buffer), new Uint32Array(one.buffer), `scoreBlock dim ${dim}, ${nItems} items`);
+        const k = Math.min(nItems, 5);
+        const top = await b.recommendBlockParallel(queries, 9, items, k);
+        for (let q = 0; q < 9; q++) {
+          const single = b.recommendBlock(queries.subarray(q * dim, (q + 1) * dim), 1, items, k);
+          deepEqual(top.indices.subarray(q * k, (q + 1) * k), single.indices, `top-k ids dim ${dim}, ${nItems} items, query ${q}`);
+          deepEqual(new Uint32Array(top.scores.slice(q * k, (q + 1) * k).buffer), new Uint32Array(single.scores.slice().buffer), `top-k scores dim ${dim}, query ${q}`);
+        }
+      }
+    }
+  });
+
   test(`kernels/${name}: recommendBlock masks rows and matches reference`, async () => {
     const b = await backendOf(name);
     const ref = await backendOf('js');

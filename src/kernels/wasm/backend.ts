@@ -118,7 +118,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
   const heap = new WasmHeap(kernels.memory, kernels.exports.heapBase(), kernels.maxPages);
   const x = kernels.exports;
 
-  // Allocate the temporaries of one fused call; `scratchRows` row buffers of nItems f32 (one per thread).
+  // Allocate the temporaries of one fused call; per thread (`scratchRows` of them) two row buffers of nItems f32, so
+  // recommendBlock scores two queries at a time.
   function prepare(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask: RowMask | undefined, scratchRows: number) {
     checkQueries(queries, nQueries, items);
     checkK(k);
@@ -127,7 +128,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     const rows = mask ? own(mask.rows, WasmSparseRows, heap, 'sparseRows') : undefined;
     const ptrs = {
       q: heap.put(queries),
-      scratch: heap.alloc(scratchRows * m.rows * 4),
+      scratch: heap.alloc(scratchRows * 2 * m.rows * 4),
       idx: heap.alloc(nQueries * k * 4),
       score: heap.alloc(nQueries * k * 4),
       counts: heap.alloc(nQueries * 4),
@@ -136,8 +137,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     const maskCols = rows ? rows.indices : 0;
     const args = (from: number, to: number, scratchRow: number) => [
       ptrs.q + from * m.cols * 4, to - from, m.ptr, m.rows, m.cols,
-      maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, ptrs.scratch + scratchRow * m.rows * 4,
-      ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4,
+      maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, ptrs.scratch + scratchRow * 2 * m.rows * 4,
+      ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4, ptrs.scratch + (scratchRow * 2 + 1) * m.rows * 4,
     ];
     const finish = (): TopK => {
       const out = {
@@ -246,13 +247,26 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const threads = pool ? Math.min(pool.threads, Math.floor(nQueries / MIN_QUERIES_PER_THREAD)) : 1;
       if (!pool || threads < 2) return recommendBlock(queries, nQueries, items, k, mask);
       const call = prepare(queries, nQueries, items, k, mask, threads);
-      const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((t * nQueries) / threads));
+      const counter = heap.alloc(LINE);
+      heap.i32(counter, 1)[0] = 0;
+      // Queries claimed in chunks from a shared counter (as productTopkRows): with a static half each, the batch
+      // waited for whichever thread's core was busier. Chunks are even, so recommendBlock pairs every query; each
+      // call does about UNITS_PER_CALL of work, and every worker call is queued up front.
       const perQuery = items.rows * (items.cols + 4);
+      const step = 2 * Math.max(1, Math.min(8, Math.floor(nQueries / (threads * 32))));
+      const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * perQuery)));
+      const calls = Math.ceil(nQueries / step / perCall) + 1;
+      const args = (t: number) => [...call.args(0, nQueries, t), counter, step, perCall];
       try {
-        await runRows(x, pool, 'recommendBlock', bounds, (a, b) => (b - a) * perQuery, call.args);
+        const remote: Promise<number>[] = [];
+        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool.call(t - 1, 'recommendBlockClaim', args(t)));
+        while (x.recommendBlockClaim(...args(0)) > 0);
+        await Promise.all(remote);
       } catch (e) {
         call.abandon();
         throw e;
+      } finally {
+        heap.release(counter);
       }
       return call.finish();
     },
