@@ -12,6 +12,7 @@
 import { Recommender } from './recommender.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
+import { selectRows } from '../data/csr-rows.ts';
 import type { Backend, Csr, DenseMatrix } from '../kernels/types.ts';
 import { InvalidArgumentError, NotFittedError, NotSupportedError } from '../errors.ts';
 import type { NnActivation, NnKernels } from '../kernels/reference/nn.ts';
@@ -24,7 +25,7 @@ import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '.
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
+  runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkNumberOption } from './options.ts';
 
@@ -287,16 +288,8 @@ export class AutoencoderRecommender extends Recommender {
     const k = nnKernels(this.backend);
     const net = this.requireNet();
     if (this.options.mode === 'user') {
-      const seen = idx.seen;
-      const indptr = new Int32Array(users.length + 1);
-      for (let r = 0; r < users.length; r++) indptr[r + 1] = indptr[r] + seen.indptr[users[r] + 1] - seen.indptr[users[r]];
-      const cols = new Int32Array(indptr[users.length]);
-      const values = new Float32Array(indptr[users.length]);
-      for (let r = 0; r < users.length; r++) {
-        cols.set(seen.indices.subarray(seen.indptr[users[r]], seen.indptr[users[r] + 1]), indptr[r]);
-        values.set(seen.data.subarray(seen.indptr[users[r]], seen.indptr[users[r] + 1]), indptr[r]);
-      }
-      return this.outputs(users.length, indptr, cols, values, k);
+      const rows = selectRows(idx.seen, users);
+      return this.outputs(users.length, rows.indptr, rows.indices, rows.data, k);
     }
     // item-based: score[u, i] = code_i · W_out[u] + b_out[u]
     if (!this.itemCodes) throw new NotFittedError(this.kind);
@@ -353,13 +346,3 @@ export class AutoencoderRecommender extends Recommender {
 }
 
 registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend));
-
-/** rows × (cols + 1): each row of `m` followed by `last[r]` (or the constant `last`), so one dot product adds a bias. */
-function withLastColumn(m: Float32Array, rows: number, cols: number, last: Float32Array | number): Float32Array {
-  const out = new Float32Array(rows * (cols + 1));
-  for (let r = 0; r < rows; r++) {
-    out.set(m.subarray(r * cols, (r + 1) * cols), r * (cols + 1));
-    out[r * (cols + 1) + cols] = typeof last === 'number' ? last : last[r];
-  }
-  return out;
-}

@@ -19,7 +19,7 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, sequenceScoringTables, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -342,9 +342,8 @@ export class GruRecommender extends FactorRecommender {
   private materialize(seqs: Int32Array[], nItems: number): void {
     const { out, bias } = this.net!;
     const d = this.options.factors;
-    const tables = sequenceScoringTables(this.encode(seqs), seqs.length, out.value, bias.value, nItems, d);
-    this.userFactors = tables.userFactors;
-    this.itemFactors = tables.itemFactors;
+    this.userFactors = withLastColumn(this.encode(seqs), seqs.length, d, 1);
+    this.itemFactors = withLastColumn(out.value, nItems, d, bias.value);
     this.invalidateResident();
   }
 
@@ -370,32 +369,20 @@ export class GruRecommender extends FactorRecommender {
       if (u === undefined) throw new UnknownUserError(user);
       seq = this.sequences?.[u] ?? new Int32Array(0);
     }
-    const d = this.options.factors;
-    const v = new Float32Array(d + 1);
-    v.set(this.encode([seq]));
-    v[d] = 1;
-    return v;
+    return withLastColumn(this.encode([seq]), 1, this.options.factors, 1);
   }
 
   /** Fold-in: the GRU over `items` (in the given order; recommend's `userItems` passes them by item index). */
   override scoreHistory(items: Int32Array): Float32Array {
     if (!this.net) throw new NotFittedError(this.kind);
     for (const i of items) if (!(i >= 0 && i < this.requireIndex().items.size)) throw new UnknownItemError(i, 'items');
-    const d = this.options.factors;
-    const v = new Float32Array(d + 1);
-    v.set(this.encode([items]));
-    v[d] = 1;
-    return this.scoreVector(v);
+    return this.scoreVector(withLastColumn(this.encode([items]), 1, this.options.factors, 1));
   }
 
   protected override exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
     const base = super.exportTensors();
     const p = paramTensors(this.allParams());
-    const seqs = this.sequences ?? [];
-    const indptr = new Int32Array(seqs.length + 1);
-    seqs.forEach((s, u) => (indptr[u + 1] = indptr[u] + s.length));
-    const order = new Int32Array(indptr[seqs.length]);
-    seqs.forEach((s, u) => order.set(s, indptr[u]));
+    const [indptr, order] = packRows(this.sequences ?? []);
     return {
       tensors: { ...base.tensors, ...p.tensors, seqIndptr: indptr, seqItems: order },
       shapes: { ...base.shapes, ...p.shapes, seqIndptr: [indptr.length], seqItems: [order.length] },

@@ -16,6 +16,7 @@ import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
+import { selectRows } from '../data/csr-rows.ts';
 import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
@@ -207,16 +208,7 @@ export class ItemKnnRecommender extends Recommender {
     const out: Recommendation[][] = [];
     for (let b0 = 0; b0 < dense.length; b0 += BATCH_USERS) {
       const block = dense.subarray(b0, b0 + BATCH_USERS);
-      const indptr = new Int32Array(block.length + 1);
-      for (let r = 0; r < block.length; r++) indptr[r + 1] = indptr[r] + seen.indptr[block[r] + 1] - seen.indptr[block[r]];
-      const indices = new Int32Array(indptr[block.length]);
-      const data = new Float32Array(indptr[block.length]);
-      for (let r = 0; r < block.length; r++) {
-        indices.set(seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), indptr[r]);
-        data.set(seen.data.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), indptr[r]);
-      }
-      const history: Csr = { indptr, indices, data, rows: block.length, cols: idx.items.size };
-      const top = await this.backend.productRecommend(history, this.sim, k, options.filterSeen ?? true);
+      const top = await this.backend.productRecommend(selectRows(seen, block), this.sim, k, options.filterSeen ?? true);
       for (let r = 0; r < block.length; r++) {
         const row: Recommendation[] = [];
         for (let j = 0; j < top.counts[r]; j++) row.push({ item: idx.items.idAt(top.indices[r * k + j]), score: top.scores[r * k + j] });

@@ -172,23 +172,26 @@ export async function runEpochs(
 }
 
 /**
- * Scoring tables of the sequence models (GRU, two-tower): user rows `[state, 1]` and item rows `[vector, bias]`, so
- * one inner product is the trained logit and the shared factor scoring, top-k and kNN paths serve them unchanged.
+ * rows × (cols + 1): each row of `m` followed by `last[r]` (or the constant `last`). The sequence models score with
+ * user rows `[state, 1]` against item rows `[vector, bias]`, so one inner product is the trained logit and the shared
+ * factor scoring, top-k and kNN paths serve them unchanged; the autoencoder's output layer is scored the same way.
  */
-export function sequenceScoringTables(
-  states: Float32Array, nUsers: number, itemVectors: Float32Array, itemBias: Float32Array, nItems: number, d: number,
-): { userFactors: Float32Array; itemFactors: Float32Array } {
-  const userFactors = new Float32Array(nUsers * (d + 1));
-  for (let u = 0; u < nUsers; u++) {
-    userFactors.set(states.subarray(u * d, (u + 1) * d), u * (d + 1));
-    userFactors[u * (d + 1) + d] = 1;
+export function withLastColumn(m: Float32Array, rows: number, cols: number, last: Float32Array | number): Float32Array {
+  const out = new Float32Array(rows * (cols + 1));
+  for (let r = 0; r < rows; r++) {
+    out.set(m.subarray(r * cols, (r + 1) * cols), r * (cols + 1));
+    out[r * (cols + 1) + cols] = typeof last === 'number' ? last : last[r];
   }
-  const itemFactors = new Float32Array(nItems * (d + 1));
-  for (let i = 0; i < nItems; i++) {
-    itemFactors.set(itemVectors.subarray(i * d, (i + 1) * d), i * (d + 1));
-    itemFactors[i * (d + 1) + d] = itemBias[i];
-  }
-  return { userFactors, itemFactors };
+  return out;
+}
+
+/** Variable-length rows (histories, feature lists) as CSR arrays [indptr, values] for a model file. */
+export function packRows(rows: readonly Int32Array[]): [Int32Array, Int32Array] {
+  const indptr = new Int32Array(rows.length + 1);
+  rows.forEach((s, u) => (indptr[u + 1] = indptr[u] + s.length));
+  const flat = new Int32Array(indptr[rows.length]);
+  rows.forEach((s, u) => flat.set(s, indptr[u]));
+  return [indptr, flat];
 }
 
 /**

@@ -19,7 +19,7 @@ import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { poolBackward, poolForward } from '../nn/pooling.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, sequenceScoringTables, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
   type DynUserOptions, type RetrievalTrainingOptions,
@@ -259,9 +259,8 @@ export class TwoTowerRecommender extends FactorRecommender {
   private materialize(seqs: Int32Array[], nItems: number): void {
     const { out, bias } = this.net!;
     const d = this.options.factors;
-    const tables = sequenceScoringTables(this.encode(seqs, this.userFeats), seqs.length, out.value, bias.value, nItems, d);
-    this.userFactors = tables.userFactors;
-    this.itemFactors = tables.itemFactors;
+    this.userFactors = withLastColumn(this.encode(seqs, this.userFeats), seqs.length, d, 1);
+    this.itemFactors = withLastColumn(out.value, nItems, d, bias.value);
     this.invalidateResident();
   }
 
@@ -289,11 +288,7 @@ export class TwoTowerRecommender extends FactorRecommender {
   }
 
   private vectorOf(seq: Int32Array, feats: Int32Array): Float32Array {
-    const d = this.options.factors;
-    const v = new Float32Array(d + 1);
-    v.set(this.encode([seq], [feats]));
-    v[d] = 1;
-    return v;
+    return withLastColumn(this.encode([seq], [feats]), 1, this.options.factors, 1);
   }
 
   /** Fold-in: the user tower over `items` (no features). */
@@ -306,15 +301,8 @@ export class TwoTowerRecommender extends FactorRecommender {
   protected override exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
     const base = super.exportTensors();
     const p = paramTensors(this.allParams());
-    const pack = (rows: Int32Array[]) => {
-      const indptr = new Int32Array(rows.length + 1);
-      rows.forEach((s, u) => (indptr[u + 1] = indptr[u] + s.length));
-      const flat = new Int32Array(indptr[rows.length]);
-      rows.forEach((s, u) => flat.set(s, indptr[u]));
-      return [indptr, flat] as const;
-    };
-    const [si, sv] = pack(this.sequences ?? []);
-    const [fi, fv] = pack(this.userFeats);
+    const [si, sv] = packRows(this.sequences ?? []);
+    const [fi, fv] = packRows(this.userFeats);
     return {
       tensors: { ...base.tensors, ...p.tensors, seqIndptr: si, seqItems: sv, featIndptr: fi, featIndices: fv },
       shapes: { ...base.shapes, ...p.shapes, seqIndptr: [si.length], seqItems: [sv.length], featIndptr: [fi.length], featIndices: [fv.length] },

@@ -15,6 +15,7 @@
  */
 import { InvalidArgumentError } from '../errors.ts';
 import type { Csr } from '../kernels/types.ts';
+import { selectRows } from '../data/csr-rows.ts';
 import type { Rng } from './optim.ts';
 
 /** Options of {@link sampleBatch}. */
@@ -75,19 +76,8 @@ export function sampleBatch(csr: Csr, rows: Int32Array, sampling: BatchSampling,
   const targets = new Int32Array(nt);
   const pos = new Int32Array(csr.cols).fill(-1);
   for (let j = 0, t = 0; j < csr.cols; j++) if (mark[j]) { pos[j] = t; targets[t++] = j; }
-  const indptr = new Int32Array(rows.length + 1);
-  for (let r = 0; r < rows.length; r++) indptr[r + 1] = indptr[r] + csr.indptr[rows[r] + 1] - csr.indptr[rows[r]];
-  const nnz = indptr[rows.length];
-  const cols = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
-  const targetPos = new Int32Array(nnz);
-  for (let r = 0; r < rows.length; r++) {
-    const from = csr.indptr[rows[r]];
-    const to = csr.indptr[rows[r] + 1];
-    cols.set(csr.indices.subarray(from, to), indptr[r]);
-    values.set(csr.data.subarray(from, to), indptr[r]);
-    for (let e = from; e < to; e++) targetPos[indptr[r] + e - from] = pos[csr.indices[e]];
-  }
+  const { indptr, indices: cols, data: values } = selectRows(csr, rows);
+  const targetPos = Int32Array.from(cols, (c) => pos[c]);
   return { rows: Int32Array.from(rows), targets, indptr, cols, values, targetPos };
 }
 

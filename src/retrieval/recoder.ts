@@ -226,13 +226,8 @@ export class SimilarityRecommender {
   }
 
   /** {@link recommend} for many histories (Recoder's `recommend(users_hist)`), one list per history. */
-  async recommendBatch(histories: readonly (readonly Id[])[], options: HistoryRecommendOptions = {}): Promise<Recommendation[][]> {
-    const out: Recommendation[][] = [];
-    for (const h of histories) {
-      out.push(this.recommend(h, options));
-      await Promise.resolve();
-    }
-    return out;
+  recommendBatch(histories: readonly (readonly Id[])[], options: HistoryRecommendOptions = {}): Promise<Recommendation[][]> {
+    return recommendEach(histories, (h) => this.recommend(h, options));
   }
 }
 
@@ -275,12 +270,17 @@ export class InferenceRecommender {
   }
 
   /** {@link recommend} for many histories, one list per history. */
-  async recommendBatch(histories: readonly (readonly Id[])[], options: HistoryRecommendOptions = {}): Promise<Recommendation[][]> {
-    const out: Recommendation[][] = [];
-    for (const h of histories) {
-      out.push(this.recommend(h, options));
-      await Promise.resolve();
-    }
-    return out;
+  recommendBatch(histories: readonly (readonly Id[])[], options: HistoryRecommendOptions = {}): Promise<Recommendation[][]> {
+    return recommendEach(histories, (h) => this.recommend(h, options));
   }
+}
+
+/** One list per history, in order; a microtask between histories keeps a long batch from starving other promises. */
+async function recommendEach(histories: readonly (readonly Id[])[], recommend: (history: readonly Id[]) => Recommendation[]): Promise<Recommendation[][]> {
+  const out: Recommendation[][] = [];
+  for (const h of histories) {
+    out.push(recommend(h));
+    await Promise.resolve();
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { checkRankMetrics } from '../validate-metrics.ts';
 import { createWasmHybridSession } from './lightfm.ts';
 import { wasmGruBackward, wasmGruForward } from './gru.ts';
 import { wasmNnKernels } from './nn.ts';
+import { LINE, UNITS_PER_CALL, runClaimed, sampleChunks } from './claimed.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -69,16 +70,6 @@ function own<T extends { heap: WasmHeap; disposed: boolean }>(value: unknown, cl
 /** Queries per thread below which splitting work costs more in messages than it saves. */
 const MIN_QUERIES_PER_THREAD = 4;
 
-/**
- * Work units (entries, or item scores) per kernel call. V8 starts a Wasm function in its baseline tier and only
- * switches to optimised code between calls (no on-stack replacement for Wasm), so one long call over all rows
- * would run unoptimised throughout: measured 5–10× slower on the first ALS half-step. Chunks of ~2^22 units
- * (~1 ms) let tier-up happen early at negligible call overhead.
- */
-const UNITS_PER_CALL = 1 << 22;
-
-/** Bytes between per-thread blocks written in a hot loop, so two threads never write one cache line (false sharing). */
-const LINE = 128;
 
 /** Split [start, end) into chunks of about `unitsPerCall` work, where cost(a, b) gives the work of rows [a, b). */
 function chunks(start: number, end: number, cost: (a: number, b: number) => number, unitsPerCall = UNITS_PER_CALL): [number, number][] {
@@ -249,19 +240,15 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const call = prepare(queries, nQueries, items, k, mask, threads);
       const counter = heap.alloc(LINE);
       heap.i32(counter, 1)[0] = 0;
-      // Queries claimed in chunks from a shared counter (as productTopkRows): with a static half each, the batch
-      // waited for whichever thread's core was busier. Chunks are even, so recommendBlock pairs every query; each
-      // call does about UNITS_PER_CALL of work, and every worker call is queued up front.
+      // Queries claimed in chunks (claimed.ts). Chunks are even, so recommendBlock pairs every query; each call does
+      // about UNITS_PER_CALL of work.
       const perQuery = items.rows * (items.cols + 4);
       const step = 2 * Math.max(1, Math.min(8, Math.floor(nQueries / (threads * 32))));
       const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * perQuery)));
       const calls = Math.ceil(nQueries / step / perCall) + 1;
       const args = (t: number) => [...call.args(0, nQueries, t), counter, step, perCall];
       try {
-        const remote: Promise<number>[] = [];
-        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool.call(t - 1, 'recommendBlockClaim', args(t)));
-        while (x.recommendBlockClaim(...args(0)) > 0);
-        await Promise.all(remote);
+        await runClaimed(x, pool, 'recommendBlockClaim', threads, calls, args);
       } catch (e) {
         call.abandon();
         throw e;
@@ -320,16 +307,9 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         : [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, slots, C.rows, UNITS_PER_CALL, slots + 64, scratch + t * scratchBytes];
       const fn = cg ? 'alsCgRows' : 'alsCholeskyRows';
       try {
-        // Rows claimed from a shared counter (dynamic scheduling, as in productTopk): static ranges balanced by the
-        // work estimate leave a thread idle whenever the other core is busy or rows cost more than estimated, and at
-        // ml-100k size (a few ms per half-step) that idle time was most of the second thread's gain. Every worker
-        // call is queued up front; each call but a thread's last does at least UNITS_PER_CALL of work, so this many
-        // calls per thread cover every row even if one thread does all of them.
-        const calls = Math.ceil(work / UNITS_PER_CALL) + 1;
-        const remote: Promise<number>[] = [];
-        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, fn, args(t)));
-        while ((x[fn] as (...a: number[]) => number)(...args(0)) > 0);
-        await Promise.all(remote);
+        // Rows claimed one at a time (claimed.ts): at ml-100k size (a few ms per half-step) the idle time of static
+        // ranges was most of the second thread's gain.
+        await runClaimed(x, pool, fn, threads, Math.ceil(work / UNITS_PER_CALL) + 1, args);
         const failed = heap.i32(slots + 64, 1)[0];
         if (!cg && failed) throw new NotPositiveDefiniteError(failed - 1);
       } finally {
@@ -361,17 +341,10 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         if (threads === 1) {
           for (let a = 0; a < samples; a += step) x.bprSamples(...common, Math.min(step, samples - a), state, state + 16);
         } else {
-          // Samples claimed in chunks from a shared counter (dynamic scheduling, as lightfmEpochClaim): with a static
-          // half each, the epoch waited for whichever thread's core was busier. Every worker call is queued up front.
-          const share = Math.max(256, Math.min(step, Math.ceil(samples / (threads * 32))));
-          const perCall = Math.max(1, Math.floor(step / share));
+          // Samples claimed in chunks (claimed.ts), each thread drawing from its own rng.
+          const { share, perCall, calls } = sampleChunks(samples, step, threads, 256);
           heap.i32(counter, 1)[0] = 0;
-          const calls = Math.ceil(samples / share / perCall) + 1;
-          const args = (t: number) => [...common, counter, samples, share, perCall, state + t * LINE, state + t * LINE + 16];
-          const remote: Promise<number>[] = [];
-          for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'bprSamplesClaim', args(t)));
-          while (x.bprSamplesClaim(...args(0)) > 0);
-          await Promise.all(remote);
+          await runClaimed(x, pool, 'bprSamplesClaim', threads, calls, (t) => [...common, counter, samples, share, perCall, state + t * LINE, state + t * LINE + 16]);
         }
         let correct = 0, skipped = 0;
         for (let t = 0; t < threads; t++) {
@@ -408,14 +381,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         options.negativeProportion, options.negativeCap, counter, C.rows, UNITS_PER_CALL, state + t * block + LINE, state + t * block,
       ];
       try {
-        // Rows claimed one at a time from a shared counter (as alsCgRows): with static ranges the epoch waited for
-        // whichever thread's core was busier. Every worker call is queued up front; each call but a thread's last
-        // does at least UNITS_PER_CALL of work, so this many calls per thread cover every row.
-        const calls = Math.ceil(work / UNITS_PER_CALL) + 1;
-        const remote: Promise<number>[] = [];
-        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'lmfRowsClaim', args(t)));
-        while (x.lmfRowsClaim(...args(0)) > 0);
-        await Promise.all(remote);
+        // Rows claimed one at a time (claimed.ts).
+        await runClaimed(x, pool, 'lmfRowsClaim', threads, Math.ceil(work / UNITS_PER_CALL) + 1, args);
       } finally {
         heap.release(state);
         heap.release(counter);
@@ -428,16 +395,9 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
           p.aIndptr, p.aIndices, p.aData, p.bIndptr, p.bIndices, p.bData, b.cols, k, p.counter, a.rows, UNITS_PER_CALL,
           scratch + t * b.cols * 8, scratch + t * b.cols * 8 + b.cols * 4, p.idx, p.score, p.counts,
         ];
-        // Dynamic scheduling (rows claimed from p.counter): static ranges balanced by the work estimate left the
-        // calling thread idle for ~40% of the product on ml-1m (dense rows cost less per entry than sparse ones, and a
-        // busy core slows one thread only). Every worker call is queued up front, so no thread waits for this one to
-        // hand out work. Each call but a thread's last does at least UNITS_PER_CALL of work, so this
-        // many calls per thread cover every row even if one thread ends up doing all of them.
-        const calls = Math.ceil(work[a.rows] / UNITS_PER_CALL) + 1;
-        const remote: Promise<number>[] = [];
-        for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'productTopkRows', args(t)));
-        while (x.productTopkRows(...args(0)) > 0);
-        await Promise.all(remote);
+        // Rows claimed one at a time (claimed.ts): static ranges left the calling thread idle for ~40% of the product
+        // on ml-1m (dense rows cost less per entry than the estimate, and a busy core slows one thread only).
+        await runClaimed(x, pool, 'productTopkRows', threads, Math.ceil(work[a.rows] / UNITS_PER_CALL) + 1, args);
       });
     },
     async productRecommend(a, b, k, excludeOwn) {

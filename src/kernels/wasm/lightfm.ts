@@ -8,10 +8,9 @@ import type { HybridData, HybridParams, HybridSettings, HybridStats, HybridTable
 import { checkHybrid, checkOrder } from '../validate-lightfm.ts';
 import type { WasmHeap } from './memory.ts';
 import type { KernelPool } from './pool.ts';
+import { LINE, UNITS_PER_CALL, runClaimed, sampleChunks } from './claimed.ts';
 
 const LOSS_CODE = { logistic: 0, bpr: 1, warp: 2, 'warp-kos': 3 } as const;
-/** Work units per kernel call (see UNITS_PER_CALL in backend.ts: V8 tiers Wasm up only between calls). */
-const UNITS_PER_CALL = 1 << 22;
 
 type Exports = Record<string, (...a: number[]) => number>;
 
@@ -108,7 +107,6 @@ export function createWasmHybridSession(
   const maxThreads = pool?.threads ?? 1;
   // Per-thread blocks are whole multiples of 128 bytes: the random state is written on every draw, and two threads
   // sharing its cache line would bounce the line between cores (false sharing).
-  const LINE = 128;
   const scratchBytes = Math.ceil((6 * dp * 4 + 2 * s.n * 4) / LINE) * LINE;
   const scratch = heap.alloc(maxThreads * scratchBytes + LINE);
   const state = heap.alloc(maxThreads * LINE + LINE); // per thread: rng u32 at +0, stats (updates, sampled, loss f64) at +16
@@ -138,17 +136,11 @@ export function createWasmHybridSession(
         if (threads === 1) {
           for (let a = 0; a < order.length; a += step) x.lightfmEpoch(...args(a, Math.min(order.length, a + step), 0));
         } else {
-          // Dynamic scheduling through a shared counter (lightfmEpochClaim): every worker call is queued up front, so
-          // no thread waits for this one to hand out work; a slower or descheduled thread just claims fewer chunks.
-          const share = Math.max(128, Math.min(step, Math.ceil(order.length / (threads * 32))));
-          const perCall = Math.max(1, Math.floor(step / share));
+          // Examples claimed in chunks (claimed.ts).
+          const { share, perCall, calls } = sampleChunks(order.length, step, threads, 128);
           heap.i32(counter, 1)[0] = 0;
-          const calls = Math.ceil(order.length / share / perCall) + 1;
-          const claimArgs = (t: number) => [ctx, counter, order.length, share, perCall, scratch + t * scratchBytes, state + t * LINE, state + t * LINE + 16];
-          const remote: Promise<number>[] = [];
-          for (let t = 1; t < threads; t++) for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'lightfmEpochClaim', claimArgs(t)));
-          while (x.lightfmEpochClaim(...claimArgs(0)) > 0);
-          await Promise.all(remote);
+          await runClaimed(x, pool, 'lightfmEpochClaim', threads, calls,
+            (t) => [ctx, counter, order.length, share, perCall, scratch + t * scratchBytes, state + t * LINE, state + t * LINE + 16]);
         }
         const out: HybridStats = { updates: 0, sampled: 0, loss: 0 };
         for (let t = 0; t < threads; t++) {
