@@ -40,16 +40,33 @@ export function isJsonContentType(value: string | null): boolean {
 }
 
 /**
- * The request body as text, refusing more than `maxBytes`: a declared Content-Length over the cap is refused before
- * reading; otherwise the stream is read chunk by chunk and cancelled as soon as the cap is passed, so a huge or
- * endless body never sits in memory (413).
+ * Bytes of an oversized request body read and thrown away before the 413 is sent. Answering while the client is still
+ * writing is a race every runtime loses in its own way: workerd, Deno and Bun close the connection once the response
+ * is out, and a client that is still sending then sees a reset (EPIPE/ECONNRESET) instead of the 413 (issue 14). Nginx
+ * solves the same problem with "lingering close"; here the handler itself drains, so the behaviour is the same in every
+ * runtime that calls it. Past this bound the connection is given up on: holding a socket to swallow an unbounded body
+ * would hand a slow client a free resource.
+ */
+export const MAX_DRAIN_BYTES = 16 << 20;
+
+/**
+ * The request body as text, refusing more than `maxBytes` (413) without ever holding more than `maxBytes` in memory.
+ * An oversized body, declared by Content-Length or streamed without one, is read to its end and discarded (up to
+ * {@link MAX_DRAIN_BYTES} past the cap) before the 413 is thrown, so the client has finished writing when the answer
+ * comes and reads it instead of a reset.
  */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${maxBytes} bytes.`, 'body');
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge();
+  const declaredText = request.headers.get('content-length')?.trim();
+  const declared = declaredText !== undefined && /^\d+$/.test(declaredText) ? Number(declaredText) : undefined;
   if (!request.body) return '';
   const reader = request.body.getReader();
+  if (declared !== undefined && declared > maxBytes) {
+    // Too large whatever it holds: drain it when that is cheap enough, then answer.
+    if (declared <= maxBytes + MAX_DRAIN_BYTES) await discardRest(reader, declared);
+    else await reader.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -57,7 +74,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      await discardRest(reader, maxBytes + MAX_DRAIN_BYTES - total);
       throw tooLarge();
     }
     chunks.push(value);
@@ -73,6 +90,21 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   } catch {
     throw new HttpError(400, 'BAD_JSON', 'The request body is not valid UTF-8.', 'body');
   }
+}
+
+/** Read and drop up to `budget` more bytes of a body; cancel the stream when it holds more (or fails). */
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
+  let left = budget;
+  try {
+    while (left >= 0) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+    }
+  } catch {
+    return; // the client went away: nothing left to answer
+  }
+  await reader.cancel().catch(() => undefined);
 }
 
 /** Parse a JSON request body that must be one object. */
