@@ -13,6 +13,7 @@ export type { SelfCheckReport } from './selfcheck.ts';
 export {
   RecwiseError,
   InvalidArgumentError,
+  UnknownOptionError,
   DimensionMismatchError,
   UnknownBackendError,
   BackendUnavailableError,

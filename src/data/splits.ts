@@ -4,6 +4,7 @@
  * `train` scores `test` rows directly. Per-user splits keep at least one training row per user (a user with a
  * single interaction stays in train only), as the shared splits keep every user in train.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { Csr } from '../kernels/types.ts';
 import { murmur3_32 } from './hashing.ts';
@@ -115,6 +116,7 @@ export interface RandomSplitOptions {
  */
 export function randomSplit(interactions: Interactions, options: RandomSplitOptions = {}): Split {
   checkInteractions(interactions);
+  checkOptionKeys('randomSplit options', options, optionKeys<RandomSplitOptions>({ testFraction: true, seed: true }));
   const fraction = checkFraction('testFraction', options.testFraction ?? 0.2);
   return leaveRandom(interactions, fraction, undefined, options.seed ?? 42);
 }
@@ -196,6 +198,7 @@ export interface TemporalSplitOptions {
  */
 export function temporalSplit(interactions: Interactions, options: TemporalSplitOptions = {}): Split {
   checkInteractions(interactions);
+  checkOptionKeys('temporalSplit options', options, optionKeys<TemporalSplitOptions>({ testFraction: true, testCount: true }));
   if (options.testCount !== undefined && options.testFraction !== undefined) {
     throw new InvalidArgumentError('testCount', options.testCount, 'either testCount or testFraction, not both');
   }
@@ -224,6 +227,7 @@ export interface LeaveKOutOptions {
  */
 export function leaveKOut(interactions: Interactions, options: LeaveKOutOptions = {}): Split {
   checkInteractions(interactions);
+  checkOptionKeys('leaveKOut options', options, optionKeys<LeaveKOutOptions>({ k: true, by: true, seed: true }));
   const k = checkCount('k', options.k ?? 1);
   const by = options.by ?? 'random';
   if (by === 'latest') return leaveLatest(interactions, undefined, k);
@@ -261,6 +265,7 @@ export interface GlobalSplit extends Split {
  */
 export function globalTemporalSplit(interactions: Interactions, options: GlobalTemporalSplitOptions = {}): GlobalSplit {
   checkInteractions(interactions);
+  checkOptionKeys('globalTemporalSplit options', options, optionKeys<GlobalTemporalSplitOptions>({ cutoff: true, testFraction: true, dropCold: true }));
   const x = interactions;
   const ts = needTimestamps(x, 'a temporal split');
   let cutoff: number;

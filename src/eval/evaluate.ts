@@ -6,6 +6,7 @@
  * block of `batchSize × nItems` scores.
  */
 import { InvalidArgumentError } from '../errors.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { InteractionRecord } from '../data/dataset.ts';
 import { Interactions } from '../data/interactions.ts';
 import type { Id } from '../data/vocabulary.ts';
@@ -153,7 +154,10 @@ function blockRows(csr: CsrArrays, users: Int32Array): CsrArrays {
   return { indptr, indices };
 }
 
+const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ k: true, definition: true, metrics: true, batchSize: true, onProgress: true, signal: true });
+
 function checkOptions(options: EvaluateOptions): { k: number; definition: MetricDefinition; metrics: readonly MetricName[]; batchSize: number } {
+  checkOptionKeys('evaluate options', options, EVALUATE_KEYS);
   const k = options.k ?? 10;
   if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError('k', k, 'an integer >= 1');
   const definition = options.definition ?? 'standard';
@@ -208,7 +212,12 @@ export async function evaluate(model: Recommender, data: EvaluationData, options
   const evalUsers: number[] = [];
   for (let u = 0; u < nUsers; u++) if (test.indptr[u + 1] > test.indptr[u]) evalUsers.push(u);
   if (evalUsers.length === 0) {
-    throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'at least one test row whose user and item occur in training', 'check that train and test use the same ids.');
+    const known = aligned.test.nnz;
+    if (known > 0 && removed === known) {
+      // Every test pair the model knows is a train pair (e.g. evaluate(model, train)): nothing is left to rank.
+      throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'test pairs that are not train pairs', `pass held-out interactions: all ${known} test pairs are training pairs of the model (test = train?), and train items are excluded from the ranking. Split first (randomSplit, leaveKOut) and evaluate on the split's test.`);
+    }
+    throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'at least one test row whose user and item occur in training', `check that train and test use the same ids (all ${aligned.droppedRows} test rows have a user or item the model never saw; numeric and string ids differ: 1 is not "1").`);
   }
 
   const userMetrics = USER_METRIC_NAMES.filter((m) => metrics.includes(m));

@@ -13,6 +13,7 @@ import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
 export interface BprOptions {
@@ -49,7 +50,7 @@ export class BprRecommender extends FactorRecommender {
 
   constructor(options: BprOptions = {}) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('BprRecommender options', DEFAULTS, options);
     const o = this.options;
     checkIntegerOption('factors', o.factors, 1);
     checkIntegerOption('iterations', o.iterations, 0);

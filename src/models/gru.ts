@@ -19,7 +19,8 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -154,7 +155,7 @@ export class GruRecommender extends FactorRecommender {
 
   constructor(options: GruOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, batchSize: 32, target: 'heldout', ...options };
+    this.options = withDefaults<Required<GruOptions>>('GruRecommender options', { ...RETRIEVAL_DEFAULTS, batchSize: 32, target: 'heldout' }, options);
     checkRetrievalOptions(this.options);
     if (this.options.target !== 'next' && this.options.target !== 'heldout') throw new InvalidArgumentError('target', this.options.target, "'next' or 'heldout'");
   }
@@ -184,6 +185,10 @@ export class GruRecommender extends FactorRecommender {
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {
     return super.fit(data, options);
+  }
+
+  protected override fitOptionKeys(): readonly string[] {
+    return NEURAL_FIT_KEYS;
   }
 
   protected async fitIndexed(data: Interactions, options: NeuralFitOptions): Promise<void> {

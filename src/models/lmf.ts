@@ -12,6 +12,7 @@ import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
 export interface LmfOptions {
@@ -70,7 +71,7 @@ export class LmfRecommender extends FactorRecommender {
 
   constructor(options: LmfOptions = {}) {
     super();
-    const merged = { ...DEFAULTS, ...options };
+    const merged = withDefaults('LmfRecommender options', DEFAULTS, options, ['maxNegatives']);
     this.options = { ...merged, maxNegatives: options.maxNegatives ?? merged.factors + 2 };
     const o = this.options;
     checkIntegerOption('maxNegatives', o.maxNegatives, 0);

@@ -14,6 +14,7 @@ import { Recommender } from './recommender.ts';
 import type { ModelState, TensorArray } from './registry.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { optionKeys } from '../options-check.ts';
 
 /** Training hyper-parameters shared by the neural models (Recoder's Recoder.train arguments). */
 export interface NeuralTrainingOptions {
@@ -103,6 +104,9 @@ export interface NeuralFitOptions extends FitOptions {
   /** Called after every epoch (awaited). */
   onEpoch?: (report: NeuralEpoch) => void | Promise<void>;
 }
+
+/** Every key of {@link NeuralFitOptions}. */
+export const NEURAL_FIT_KEYS = optionKeys<NeuralFitOptions>({ onProgress: true, signal: true, resumeFrom: true, onEpoch: true });
 
 /** The resumable state behind `resumeFrom`, checked against the kind. */
 export function resumeState(resumeFrom: Recommender | ModelState, kind: string): ModelState & { training: NonNullable<ModelState['training']> } {

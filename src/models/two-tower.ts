@@ -24,6 +24,7 @@ import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
   type DynUserOptions, type RetrievalTrainingOptions,
 } from './gru.ts';
+import { optionKeys, withDefaults } from '../options-check.ts';
 
 /** Options of {@link TwoTowerRecommender}. */
 export interface TwoTowerOptions extends RetrievalTrainingOptions {
@@ -46,6 +47,8 @@ export interface TwoTowerFitOptions extends NeuralFitOptions {
   /** Categorical user features (optional; users without an entry have none). */
   userFeatures?: UserFeatureSource;
 }
+
+const TWO_TOWER_FIT_KEYS = optionKeys<TwoTowerFitOptions>({ onProgress: true, signal: true, resumeFrom: true, onEpoch: true, userFeatures: true });
 
 function featuresOf(source: UserFeatureSource | undefined, user: Id): readonly string[] | undefined {
   if (!source) return undefined;
@@ -82,7 +85,7 @@ export class TwoTowerRecommender extends FactorRecommender {
 
   constructor(options: TwoTowerOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all', ...options };
+    this.options = withDefaults<Required<TwoTowerOptions>>('TwoTowerRecommender options', { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all' }, options);
     checkRetrievalOptions(this.options);
     if (this.options.history !== 'before' && this.options.history !== 'all') throw new InvalidArgumentError('history', this.options.history, "'before' or 'all'");
     const h = this.options.hidden;
@@ -130,6 +133,10 @@ export class TwoTowerRecommender extends FactorRecommender {
 
   override async fit(data: Interactions, options: TwoTowerFitOptions = {}): Promise<this> {
     return super.fit(data, options);
+  }
+
+  protected override fitOptionKeys(): readonly string[] {
+    return TWO_TOWER_FIT_KEYS;
   }
 
   protected async fitIndexed(data: Interactions, options: TwoTowerFitOptions): Promise<void> {
