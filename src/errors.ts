@@ -124,6 +124,22 @@ export class NotPositiveDefiniteError extends RecwiseError {
   }
 }
 
+/**
+ * Training diverged: after an epoch, not every estimated parameter is finite (LightFM raises the same). Thrown at the
+ * first such epoch, so the model is left as it was before fit (an unfitted model stays unfitted).
+ */
+export class TrainingDivergedError extends RecwiseError {
+  /** 1-based epoch (iteration) after which non-finite parameters were found. */
+  readonly epoch: number;
+  /** The model kind, e.g. `lightfm`. */
+  readonly model: string;
+  constructor(model: string, epoch: number, fix: string) {
+    super('DIVERGED', `Not all estimated parameters are finite after epoch ${epoch} of the ${model} fit: the model diverged.`, { field: 'epoch', value: epoch, fix });
+    this.epoch = epoch;
+    this.model = model;
+  }
+}
+
 /** The run was stopped through an AbortSignal. */
 export class AbortError extends RecwiseError {
   constructor(what: string) {

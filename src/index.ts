@@ -14,6 +14,7 @@ export {
   RecwiseError,
   InvalidArgumentError,
   UnknownOptionError,
+  TrainingDivergedError,
   DimensionMismatchError,
   UnknownBackendError,
   BackendUnavailableError,

@@ -6,7 +6,7 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, yieldToEventLoop } from './progress.ts';
 import { mulberry32, uniformMatrix } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -109,6 +109,7 @@ export class AlsRecommender extends FactorRecommender {
         checkAborted(options.signal, 'ALS fit');
         await b.alsSolve(X, Cui, Y, b.gram(Y, regularization), { solver, cgSteps });
         await b.alsSolve(Y, Ciu, X, b.gram(X, regularization), { solver, cgSteps });
+        checkDiverged(b.allFinite(X) && b.allFinite(Y), 'als', it + 1, 'check the interaction weights and alpha (confidences 1 + alpha·w beyond ~1e18 overflow float32), and use regularization > 0.');
         options.onProgress?.({ phase: 'fit', done: it + 1, total: iterations });
         await yieldToEventLoop();
       }

@@ -193,7 +193,7 @@ export class AutoencoderRecommender extends Recommender {
         batches++;
       }
       return batches ? total / batches : 0;
-    }, (n) => (this.epochsDone = n));
+    }, (n) => (this.epochsDone = n), params);
   }
 
   /** Forward to the last hidden layer (batch × width) for rows given as entries; records what backward needs. */

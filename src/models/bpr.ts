@@ -6,7 +6,7 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -88,6 +88,7 @@ export class BprRecommender extends FactorRecommender {
       for (let epoch = 0; epoch < iterations; epoch++) {
         checkAborted(options.signal, 'BPR fit');
         const { correct, skipped } = await b.bprEpoch(xm, ym, c, data.nnz, { learningRate, regularization, verifyNegative, seed: (seed * 1000003 + epoch) >>> 0 });
+        checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'bpr', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         const used = data.nnz - skipped;
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations, info: { trainAuc: used ? correct / used : 0, skipped: data.nnz ? skipped / data.nnz : 0 } });
         if (epoch % 4 === 3) await yieldToEventLoop();

@@ -211,7 +211,7 @@ export class GruRecommender extends FactorRecommender {
     const loss = new SampledSoftmax(this.backend);
     const users = Int32Array.from(seqs.flatMap((s, u) => (s.length > 1 ? [u] : [])));
     await runEpochs(start, o.epochs, o.seed, optimizer, options, 'gru fit', (_e, rng) =>
-      o.target === 'next' ? this.epoch(seqs, windows, sampler, loss, rng) : this.heldoutEpoch(seqs, users, sampler, loss, rng), (n) => (this.epochsDone = n));
+      o.target === 'next' ? this.epoch(seqs, windows, sampler, loss, rng) : this.heldoutEpoch(seqs, users, sampler, loss, rng), (n) => (this.epochsDone = n), this.allParams());
     this.materialize(seqs, data.nItems);
   }
 

@@ -10,7 +10,7 @@
  */
 import { FactorRecommender } from './factor.ts';
 import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -456,6 +456,7 @@ export class LightFmRecommender extends FactorRecommender {
         const t0 = performance.now();
         const stats = await session.epoch(order, seeds);
         const seconds = (performance.now() - t0) / 1000;
+        checkDiverged(session.allFinite(), 'lightfm', epoch, sgdDivergenceFix(this.options.learningRate));
         this.epochsDone = epoch;
         options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates, seconds } });
         if (options.onEpoch) {

@@ -112,7 +112,7 @@ export class SampledMfRecommender extends FactorRecommender {
     this.optimizer = optimizer;
     this.epochsDone = start;
     const k = nnKernels(this.backend);
-    await runEpochs(start, o.epochs, o.seed, optimizer, options, `${this.kind} fit`, (_e, rng) => this.epoch(data, rng, k), (n) => (this.epochsDone = n));
+    await runEpochs(start, o.epochs, o.seed, optimizer, options, `${this.kind} fit`, (_e, rng) => this.epoch(data, rng, k), (n) => (this.epochsDone = n), [tables.U, tables.V, tables.b]);
     this.materialize(data.nUsers, data.nItems);
   }
 

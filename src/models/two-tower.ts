@@ -166,7 +166,7 @@ export class TwoTowerRecommender extends FactorRecommender {
     });
     const examples = Int32Array.from(ex);
     const loss = new SampledSoftmax(this.backend);
-    await runEpochs(start, o.epochs, o.seed, optimizer, options, 'two-tower fit', (_e, rng) => this.epoch(seqs, examples, sampler, loss, rng), (n) => (this.epochsDone = n));
+    await runEpochs(start, o.epochs, o.seed, optimizer, options, 'two-tower fit', (_e, rng) => this.epoch(seqs, examples, sampler, loss, rng), (n) => (this.epochsDone = n), this.allParams());
     this.materialize(seqs, data.nItems);
   }
 

@@ -6,7 +6,7 @@ import {
   AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, GruRecommender, TwoTowerRecommender,
   Interactions, Vocabulary, InvalidArgumentError, UnknownOptionError, UnknownUserError, UnknownItemError, ModelFileError,
   randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, evaluate, saveModel, loadModel, readModelState, encodeModelState,
-  createHandler, createPipeline, popularCandidates, mmr, businessRules, readInteractions,
+  createHandler, createPipeline, popularCandidates, mmr, businessRules, readInteractions, init, getBackend, TrainingDivergedError,
   type Recommendation,
 } from 'recwise';
 import { test } from './harness.ts';
@@ -169,6 +169,52 @@ test('citizen/numbers: LightFM rejects NaN and ±Infinity feature values, naming
     InvalidArgumentError,
     /itemFeatures row 1 \("y"\), feature "genre:b"/,
   );
+});
+
+// ---- divergence --------------------------------------------------------------------------------------------------
+
+test('citizen/diverged: Backend.allFinite (Wasm SIMD scan) agrees with the reference for NaN/±Infinity at every position', async () => {
+  for (const name of ['js', 'wasm'] as const) {
+    await init({ backend: name });
+    const b = await getBackend();
+    for (let n = 1; n <= 19; n++) {
+      const clean = Float32Array.from({ length: n }, (_, i) => (i % 3) - 1.5e38 * (i % 2));
+      const m = b.matrix(clean, n, 1);
+      equal(b.allFinite(m), true, `${name} n ${n} clean`);
+      m.dispose();
+      for (let at = 0; at < n; at++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const data = clean.slice();
+          data[at] = bad;
+          const bm = b.matrix(data, 1, n);
+          equal(b.allFinite(bm), false, `${name} n ${n}, ${bad} at ${at}`);
+          bm.dispose();
+        }
+      }
+    }
+  }
+  await init();
+});
+
+test('citizen/diverged: a learning rate that blows up stops the fit with TrainingDivergedError naming the epoch and the fix', async () => {
+  const data = checkerboard();
+  const cases: [() => { fit(d: Interactions): Promise<unknown>; fitted: boolean }, RegExp][] = [
+    [() => new LightFmRecommender({ factors: 4, learningRate: 1e7, epochs: 30, loss: 'logistic' }), /decreasing the learning rate \(learningRate is 10000000/],
+    [() => new BprRecommender({ factors: 4, learningRate: 1e7, iterations: 30 }), /decreasing the learning rate/],
+    [() => new LmfRecommender({ factors: 4, learningRate: 1e20, iterations: 30 }), /decreasing the learning rate/],
+    [() => new SampledMfRecommender({ factors: 4, learningRate: 1e12, optimizer: 'sgd', epochs: 30, batchSize: 4 }), /decreasing the learning rate/],
+    [() => new AlsRecommender({ factors: 4, iterations: 3, alpha: 1e38 }), /alpha/],
+  ];
+  for (const [make, fix] of cases) {
+    const model = make();
+    await rejects(() => model.fit(data), TrainingDivergedError, fix);
+    ok(!model.fitted, 'the model stays unfitted');
+  }
+  try {
+    await new BprRecommender({ factors: 4, learningRate: 1e7, iterations: 30 }).fit(data);
+  } catch (e) {
+    ok(e instanceof TrainingDivergedError && e.epoch >= 1 && e.epoch <= 30 && e.code === 'DIVERGED' && /after epoch \d+ of the bpr fit/.test(e.message));
+  }
 });
 
 // ---- no signal, no similarity -----------------------------------------------------------------------------------
