@@ -20,14 +20,14 @@ import {
   type MetricDefinition, type MetricName, type UserMetricName, type UserRankFacts,
 } from './metrics.ts';
 
-/** Options of {@link evaluate}. */
-export interface EvaluateOptions extends LongRunOptions {
+/** Options of {@link evaluate}; `M` is the metrics asked for (all by default), which types the result's `means`. */
+export interface EvaluateOptions<M extends MetricName = MetricName> extends LongRunOptions {
   /** Cut-off of the top-k metrics (default 10). */
   k?: number;
   /** Whose metric definitions to use (default `'standard'`, the anchors' protocol); see src/eval/metrics.ts. */
   definition?: MetricDefinition;
-  /** Which metrics to report (default all). */
-  metrics?: readonly MetricName[];
+  /** Which metrics to report (default all). The result's `means` and `perUser` have exactly these keys. */
+  metrics?: readonly M[];
   /** Users scored per block (default 256; lowered so a block holds at most 2^24 scores). */
   batchSize?: number;
 }
@@ -35,8 +35,8 @@ export interface EvaluateOptions extends LongRunOptions {
 /** Test data for {@link evaluate}: test interactions, or test plus the train interactions to exclude. */
 export type EvaluationData = Interactions | { train?: Interactions; test: Interactions };
 
-/** Result of {@link evaluate}. */
-export interface EvaluationResult {
+/** Result of {@link evaluate}, typed by the metrics asked for: `means.ndcg` is a `number`, not `number | undefined`. */
+export interface EvaluationResult<M extends MetricName = MetricName> {
   readonly k: number;
   readonly definition: MetricDefinition;
   /** For each metric, the definition its formula comes from ('standard' where the chosen library has none). */
@@ -44,12 +44,12 @@ export interface EvaluationResult {
   /** Evaluated users (every user with at least one test row), in the model's index order. */
   readonly users: Id[];
   /** Per-user values aligned with `users`. */
-  readonly perUser: Partial<Record<UserMetricName, Float64Array>>;
+  readonly perUser: Readonly<Record<Extract<M, UserMetricName>, Float64Array>>;
   /**
    * Means over evaluated users. Exceptions: implicit's precision is micro-averaged (Σ hits / Σ min(k, |T|));
    * coverage = distinct items in any evaluated user's top k / number of items.
    */
-  readonly means: Partial<Record<MetricName, number>>;
+  readonly means: Readonly<Record<M, number>>;
   /** Number of evaluated users. */
   readonly testUsers: number;
   /** Test (user, item) pairs evaluated. */
@@ -192,7 +192,7 @@ const MAX_BLOCK_SCORES = 1 << 24;
  * await evaluate(model, test, { definition: 'lightfm' }); // LightFM's precision_at_k, auc_score, …
  * ```
  */
-export async function evaluate(model: Recommender, data: EvaluationData, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate<M extends MetricName = MetricName>(model: Recommender, data: EvaluationData, options: EvaluateOptions<M> = {}): Promise<EvaluationResult<M>> {
   const { k, definition, metrics, batchSize } = checkOptions(options);
   const idx = modelIndex(model);
   await ensureInit();
@@ -273,8 +273,8 @@ export async function evaluate(model: Recommender, data: EvaluationData, options
     definition,
     definitions: metricDefinitions(definition),
     users: evalUsers.map((u) => idx.users.idAt(u)),
-    perUser,
-    means,
+    perUser: perUser as Record<Extract<M, UserMetricName>, Float64Array>,
+    means: means as Record<M, number>,
     testUsers: evalUsers.length,
     testRows: test.indices.length,
     droppedTestRows: aligned.droppedRows,
