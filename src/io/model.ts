@@ -144,7 +144,7 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   if (cls) {
     const expected = new (cls as unknown as new () => Recommender)().kind;
     if (state.kind !== expected) {
-      throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `expected a '${expected}' model (${cls.name}), the file holds a '${state.kind}' model`, `load it with loadModel(source) (any kind) or with the class of kind '${state.kind}'.`);
+      throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `expected a '${expected}' model, the file holds a '${state.kind}' model`, `load it with loadModel(source) (any kind) or with the class of kind '${state.kind}'.`);
     }
   }
   const kinds = registeredModelKinds();
