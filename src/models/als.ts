@@ -14,7 +14,7 @@ import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../kernels/reference/als.ts';
-import { withDefaults } from '../options-check.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link AlsRecommender}; defaults are implicit's. */
 export interface AlsOptions {
@@ -287,6 +287,7 @@ export class AlsRecommender extends FactorRecommender {
    * recalculated users).
    */
   explain(user: Id, item: Id, options: { k?: number; userItems?: UserItems } = {}): AlsExplanation {
+    checkOptionKeys('explain options', options, optionKeys<typeof options>({ k: true, userItems: true }));
     const idx = this.requireIndex();
     const i = idx.items.indexOf(item);
     if (i === undefined) throw new UnknownItemError(item, 'item', idx.items);

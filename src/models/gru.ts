@@ -20,7 +20,7 @@ import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
 import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
-import { withDefaults } from '../options-check.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -120,6 +120,9 @@ export interface DynUserOptions {
 }
 
 /** Options of {@link GruRecommender}. */
+/** Every key of {@link DynUserOptions}. */
+export const DYN_USER_KEYS = optionKeys<DynUserOptions>({ seq: true, userFeats: true });
+
 export interface GruOptions extends RetrievalTrainingOptions {
   /**
    * The training objective: 'next' — every step predicts the next item of the user's time-ordered history
@@ -365,6 +368,7 @@ export class GruRecommender extends FactorRecommender {
    * ```
    */
   dynUserEmbedding(user: Id, options: DynUserOptions = {}): Float32Array {
+    checkOptionKeys('dynUserEmbedding options', options, DYN_USER_KEYS);
     const idx = this.requireIndex();
     if (!this.net) throw new NotFittedError(this.kind);
     let seq: Int32Array;

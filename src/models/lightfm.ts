@@ -521,6 +521,7 @@ export class LightFmRecommender extends FactorRecommender {
    * ```
    */
   predictRank(user: Id, items: readonly Id[], options: { filterSeen?: boolean } = {}): number[] {
+    checkOptionKeys('predictRank options', options, optionKeys<typeof options>({ filterSeen: true }));
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
     if (u === undefined) throw new UnknownUserError(user, idx.users);
@@ -639,6 +640,7 @@ export class LightFmRecommender extends FactorRecommender {
    * ```
    */
   similarFeatures(feature: Id, options: { side?: 'item' | 'user'; k?: number } = {}): { feature: Id; score: number }[] {
+    checkOptionKeys('similarFeatures options', options, optionKeys<typeof options>({ side: true, k: true }));
     const s = this.requireState();
     const side = options.side ?? 'item';
     const space = side === 'item' ? this.itemSpace! : this.userSpace!;
@@ -660,6 +662,7 @@ export class LightFmRecommender extends FactorRecommender {
    * dot product, and the user's training items most like the item.
    */
   explain(user: Id, item: Id, options: { k?: number } = {}): LightFmExplanation {
+    checkOptionKeys('explain options', options, optionKeys<typeof options>({ k: true }));
     const s = this.requireState();
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);

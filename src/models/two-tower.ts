@@ -22,9 +22,9 @@ import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampl
 import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
-  type DynUserOptions, type RetrievalTrainingOptions,
+  DYN_USER_KEYS, type DynUserOptions, type RetrievalTrainingOptions,
 } from './gru.ts';
-import { optionKeys, withDefaults } from '../options-check.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Options of {@link TwoTowerRecommender}. */
 export interface TwoTowerOptions extends RetrievalTrainingOptions {
@@ -283,6 +283,7 @@ export class TwoTowerRecommender extends FactorRecommender {
    * ```
    */
   dynUserEmbedding(user: Id, options: DynUserOptions = {}): Float32Array {
+    checkOptionKeys('dynUserEmbedding options', options, DYN_USER_KEYS);
     const idx = this.requireIndex();
     if (!this.net) throw new NotFittedError(this.kind);
     const u = idx.users.indexOf(user);

@@ -7,6 +7,7 @@ import {
   Interactions, Vocabulary, InvalidArgumentError, UnknownOptionError, UnknownUserError, UnknownItemError, ModelFileError,
   randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, evaluate, saveModel, loadModel, readModelState, encodeModelState,
   createHandler, createPipeline, popularCandidates, mmr, businessRules, readInteractions, init, getBackend, TrainingDivergedError,
+  ExactIndex, HnswIndex, SimilarityRecommender, InferenceRecommender,
   type Recommendation,
 } from 'recwise';
 import { test } from './harness.ts';
@@ -106,6 +107,32 @@ test('citizen/options: splits, evaluate, saveModel/loadModel, createHandler and 
   unknownOption(() => businessRules({ maxPerCategoy: 2 } as never), 'maxPerCategoy', 'maxPerCategory');
   const pipeline = createPipeline({ generators: [popularCandidates({ items: [{ item: 'i1', score: 1 }], when: 'always' })] });
   await unknownOptionAsync(() => pipeline.run({ user: 'u0', exludes: [] } as never), 'exludes', 'exclude');
+});
+
+test('citizen/options: init, indexes, search, initKnn, history recommenders and model-specific methods reject unknown keys', async () => {
+  await unknownOptionAsync(() => init({ thread: 1 } as never), 'thread', 'threads');
+  const vectors = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
+  const ids = Array.from({ length: 10 }, (_, i) => `v${i}`);
+  await unknownOptionAsync(() => HnswIndex.build(ids, vectors, 4, { efconstruction: 10 } as never), 'efconstruction', 'efConstruction');
+  await unknownOptionAsync(() => ExactIndex.build(ids, vectors, 4, { metrc: 'cosine' } as never), 'metrc', 'metric');
+  const exact = await ExactIndex.build(ids, vectors, 4);
+  unknownOption(() => exact.search('v0', 3, { exclued: ['v1'] } as never), 'exclued', 'exclude');
+  const hnsw = await HnswIndex.build(ids, vectors, 4);
+  unknownOption(() => hnsw.search('v0', 3, { eff: 10 } as never), 'eff', 'ef');
+  const data = checkerboard();
+  const als = await new AlsRecommender({ factors: 4, iterations: 2 }).fit(data);
+  await unknownOptionAsync(() => als.initKnn({ approximate: false, sim_type: 'cosine' } as never), 'sim_type', 'simType');
+  await unknownOptionAsync(() => als.initKnn({ hnsw: { m: 8 } } as never), 'm', 'M');
+  unknownOption(() => als.explain('u0', 'i1', { K: 2 } as never), 'K', 'k');
+  await als.initKnn({ approximate: false });
+  unknownOption(() => new SimilarityRecommender(als.knnIndexes!.items, { neighbours: 3 } as never), 'neighbours', 'neighbors');
+  unknownOption(() => new InferenceRecommender(als).recommend(['i1'], { filter_seen: true } as never), 'filter_seen', 'filterSeen');
+  const lfm = await new LightFmRecommender({ factors: 4, epochs: 1 }).fit(data);
+  unknownOption(() => lfm.predictRank('u0', ['i1'], { filterseen: true } as never), 'filterseen', 'filterSeen');
+  unknownOption(() => lfm.similarFeatures('x', { sides: 'item' } as never), 'sides', 'side');
+  unknownOption(() => lfm.explain('u0', 'i1', { n: 3 } as never), 'n', undefined);
+  const tt = await new TwoTowerRecommender({ factors: 4, epochs: 1, hidden: [4], negatives: 4 }).fit(data);
+  unknownOption(() => tt.dynUserEmbedding('new', { sequence: ['i1'] } as never), 'sequence', 'seq');
 });
 
 test('citizen/options: a model file with an unknown param (saved before keys were checked) loads, and re-saves without it', async () => {

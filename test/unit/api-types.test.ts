@@ -1,5 +1,5 @@
-// Type-level tests (issue 15): test/types/api-types.ts must compile with the project's compiler options, its
-// @ts-expect-error lines included (each must be an error). Fails before typed evaluate results and typed loading.
+// Type-level tests (issue 15): test/types/api-types.ts must compile with the project's compiler options, and each
+// of its expect-error directives must meet an error. Fails before typed evaluate results and typed loading.
 import { expect, test } from 'vitest';
 import ts from 'typescript';
 import { fileURLToPath } from 'node:url';
