@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from '../errors.ts';
 import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { InteractionRecord } from '../data/dataset.ts';
-import { Interactions } from '../data/interactions.ts';
+import { Interactions, checkInteractionsArgument } from '../data/interactions.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import type { Backend, Csr, CsrArrays } from '../kernels/types.ts';
@@ -198,7 +198,10 @@ export async function evaluate<M extends MetricName = MetricName>(model: Recomme
   await ensureInit();
   const backend = await getBackend();
   const testData = data instanceof Interactions ? data : data?.test;
-  if (!(testData instanceof Interactions)) throw new InvalidArgumentError('test', testData, 'Interactions (or { train, test } of Interactions)');
+  if (!(testData instanceof Interactions)) {
+    if (data instanceof Object && !('test' in data)) checkInteractionsArgument(data, 'evaluate');
+    throw new InvalidArgumentError('test', testData, 'Interactions (or { train, test } of Interactions)');
+  }
   const aligned = await alignTestData(model, testData);
   let train: CsrArrays = idx.seen;
   if (!(data instanceof Interactions) && data.train) {

@@ -1,34 +1,12 @@
 /**
- * What every fit checks about its data before training (issue 15): that it is an {@link Interactions} (and, when it
- * is the wrapper a reader or a split returns, which property to pass instead), and that no weight or feature value is
- * NaN or ±Infinity. The DatasetBuilder rejects those already; Interactions built straight from arrays did not, and a
+ * What every fit checks about its data before training (issue 15), beyond being Interactions
+ * (src/data/interactions.ts, checkInteractionsArgument): that no weight or feature value is NaN or ±Infinity. The DatasetBuilder rejects those already; Interactions built straight from arrays did not, and a
  * single NaN spreads through every factor it touches.
  */
 import { InvalidArgumentError } from '../errors.ts';
-import { Interactions } from '../data/interactions.ts';
+import type { Interactions } from '../data/interactions.ts';
 import type { Vocabulary } from '../data/vocabulary.ts';
 import type { CsrArrays } from '../kernels/types.ts';
-
-/** The property of a wrapper object that holds the Interactions the caller meant (readInteractions, randomSplit, …). */
-function wrappedInteractions(data: object): string | undefined {
-  for (const key of ['interactions', 'train'] as const) {
-    if ((data as Record<string, unknown>)[key] instanceof Interactions) return key;
-  }
-  return undefined;
-}
-
-/** Throw unless `data` is Interactions, naming the property to pass when `data` wraps one. `where` names the call. */
-export function checkInteractionsArgument(data: unknown, where: string): asserts data is Interactions {
-  if (data instanceof Interactions) return;
-  const key = data !== null && typeof data === 'object' ? wrappedInteractions(data) : undefined;
-  if (key === 'interactions') {
-    throw new InvalidArgumentError('data', data, `Interactions for ${where}, not the result object of a reader`, `pass its \`.interactions\`: const { interactions } = await readInteractions(...); await model.${where}(interactions).`);
-  }
-  if (key === 'train') {
-    throw new InvalidArgumentError('data', data, `Interactions for ${where}, not the result object of a split`, `pass its \`.train\`: const { train, test } = randomSplit(interactions); await model.${where}(train).`);
-  }
-  throw new InvalidArgumentError('data', data, `Interactions for ${where}`, 'build them with readInteractions(...).interactions, DatasetBuilder or new Interactions(users, items, csr).');
-}
 
 /** The row of entry `e` of a CSR (binary search over indptr). */
 export function rowOfEntry(indptr: Int32Array, e: number): number {

@@ -23,7 +23,8 @@ import {
   type HybridData, type HybridLoss, type HybridParams, type HybridSettings, type HybridTable,
 } from '../kernels/reference/lightfm.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
-import { checkFiniteFeatures, checkFiniteWeights, checkInteractionsArgument } from './fit-data.ts';
+import { checkFiniteFeatures, checkFiniteWeights } from './fit-data.ts';
+import { checkInteractionsArgument } from '../data/interactions.ts';
 import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 
 /** Hyperparameters of {@link LightFmRecommender}; defaults are LightFM's (except `epochs`, LightFM's fit default is 1). */
@@ -357,7 +358,7 @@ export class LightFmRecommender extends FactorRecommender {
    */
   async fitPartial(data: Interactions, options: LightFmFitOptions = {}): Promise<this> {
     if (!this.state) return this.fit(data, options);
-    checkInteractionsArgument(data, 'fitPartial');
+    checkInteractionsArgument(data, 'model.fitPartial');
     checkOptionKeys('lightfm fitPartial options', options, LIGHTFM_FIT_KEYS);
     checkFiniteWeights(data);
     const idx = this.requireIndex();

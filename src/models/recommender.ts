@@ -17,7 +17,8 @@ import type { ModelSource } from '../io/source.ts';
 import type { LoadOptions } from '../io/model.ts';
 import type { SimilarOptions } from './similar.ts';
 import { checkOptionKeys, optionKeys } from '../options-check.ts';
-import { checkFiniteWeights, checkInteractionsArgument } from './fit-data.ts';
+import { checkFiniteWeights } from './fit-data.ts';
+import { checkInteractionsArgument } from '../data/interactions.ts';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -99,7 +100,7 @@ export abstract class Recommender {
    * ```
    */
   async fit(data: Interactions, options: FitOptions = {}): Promise<this> {
-    checkInteractionsArgument(data, 'fit');
+    checkInteractionsArgument(data, 'model.fit');
     checkOptionKeys(`${this.kind} fit options`, options, this.fitOptionKeys());
     checkFiniteWeights(data);
     await ensureInit();

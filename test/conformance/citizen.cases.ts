@@ -154,6 +154,9 @@ test('citizen/messages: fit(readInteractions result) says to pass .interactions,
   await rejects(() => new AlsRecommender({ factors: 2 }).fit(read as never), InvalidArgumentError, /pass its `\.interactions`/);
   await rejects(() => new PopularityRecommender().fit(randomSplit(checkerboard()) as never), InvalidArgumentError, /pass its `\.train`/);
   await rejects(() => new PopularityRecommender().fit(undefined as never), InvalidArgumentError, { field: 'data' });
+  throws(() => leaveKOut(read as never), InvalidArgumentError, /pass its `\.interactions`: .*leaveKOut\(interactions/);
+  const model = await new PopularityRecommender().fit(read.interactions);
+  await rejects(() => evaluate(model, read as never), InvalidArgumentError, /pass its `\.interactions`/);
 });
 
 test('citizen/messages: an id of the wrong type (string vs number) gets a hint with the right one', async () => {
