@@ -175,6 +175,30 @@ export abstract class FactorRecommender extends Recommender {
     return out;
   }
 
+  /**
+   * Rows of a factor matrix that similar* never returns: zero rows, and (unless the family learns rows from more than
+   * interactions, as LightFM does from features) users or items without training interactions, whose factors are
+   * their random initialisation untouched by any update (issue 15).
+   */
+  protected rowsWithoutSignal(matrix: Float32Array, rows: number): Set<number> {
+    const empty = zeroRows(matrix, rows, this.factorCount);
+    const { seen } = this.requireIndex();
+    if (matrix === this.userFactors && this.untrainedRowsAreNoise('user')) {
+      for (let u = 0; u < rows; u++) if (u >= seen.rows || seen.indptr[u] === seen.indptr[u + 1]) empty.add(u);
+    } else if (matrix === this.itemFactors && this.untrainedRowsAreNoise('item')) {
+      const count = new Uint8Array(rows);
+      for (const i of seen.indices) if (i < rows) count[i] = 1;
+      for (let i = 0; i < rows; i++) if (!count[i]) empty.add(i);
+    }
+    return empty;
+  }
+
+  /** Whether a row without training interactions has no signal (false where features or other inputs train it). */
+  protected untrainedRowsAreNoise(side: 'user' | 'item'): boolean {
+    void side;
+    return true;
+  }
+
   /** Unit-length rows of a factor matrix, resident in the backend, and its zero rows (cached until the factors change). */
   private unitRows(matrix: Float32Array, rows: number): UnitRows {
     this.residentItems();
@@ -183,7 +207,7 @@ export abstract class FactorRecommender extends Recommender {
     if (!u) {
       const d = this.factorCount;
       const host = FactorRecommender.normalized(matrix, rows, d);
-      u = { host, matrix: this.backend.matrix(host, rows, d), empty: zeroRows(matrix, rows, d) };
+      u = { host, matrix: this.backend.matrix(host, rows, d), empty: this.rowsWithoutSignal(matrix, rows) };
       cache.set(matrix, u);
     }
     return u;

@@ -289,6 +289,10 @@ function unitRows(m: Float32Array, rows: number, d: number): Float32Array {
  */
 export class LightFmRecommender extends FactorRecommender {
   readonly kind = 'lightfm';
+  /** Cold users and items have representations from their features. */
+  protected override untrainedRowsAreNoise(): boolean {
+    return false;
+  }
   readonly options: typeof DEFAULTS;
   /** Learned parameters and optimizer state (after fit). */
   private state?: HybridParams;

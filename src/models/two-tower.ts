@@ -83,6 +83,11 @@ export class TwoTowerRecommender extends FactorRecommender {
   /** A loaded checkpoint's optimizer state, passed on when it is saved again or resumed from. */
   private loadedTraining?: ModelState['training'];
 
+  /** A user without interactions still has a tower output from their features; an untrained item row is noise. */
+  protected override untrainedRowsAreNoise(side: 'user' | 'item'): boolean {
+    return side === 'item';
+  }
+
   constructor(options: TwoTowerOptions = {}) {
     super();
     this.options = withDefaults<Required<TwoTowerOptions>>('TwoTowerRecommender options', { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all' }, options);

@@ -274,6 +274,14 @@ test('citizen/empty-rows: BPR and LMF leave items without interactions at zero; 
   }
 });
 
+test('citizen/empty-rows: sampled MF never returns an item without interactions (its factors are the untouched random init)', async () => {
+  const data = checkerboardWithEmptyItem();
+  const mf = await new SampledMfRecommender({ factors: 4, epochs: 2, batchSize: 5 }).fit(data);
+  ok(mf.getItemEmbedding('i20').some((v) => v !== 0), 'the row is random, not zero');
+  ok(!mf.similarItems('i0', { k: 21 }).some((r) => r.item === 'i20'));
+  deepEqual(mf.similarItems('i20'), []);
+});
+
 // ---- similar* include / exclude ---------------------------------------------------------------------------------
 
 function ids(list: readonly Recommendation[]): unknown[] {
