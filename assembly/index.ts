@@ -8,6 +8,7 @@ export { gram, alsCgRows, alsCholeskyRows } from './als';
 export { bprSamples, bprSamplesClaim, lmfRowsClaim } from './sgd';
 export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
 export { rankMetrics } from './metrics';
+export { allFinite } from './finite';
 export { productTopkRows, productRecommendRows } from './knn';
 export { hnswInsert, hnswSearch, hnswSearchRows } from './hnsw';
 export { gruForward, gruBackward } from './gru';

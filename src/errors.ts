@@ -52,6 +52,31 @@ export class InvalidArgumentError extends RecwiseError {
   }
 }
 
+/**
+ * An options object has a key this call does not know (a typo, or an option of another call or library). Unknown
+ * keys are never ignored: `new AlsRecommender({ factor: 8 })` would otherwise train with the default 100 factors.
+ */
+export class UnknownOptionError extends RecwiseError {
+  /** The call whose options were wrong, e.g. `AlsRecommender options`. */
+  readonly where: string;
+  /** The closest known key, when one is close. */
+  readonly suggestion?: string;
+  /** Every key the call accepts. */
+  readonly known: readonly string[];
+  constructor(where: string, key: string, value: unknown, known: readonly string[], suggestion?: string) {
+    super('UNKNOWN_OPTION', `Unknown option \`${key}\` in ${where} (got ${describeValue(value)}).`, {
+      field: key,
+      value,
+      fix: suggestion
+        ? `did you mean \`${suggestion}\`? Known options: ${known.join(', ')}.`
+        : known.length ? `remove it; known options: ${known.join(', ')}.` : 'remove it; this call takes no options.',
+    });
+    this.where = where;
+    this.suggestion = suggestion;
+    this.known = known;
+  }
+}
+
 /** Two arrays that must agree in size do not (e.g. user and item vector dimensions). */
 export class DimensionMismatchError extends RecwiseError {
   constructor(field: string, value: number, expected: number, fix: string) {
@@ -99,6 +124,22 @@ export class NotPositiveDefiniteError extends RecwiseError {
   }
 }
 
+/**
+ * Training diverged: after an epoch, not every estimated parameter is finite (LightFM raises the same). Thrown at the
+ * first such epoch, so the model is left as it was before fit (an unfitted model stays unfitted).
+ */
+export class TrainingDivergedError extends RecwiseError {
+  /** 1-based epoch (iteration) after which non-finite parameters were found. */
+  readonly epoch: number;
+  /** The model kind, e.g. `lightfm`. */
+  readonly model: string;
+  constructor(model: string, epoch: number, fix: string) {
+    super('DIVERGED', `Not all estimated parameters are finite after epoch ${epoch} of the ${model} fit: the model diverged.`, { field: 'epoch', value: epoch, fix });
+    this.epoch = epoch;
+    this.model = model;
+  }
+}
+
 /** The run was stopped through an AbortSignal. */
 export class AbortError extends RecwiseError {
   constructor(what: string) {
@@ -106,24 +147,46 @@ export class AbortError extends RecwiseError {
   }
 }
 
+/** The ids a model knows, for {@link idTypeHint}. */
+export interface KnownIds {
+  has(id: string | number): boolean;
+}
+
+/**
+ * When `id` is unknown only because of its type ("196" vs 196, the usual slip after reading ids from a query string or
+ * a JSON file), the hint that says so; else undefined.
+ */
+export function idTypeHint(id: unknown, known: KnownIds | undefined): string | undefined {
+  if (!known) return undefined;
+  if (typeof id === 'string' && id.trim() !== '' && Number.isFinite(Number(id)) && known.has(Number(id))) {
+    return `ids are numbers in this model; did you mean ${Number(id)} (a number, not the string ${JSON.stringify(id)})?`;
+  }
+  if (typeof id === 'number' && known.has(String(id))) return `ids are strings in this model; did you mean ${JSON.stringify(String(id))}?`;
+  return undefined;
+}
+
 /** A user id the model has not seen in training, with no history to fold in. */
 export class UnknownUserError extends RecwiseError {
-  constructor(user: unknown) {
-    super('UNKNOWN_USER', `Unknown user ${describeValue(user)}: the model was not trained on this id.`, {
+  constructor(user: unknown, known?: KnownIds) {
+    const hint = idTypeHint(user, known);
+    super('UNKNOWN_USER', `Unknown user ${describeValue(user)}: the model was not trained on this id${hint ? `; ${hint.split(';')[0]}` : ''}.`, {
       field: 'user',
       value: user,
-      fix: 'pass the user\'s items as userItems to fold them in, or recommend from a popularity model for new users.',
+      fix: hint
+        ? `pass the id with the model's id type: ${hint.split('; ')[1]}`
+        : 'pass the user\'s items as userItems to fold them in, or recommend from a popularity model for new users.',
     });
   }
 }
 
 /** An item id the model does not know. */
 export class UnknownItemError extends RecwiseError {
-  constructor(item: unknown, field = 'item') {
-    super('UNKNOWN_ITEM', `Unknown item ${describeValue(item)} in ${field}: the model was not trained on this id.`, {
+  constructor(item: unknown, field = 'item', known?: KnownIds) {
+    const hint = idTypeHint(item, known);
+    super('UNKNOWN_ITEM', `Unknown item ${describeValue(item)} in ${field}: the model was not trained on this id${hint ? `; ${hint.split(';')[0]}` : ''}.`, {
       field,
       value: item,
-      fix: 'use ids that occur in the training data (numeric and string ids differ: 1 is not "1").',
+      fix: hint ? `pass the id with the model's id type: ${hint.split('; ')[1]}` : 'use ids that occur in the training data (numeric and string ids differ: 1 is not "1").',
     });
   }
 }

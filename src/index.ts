@@ -13,6 +13,8 @@ export type { SelfCheckReport } from './selfcheck.ts';
 export {
   RecwiseError,
   InvalidArgumentError,
+  UnknownOptionError,
+  TrainingDivergedError,
   DimensionMismatchError,
   UnknownBackendError,
   BackendUnavailableError,
@@ -48,6 +50,7 @@ export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, Leav
 // Models
 export { Recommender } from './models/recommender.ts';
 export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
+export type { SimilarOptions } from './models/similar.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';
@@ -92,7 +95,7 @@ export type { GpuInfo } from './runtime/gpu.ts';
 
 // Model files
 export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './io/index.ts';
-export type { SaveOptions, LoadOptions, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';
+export type { SaveOptions, LoadOptions, ModelClass, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';
 
 // Serving
 export { createHandler, lazyModel } from './serve/index.ts';

@@ -73,3 +73,24 @@ export class Interactions {
     return this.items.indexOf(id);
   }
 }
+
+/** The property of a wrapper object that holds the Interactions the caller meant (readInteractions, randomSplit, …). */
+function wrappedInteractions(data: object): string | undefined {
+  for (const key of ['interactions', 'train'] as const) {
+    if ((data as Record<string, unknown>)[key] instanceof Interactions) return key;
+  }
+  return undefined;
+}
+
+/** Throw unless `data` is Interactions, naming the property to pass when `data` wraps one. `where` names the call. */
+export function checkInteractionsArgument(data: unknown, where: string): asserts data is Interactions {
+  if (data instanceof Interactions) return;
+  const key = data !== null && typeof data === 'object' ? wrappedInteractions(data) : undefined;
+  if (key === 'interactions') {
+    throw new InvalidArgumentError('data', data, `Interactions for ${where}, not the result object of a reader`, `pass its \`.interactions\`: const { interactions } = await readInteractions(...), then ${where}(interactions, …).`);
+  }
+  if (key === 'train') {
+    throw new InvalidArgumentError('data', data, `Interactions for ${where}, not the result object of a split`, `pass its \`.train\` (or \`.test\`): const { train, test } = randomSplit(interactions), then ${where}(train, …).`);
+  }
+  throw new InvalidArgumentError('data', data, `Interactions for ${where}`, 'build them with readInteractions(...).interactions, DatasetBuilder or new Interactions(users, items, csr).');
+}

@@ -4,10 +4,11 @@
  * `train` scores `test` rows directly. Per-user splits keep at least one training row per user (a user with a
  * single interaction stays in train only), as the shared splits keep every user in train.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { Csr } from '../kernels/types.ts';
 import { murmur3_32 } from './hashing.ts';
-import { Interactions } from './interactions.ts';
+import { Interactions, checkInteractionsArgument } from './interactions.ts';
 import type { Id } from './vocabulary.ts';
 
 /** A train/test pair over the same vocabularies. */
@@ -33,10 +34,6 @@ function checkFraction(name: string, v: unknown): number {
 function checkCount(name: string, v: unknown): number {
   if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) throw new InvalidArgumentError(name, v, 'an integer >= 1');
   return v;
-}
-
-function checkInteractions(x: unknown): asserts x is Interactions {
-  if (!(x instanceof Interactions)) throw new InvalidArgumentError('interactions', x, 'an Interactions (from DatasetBuilder or readInteractions)');
 }
 
 function needTimestamps(x: Interactions, what: string): Float64Array {
@@ -114,7 +111,8 @@ export interface RandomSplitOptions {
  * ```
  */
 export function randomSplit(interactions: Interactions, options: RandomSplitOptions = {}): Split {
-  checkInteractions(interactions);
+  checkInteractionsArgument(interactions, 'randomSplit');
+  checkOptionKeys('randomSplit options', options, optionKeys<RandomSplitOptions>({ testFraction: true, seed: true }));
   const fraction = checkFraction('testFraction', options.testFraction ?? 0.2);
   return leaveRandom(interactions, fraction, undefined, options.seed ?? 42);
 }
@@ -195,7 +193,8 @@ export interface TemporalSplitOptions {
  * ```
  */
 export function temporalSplit(interactions: Interactions, options: TemporalSplitOptions = {}): Split {
-  checkInteractions(interactions);
+  checkInteractionsArgument(interactions, 'temporalSplit');
+  checkOptionKeys('temporalSplit options', options, optionKeys<TemporalSplitOptions>({ testFraction: true, testCount: true }));
   if (options.testCount !== undefined && options.testFraction !== undefined) {
     throw new InvalidArgumentError('testCount', options.testCount, 'either testCount or testFraction, not both');
   }
@@ -223,7 +222,8 @@ export interface LeaveKOutOptions {
  * ```
  */
 export function leaveKOut(interactions: Interactions, options: LeaveKOutOptions = {}): Split {
-  checkInteractions(interactions);
+  checkInteractionsArgument(interactions, 'leaveKOut');
+  checkOptionKeys('leaveKOut options', options, optionKeys<LeaveKOutOptions>({ k: true, by: true, seed: true }));
   const k = checkCount('k', options.k ?? 1);
   const by = options.by ?? 'random';
   if (by === 'latest') return leaveLatest(interactions, undefined, k);
@@ -260,7 +260,8 @@ export interface GlobalSplit extends Split {
  * ```
  */
 export function globalTemporalSplit(interactions: Interactions, options: GlobalTemporalSplitOptions = {}): GlobalSplit {
-  checkInteractions(interactions);
+  checkInteractionsArgument(interactions, 'globalTemporalSplit');
+  checkOptionKeys('globalTemporalSplit options', options, optionKeys<GlobalTemporalSplitOptions>({ cutoff: true, testFraction: true, dropCold: true }));
   const x = interactions;
   const ts = needTimestamps(x, 'a temporal split');
   let cutoff: number;

@@ -6,8 +6,9 @@
  * block of `batchSize × nItems` scores.
  */
 import { InvalidArgumentError } from '../errors.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { InteractionRecord } from '../data/dataset.ts';
-import { Interactions } from '../data/interactions.ts';
+import { Interactions, checkInteractionsArgument } from '../data/interactions.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import type { Backend, Csr, CsrArrays } from '../kernels/types.ts';
@@ -19,14 +20,14 @@ import {
   type MetricDefinition, type MetricName, type UserMetricName, type UserRankFacts,
 } from './metrics.ts';
 
-/** Options of {@link evaluate}. */
-export interface EvaluateOptions extends LongRunOptions {
+/** Options of {@link evaluate}; `M` is the metrics asked for (all by default), which types the result's `means`. */
+export interface EvaluateOptions<M extends MetricName = MetricName> extends LongRunOptions {
   /** Cut-off of the top-k metrics (default 10). */
   k?: number;
   /** Whose metric definitions to use (default `'standard'`, the anchors' protocol); see src/eval/metrics.ts. */
   definition?: MetricDefinition;
-  /** Which metrics to report (default all). */
-  metrics?: readonly MetricName[];
+  /** Which metrics to report (default all). The result's `means` and `perUser` have exactly these keys. */
+  metrics?: readonly M[];
   /** Users scored per block (default 256; lowered so a block holds at most 2^24 scores). */
   batchSize?: number;
 }
@@ -34,8 +35,8 @@ export interface EvaluateOptions extends LongRunOptions {
 /** Test data for {@link evaluate}: test interactions, or test plus the train interactions to exclude. */
 export type EvaluationData = Interactions | { train?: Interactions; test: Interactions };
 
-/** Result of {@link evaluate}. */
-export interface EvaluationResult {
+/** Result of {@link evaluate}, typed by the metrics asked for: `means.ndcg` is a `number`, not `number | undefined`. */
+export interface EvaluationResult<M extends MetricName = MetricName> {
   readonly k: number;
   readonly definition: MetricDefinition;
   /** For each metric, the definition its formula comes from ('standard' where the chosen library has none). */
@@ -43,12 +44,12 @@ export interface EvaluationResult {
   /** Evaluated users (every user with at least one test row), in the model's index order. */
   readonly users: Id[];
   /** Per-user values aligned with `users`. */
-  readonly perUser: Partial<Record<UserMetricName, Float64Array>>;
+  readonly perUser: Readonly<Record<Extract<M, UserMetricName>, Float64Array>>;
   /**
    * Means over evaluated users. Exceptions: implicit's precision is micro-averaged (Σ hits / Σ min(k, |T|));
    * coverage = distinct items in any evaluated user's top k / number of items.
    */
-  readonly means: Partial<Record<MetricName, number>>;
+  readonly means: Readonly<Record<M, number>>;
   /** Number of evaluated users. */
   readonly testUsers: number;
   /** Test (user, item) pairs evaluated. */
@@ -153,7 +154,10 @@ function blockRows(csr: CsrArrays, users: Int32Array): CsrArrays {
   return { indptr, indices };
 }
 
+const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ k: true, definition: true, metrics: true, batchSize: true, onProgress: true, signal: true });
+
 function checkOptions(options: EvaluateOptions): { k: number; definition: MetricDefinition; metrics: readonly MetricName[]; batchSize: number } {
+  checkOptionKeys('evaluate options', options, EVALUATE_KEYS);
   const k = options.k ?? 10;
   if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError('k', k, 'an integer >= 1');
   const definition = options.definition ?? 'standard';
@@ -188,13 +192,16 @@ const MAX_BLOCK_SCORES = 1 << 24;
  * await evaluate(model, test, { definition: 'lightfm' }); // LightFM's precision_at_k, auc_score, …
  * ```
  */
-export async function evaluate(model: Recommender, data: EvaluationData, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate<M extends MetricName = MetricName>(model: Recommender, data: EvaluationData, options: EvaluateOptions<M> = {}): Promise<EvaluationResult<M>> {
   const { k, definition, metrics, batchSize } = checkOptions(options);
   const idx = modelIndex(model);
   await ensureInit();
   const backend = await getBackend();
   const testData = data instanceof Interactions ? data : data?.test;
-  if (!(testData instanceof Interactions)) throw new InvalidArgumentError('test', testData, 'Interactions (or { train, test } of Interactions)');
+  if (!(testData instanceof Interactions)) {
+    if (data instanceof Object && !('test' in data)) checkInteractionsArgument(data, 'evaluate');
+    throw new InvalidArgumentError('test', testData, 'Interactions (or { train, test } of Interactions)');
+  }
   const aligned = await alignTestData(model, testData);
   let train: CsrArrays = idx.seen;
   if (!(data instanceof Interactions) && data.train) {
@@ -208,7 +215,12 @@ export async function evaluate(model: Recommender, data: EvaluationData, options
   const evalUsers: number[] = [];
   for (let u = 0; u < nUsers; u++) if (test.indptr[u + 1] > test.indptr[u]) evalUsers.push(u);
   if (evalUsers.length === 0) {
-    throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'at least one test row whose user and item occur in training', 'check that train and test use the same ids.');
+    const known = aligned.test.nnz;
+    if (known > 0 && removed === known) {
+      // Every test pair the model knows is a train pair (e.g. evaluate(model, train)): nothing is left to rank.
+      throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'test pairs that are not train pairs', `pass held-out interactions: all ${known} test pairs are training pairs of the model (test = train?), and train items are excluded from the ranking. Split first (randomSplit, leaveKOut) and evaluate on the split's test.`);
+    }
+    throw new InvalidArgumentError('test', `${testData.nnz} rows`, 'at least one test row whose user and item occur in training', `check that train and test use the same ids (all ${aligned.droppedRows} test rows have a user or item the model never saw; numeric and string ids differ: 1 is not "1").`);
   }
 
   const userMetrics = USER_METRIC_NAMES.filter((m) => metrics.includes(m));
@@ -264,8 +276,8 @@ export async function evaluate(model: Recommender, data: EvaluationData, options
     definition,
     definitions: metricDefinitions(definition),
     users: evalUsers.map((u) => idx.users.idAt(u)),
-    perUser,
-    means,
+    perUser: perUser as Record<Extract<M, UserMetricName>, Float64Array>,
+    means: means as Record<M, number>,
     testUsers: evalUsers.length,
     testRows: test.indices.length,
     droppedTestRows: aligned.droppedRows,

@@ -3,12 +3,14 @@
  * the bytes and, given a path, writes them atomically (temp file + rename, src/runtime/files.ts), so a reader never
  * sees a half-written model. Loading accepts every source kind and rebuilds the model through the model registry.
  */
-import { InvalidArgumentError, ModelFileError, RecwiseError } from '../errors.ts';
+import { InvalidArgumentError, ModelFileError, RecwiseError, UnknownOptionError } from '../errors.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
+import { VERSION } from '../version.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
-import { modelFactory, registeredModelKinds } from '../models/registry.ts';
+import { modelFactory, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
 import { checkAborted, type LongRunOptions } from '../models/progress.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
@@ -25,6 +27,9 @@ export interface SaveOptions extends Omit<EncodeOptions, 'runtime' | 'profile'> 
 /** Options of {@link loadModel} and {@link readModelState}. */
 export interface LoadOptions extends LongRunOptions {}
 
+const SAVE_KEYS = optionKeys<SaveOptions>({ profile: true, precision: true, createdAt: true, runtime: true });
+const LOAD_KEYS = optionKeys<LoadOptions>({ onProgress: true, signal: true });
+
 /**
  * Save a fitted model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them
  * atomically: to a temporary file beside it, then renamed over it.
@@ -38,6 +43,7 @@ export interface LoadOptions extends LongRunOptions {}
  */
 export async function saveModel(model: Recommender, destination?: string, options: SaveOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   if (!(model instanceof Recommender)) throw new InvalidArgumentError('model', model, 'a fitted recwise model (a Recommender)');
+  checkOptionKeys('saveModel options', options, SAVE_KEYS);
   if (destination !== undefined && (typeof destination !== 'string' || !destination)) {
     throw new InvalidArgumentError('destination', destination, 'a file path', 'pass a path, or omit it to get only the bytes.');
   }
@@ -61,11 +67,49 @@ export async function saveModel(model: Recommender, destination?: string, option
  * ```
  */
 export async function readModelState(source: ModelSource, options: LoadOptions = {}): Promise<DecodedModelState> {
+  checkOptionKeys('readModelState options', options, LOAD_KEYS);
   const bytes = await sourceBytes(source, options);
   checkAborted(options.signal, 'loading a model');
   const state = decodeModelState(bytes);
   options.onProgress?.({ phase: 'decode', done: bytes.length, total: bytes.length });
   return state;
+}
+
+/** A model class: `AlsRecommender`, `BprRecommender`, … (anything `new`-able that builds a Recommender). */
+export type ModelClass<T extends Recommender> = abstract new (...args: never[]) => T;
+
+/** Whether version `a` (x.y.z) is newer than `b`; pre-release tags are ignored. */
+function newerVersion(a: string, b: string): boolean {
+  const parts = (v: string) => v.split(/[.+-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
+  const pa = parts(a), pb = parts(b);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
+  return false;
+}
+
+/**
+ * Build the model of a decoded state. Params the model family does not know (issue 15): a file written by this
+ * version or an older one can hold keys that were ignored when the model trained (before option keys were checked,
+ * `new AlsRecommender({ factor: 8 })` saved `factor`); the tensors describe the model fully, so such keys are
+ * dropped and the model loads (and re-saves clean). A file from a newer recwise may hold a setting this version
+ * does not have and cannot honour, so it is refused rather than run with another meaning.
+ */
+function buildModel(state: DecodedModelState, backend: Awaited<ReturnType<typeof getBackend>>): Recommender {
+  const params: Record<string, unknown> = { ...state.params };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return modelFactory(state.kind)({ ...state, params }, backend);
+    } catch (e) {
+      if (!(e instanceof UnknownOptionError) || !e.field || !(e.field in params) || attempt > 64) throw e;
+      if (newerVersion(state.file.library, VERSION)) {
+        throw new ModelFileError(
+          'MODEL_FILE_PARAMS', `params.${e.field}`, params[e.field],
+          `the file was written by recwise ${state.file.library}, whose ${state.kind} option \`${e.field}\` this version (${VERSION}) does not have`,
+          `upgrade recwise to ${state.file.library} or later to load this file.`,
+        );
+      }
+      delete params[e.field];
+    }
+  }
 }
 
 /**
@@ -80,8 +124,29 @@ export async function readModelState(source: ModelSource, options: LoadOptions =
  * model.recommend('alice', { k: 5 });
  * ```
  */
-export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Recommender> {
+export async function loadModel(source: ModelSource, options?: LoadOptions): Promise<Recommender>;
+/**
+ * Load a model file as a given class: the file's kind must be that class's (else {@link ModelFileError} with code
+ * `MODEL_FILE_KIND` names both), and the result is typed as that class. Same as `AlsRecommender.load(source)`.
+ *
+ * @example
+ * ```ts
+ * const als = await loadModel('model.recwise', AlsRecommender); // AlsRecommender: als.explain(...) type-checks
+ * ```
+ */
+export async function loadModel<T extends Recommender>(source: ModelSource, model: ModelClass<T>, options?: LoadOptions): Promise<T>;
+export async function loadModel<T extends Recommender>(source: ModelSource, modelOrOptions?: ModelClass<T> | LoadOptions, maybeOptions: LoadOptions = {}): Promise<Recommender> {
+  const cls = typeof modelOrOptions === 'function' && (modelOrOptions as unknown) !== Recommender ? modelOrOptions : undefined;
+  const options = typeof modelOrOptions === 'function' ? maybeOptions : (modelOrOptions ?? {});
+  if (cls && !(cls.prototype instanceof Recommender)) throw new InvalidArgumentError('model', cls.name, 'a model class such as AlsRecommender');
+  checkOptionKeys('loadModel options', options, LOAD_KEYS);
   const state = await readModelState(source, options);
+  if (cls) {
+    const expected = new (cls as unknown as new () => Recommender)().kind;
+    if (state.kind !== expected) {
+      throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `expected a '${expected}' model, the file holds a '${state.kind}' model`, `load it with loadModel(source) (any kind) or with the class of kind '${state.kind}'.`);
+    }
+  }
   const kinds = registeredModelKinds();
   if (!kinds.includes(state.kind)) {
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
@@ -90,7 +155,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');
   try {
-    const model = modelFactory(state.kind)(state, backend);
+    const model = buildModel(state, backend);
     options.onProgress?.({ phase: 'build', done: 1, total: 1 });
     return model;
   } catch (e) {
@@ -100,3 +165,5 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     throw new ModelFileError('MODEL_FILE_INVALID', inner?.field ? `state.${inner.field}` : 'state', inner?.value ?? state.kind, `the ${state.kind} model rejected the file's contents: ${String((e as Error)?.message ?? e).slice(0, 300)}`);
   }
 }
+
+registerModelLoader((source, model, options) => loadModel(source as ModelSource, model as ModelClass<Recommender>, options as LoadOptions));

@@ -2,6 +2,7 @@
  * Backend registry and `init()`. Backends register a factory with a priority (tfjs `registerBackend`,
  * onnxruntime execution-provider lists); `auto` takes the best one that starts, warning when it had to demote.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import { BackendUnavailableError, InvalidArgumentError, RecwiseError, UnknownBackendError } from '../errors.ts';
 import { detectCapabilities, type Capabilities } from '../runtime/capabilities.ts';
 import type { WasmSource } from '../runtime/wasm-source.ts';
@@ -25,6 +26,8 @@ export interface InitOptions {
    */
   gpu?: unknown;
 }
+
+const INIT_KEYS = optionKeys<InitOptions>({ backend: true, wasmModule: true, threads: true, gpu: true });
 
 /** What {@link init} settled on. */
 export interface InitResult {
@@ -106,6 +109,7 @@ async function start(options: InitOptions): Promise<{ backend: Backend; info: In
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<InitResult> {
+  checkOptionKeys('init options', options, INIT_KEYS);
   validate(options);
   // A custom module is its own backend instance: never served from (or cached under) the default-module key.
   const key = options.wasmModule || options.gpu ? undefined : optionsKey(options);

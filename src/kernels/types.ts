@@ -128,6 +128,8 @@ export interface Backend {
   matrix(data: Float32Array, rows: number, cols: number): DenseMatrix;
   /** Copy a CSR into resident form for use as a mask. */
   sparseRows(csr: CsrArrays): SparseRows;
+  /** Whether every value of a resident matrix is finite (the per-epoch divergence check of the trainers; cheap). */
+  allFinite(matrix: DenseMatrix): boolean;
 
   /** scores[q*items.rows + i] = <queries[q], items[i]>; queries is nQueries × items.cols. */
   scoreBlock(queries: Float32Array, nQueries: number, items: DenseMatrix): Float32Array;
@@ -230,5 +232,7 @@ export interface HybridSession {
   epoch(order: Int32Array, seeds: Uint32Array): Promise<HybridStats>;
   /** A copy of the parameters and optimizer state. */
   read(): HybridParams;
+  /** Whether every parameter and optimizer value is finite (checked after each epoch; no copy). */
+  allFinite(): boolean;
   dispose(): void;
 }

@@ -6,7 +6,7 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, yieldToEventLoop } from './progress.ts';
 import { mulberry32, uniformMatrix } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -14,6 +14,7 @@ import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../kernels/reference/als.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link AlsRecommender}; defaults are implicit's. */
 export interface AlsOptions {
@@ -78,7 +79,7 @@ export class AlsRecommender extends FactorRecommender {
 
   constructor(options: AlsOptions = {}) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('AlsRecommender options', DEFAULTS, options);
     checkOptions(this.options);
   }
 
@@ -99,8 +100,8 @@ export class AlsRecommender extends FactorRecommender {
     const { factors: d, regularization, iterations, solver, cgSteps, seed } = this.options;
     const b = this.backend;
     const next = mulberry32(seed);
-    const X = b.matrix(uniformMatrix(data.nUsers, d, 0.01, next), data.nUsers, d);
-    const Y = b.matrix(uniformMatrix(data.nItems, d, 0.01, next), data.nItems, d);
+    const X = b.matrix(AlsRecommender.zeroEmptyRows(uniformMatrix(data.nUsers, d, 0.01, next), d, data.byUser.indptr), data.nUsers, d);
+    const Y = b.matrix(AlsRecommender.zeroEmptyRows(uniformMatrix(data.nItems, d, 0.01, next), d, data.itemUsers(b).indptr), data.nItems, d);
     const Cui = b.sparseMatrix(this.confidenceCsr(data.byUser));
     const Ciu = b.sparseMatrix(this.confidenceCsr(data.itemUsers(b)));
     try {
@@ -108,6 +109,7 @@ export class AlsRecommender extends FactorRecommender {
         checkAborted(options.signal, 'ALS fit');
         await b.alsSolve(X, Cui, Y, b.gram(Y, regularization), { solver, cgSteps });
         await b.alsSolve(Y, Ciu, X, b.gram(X, regularization), { solver, cgSteps });
+        checkDiverged(b.allFinite(X) && b.allFinite(Y), 'als', it + 1, 'check the interaction weights and alpha (confidences 1 + alpha·w beyond ~1e18 overflow float32), and use regularization > 0.');
         options.onProgress?.({ phase: 'fit', done: it + 1, total: iterations });
         await yieldToEventLoop();
       }
@@ -118,6 +120,16 @@ export class AlsRecommender extends FactorRecommender {
     }
     this.gramCache = undefined;
     this.invalidateResident();
+  }
+
+  /**
+   * Zero the initial factors of rows without interactions (issue 15). Their system has b = 0, so Cholesky returns 0,
+   * but CG starts from the initial factors and leaves them small and random, and after cosine normalisation such an
+   * item looked "similar" to real ones. implicit zeroes them too. Every other row keeps the same random draw.
+   */
+  private static zeroEmptyRows(m: Float32Array, d: number, indptr: Int32Array): Float32Array {
+    for (let r = 0; r + 1 < indptr.length; r++) if (indptr[r] === indptr[r + 1]) m.fill(0, r * d, (r + 1) * d);
+    return m;
   }
 
   /** YᵀY + λI of the item factors (cached until they change). */
@@ -275,14 +287,15 @@ export class AlsRecommender extends FactorRecommender {
    * recalculated users).
    */
   explain(user: Id, item: Id, options: { k?: number; userItems?: UserItems } = {}): AlsExplanation {
+    checkOptionKeys('explain options', options, optionKeys<typeof options>({ k: true, userItems: true }));
     const idx = this.requireIndex();
     const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
+    if (i === undefined) throw new UnknownItemError(item, 'item', idx.items);
     let row: Csr;
     if (options.userItems) row = this.historyRow(options.userItems);
     else {
       const u = idx.users.indexOf(user);
-      if (u === undefined) throw new UnknownUserError(user);
+      if (u === undefined) throw new UnknownUserError(user, idx.users);
       const s = idx.seen;
       const indices = s.indices.slice(s.indptr[u], s.indptr[u + 1]);
       row = { indptr: Int32Array.of(0, indices.length), indices, data: s.data.slice(s.indptr[u], s.indptr[u + 1]).map((w) => this.confidence(w)), rows: 1, cols: idx.items.size };

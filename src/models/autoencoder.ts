@@ -25,9 +25,10 @@ import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '.
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions,
+  runEpochs, withLastColumn, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkNumberOption } from './options.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
 export interface AutoencoderOptions extends NeuralTrainingOptions {
@@ -89,7 +90,7 @@ export class AutoencoderRecommender extends Recommender {
 
   constructor(options: AutoencoderOptions = {}) {
     super();
-    this.options = { ...AE_DEFAULTS, ...options };
+    this.options = withDefaults('AutoencoderRecommender options', AE_DEFAULTS, options);
     const o = this.options;
     checkTrainingOptions(o);
     if (!Array.isArray(o.hiddenLayers) || o.hiddenLayers.length === 0 || !o.hiddenLayers.every((h) => Number.isInteger(h) && h >= 1)) {
@@ -145,6 +146,10 @@ export class AutoencoderRecommender extends Recommender {
     return super.fit(data, options);
   }
 
+  protected override fitOptionKeys(): readonly string[] {
+    return NEURAL_FIT_KEYS;
+  }
+
   protected async fitIndexed(data: Interactions, options: NeuralFitOptions): Promise<void> {
     const o = this.options;
     const csr = this.trainingMatrix(data);
@@ -188,7 +193,7 @@ export class AutoencoderRecommender extends Recommender {
         batches++;
       }
       return batches ? total / batches : 0;
-    }, (n) => (this.epochsDone = n));
+    }, (n) => (this.epochsDone = n), params);
   }
 
   /** Forward to the last hidden layer (batch × width) for rows given as entries; records what backward needs. */

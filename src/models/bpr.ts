@@ -6,13 +6,14 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
 export interface BprOptions {
@@ -49,7 +50,7 @@ export class BprRecommender extends FactorRecommender {
 
   constructor(options: BprOptions = {}) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('BprRecommender options', DEFAULTS, options);
     const o = this.options;
     checkIntegerOption('factors', o.factors, 1);
     checkIntegerOption('iterations', o.iterations, 0);
@@ -87,6 +88,7 @@ export class BprRecommender extends FactorRecommender {
       for (let epoch = 0; epoch < iterations; epoch++) {
         checkAborted(options.signal, 'BPR fit');
         const { correct, skipped } = await b.bprEpoch(xm, ym, c, data.nnz, { learningRate, regularization, verifyNegative, seed: (seed * 1000003 + epoch) >>> 0 });
+        checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'bpr', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         const used = data.nnz - skipped;
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations, info: { trainAuc: used ? correct / used : 0, skipped: data.nnz ? skipped / data.nnz : 0 } });
         if (epoch % 4 === 3) await yieldToEventLoop();

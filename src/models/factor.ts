@@ -7,20 +7,40 @@ import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } f
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
 import { factorStateTensors } from './options.ts';
-import type { DenseMatrix, SparseRows } from '../kernels/types.ts';
-import type { Id } from '../data/vocabulary.ts';
+import type { DenseMatrix, SparseRows, TopK } from '../kernels/types.ts';
+import type { Id, Vocabulary } from '../data/vocabulary.ts';
+import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import type { TensorArray } from './registry.ts';
 import { KnnIndexes, type Embeddings, type KnnOptions } from '../retrieval/knn.ts';
 import type { Metric, Neighbor } from '../retrieval/types.ts';
 import { KnnNotInitializedError } from '../errors.ts';
 
+/** Unit-length rows of a factor matrix (host and resident copies) and the indices of its all-zero rows. */
+interface UnitRows {
+  host: Float32Array;
+  matrix: DenseMatrix;
+  empty: ReadonlySet<number>;
+}
+
+interface SimilarSetup {
+  d: number;
+  unit: UnitRows;
+  filter: SimilarFilter;
+  want: number;
+}
+
+/** Result row `r` of a TopK with `k` slots per row. */
+function rankedRow(top: TopK, r: number, k: number): RankedRow[] {
+  return Array.from({ length: top.counts[r] }, (_, j) => ({ index: top.indices[r * k + j], score: top.scores[r * k + j] }));
+}
+
 export abstract class FactorRecommender extends Recommender {
   /** nUsers × factors, row-major. */
   userFactors: Float32Array = new Float32Array(0);
   /** nItems × factors, row-major. */
   itemFactors: Float32Array = new Float32Array(0);
-  private resident?: { items: DenseMatrix; seen?: SparseRows; backend: unknown; unit: Map<Float32Array, { host: Float32Array; matrix: DenseMatrix }> };
+  private resident?: { items: DenseMatrix; seen?: SparseRows; backend: unknown; unit: Map<Float32Array, UnitRows> };
 
   /** Number of latent factors per user and item. */
   get factorCount(): number {
@@ -84,7 +104,7 @@ export abstract class FactorRecommender extends Recommender {
     const k = this.checkOptions(options);
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) throw new UnknownUserError(user, idx.users);
     let mask: SparseRows = this.residentSeen();
     let firstRow = u;
     let temporary: SparseRows | undefined;
@@ -106,12 +126,11 @@ export abstract class FactorRecommender extends Recommender {
 
   override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
     if (options.include || options.exclude || options.filterSeen === false) return super.recommendBatch(users, options);
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const k = this.checkOptions(options, 'recommendBatch options');
     const idx = this.requireIndex();
     const dense = Int32Array.from(users, (u) => {
       const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
+      if (i === undefined) throw new UnknownUserError(u, idx.users);
       return i;
     });
     // The seen mask is addressed by row: build a per-block mask CSR only when users are not a contiguous run.
@@ -156,42 +175,110 @@ export abstract class FactorRecommender extends Recommender {
     return out;
   }
 
-  /** Unit-length rows of a factor matrix, resident in the backend (cached until the factors change). */
-  private unitRows(matrix: Float32Array, rows: number): { host: Float32Array; matrix: DenseMatrix } {
+  /**
+   * Rows of a factor matrix that similar* never returns: zero rows, and (unless the family learns rows from more than
+   * interactions, as LightFM does from features) users or items without training interactions, whose factors are
+   * their random initialisation untouched by any update (issue 15).
+   */
+  protected rowsWithoutSignal(matrix: Float32Array, rows: number): Set<number> {
+    const empty = zeroRows(matrix, rows, this.factorCount);
+    const { seen } = this.requireIndex();
+    if (matrix === this.userFactors && this.untrainedRowsAreNoise('user')) {
+      for (let u = 0; u < rows; u++) if (u >= seen.rows || seen.indptr[u] === seen.indptr[u + 1]) empty.add(u);
+    } else if (matrix === this.itemFactors && this.untrainedRowsAreNoise('item')) {
+      const count = new Uint8Array(rows);
+      for (const i of seen.indices) if (i < rows) count[i] = 1;
+      for (let i = 0; i < rows; i++) if (!count[i]) empty.add(i);
+    }
+    return empty;
+  }
+
+  /** Whether a row without training interactions has no signal (false where features or other inputs train it). */
+  protected untrainedRowsAreNoise(side: 'user' | 'item'): boolean {
+    void side;
+    return true;
+  }
+
+  /** Unit-length rows of a factor matrix, resident in the backend, and its zero rows (cached until the factors change). */
+  private unitRows(matrix: Float32Array, rows: number): UnitRows {
     this.residentItems();
     const cache = this.resident!.unit;
     let u = cache.get(matrix);
     if (!u) {
-      const host = FactorRecommender.normalized(matrix, rows, this.factorCount);
-      u = { host, matrix: this.backend.matrix(host, rows, this.factorCount) };
+      const d = this.factorCount;
+      const host = FactorRecommender.normalized(matrix, rows, d);
+      u = { host, matrix: this.backend.matrix(host, rows, d), empty: this.rowsWithoutSignal(matrix, rows) };
       cache.set(matrix, u);
     }
     return u;
   }
 
-  private similar(matrix: Float32Array, vocabSize: number, row: number, k: number, ids: (i: number) => Id): Recommendation[] {
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
-    const d = this.factorCount;
-    const unit = this.unitRows(matrix, vocabSize);
-    const top = this.backend.recommendBlock(unit.host.subarray(row * d, (row + 1) * d), 1, unit.matrix, k);
-    const out: Recommendation[] = [];
-    for (let j = 0; j < top.counts[0]; j++) out.push({ item: ids(top.indices[j]), score: top.scores[j] });
+  /** What every similar* call of one options bag shares: the unit rows, the filter and how many top rows to ask for. */
+  private similarSetup(matrix: Float32Array, vocab: Vocabulary, options: SimilarOptions, where: string, unknown: (id: Id) => Error): SimilarSetup {
+    const k = checkSimilarOptions(where, options);
+    const unit = this.unitRows(matrix, vocab.size);
+    const filter = similarFilter(vocab, options, k, unit.empty, unknown);
+    // without include: enough of the top to survive dropping every row that may be filtered out
+    const want = filter.include ? 0 : Math.min(vocab.size, k + unit.empty.size + (filter.exclude?.size ?? 0));
+    return { d: this.factorCount, unit, filter, want };
+  }
+
+  /** The filtered list of query `row` (result row `r` of `top`); none for a query without signal. */
+  private static similarList(setup: SimilarSetup, vocab: Vocabulary, row: number, top: TopK | undefined, r: number): Recommendation[] {
+    const { d, unit, filter, want } = setup;
+    if (unit.empty.has(row)) return [];
+    const ranked = selectSimilar(filter, vocab.size, () => rankedRow(top!, r, want), (rows) => rowDots(unit.host, d, row, rows));
+    return ranked.map((x) => ({ item: vocab.idAt(x.index), score: x.score }));
+  }
+
+  /** One query, synchronously. */
+  private similarOne(matrix: Float32Array, vocab: Vocabulary, id: Id, options: SimilarOptions, where: string, unknown: (id: Id) => Error): Recommendation[] {
+    const row = vocab.indexOf(id);
+    if (row === undefined) throw unknown(id);
+    const setup = this.similarSetup(matrix, vocab, options, where, unknown);
+    const { d, unit, want } = setup;
+    const top = want > 0 ? this.backend.recommendBlock(unit.host.subarray(row * d, (row + 1) * d), 1, unit.matrix, want) : undefined;
+    return FactorRecommender.similarList(setup, vocab, row, top, 0);
+  }
+
+  /** Many queries, one batched multithreaded kernel call per block. */
+  private async similarMany(matrix: Float32Array, vocab: Vocabulary, ids: readonly Id[], options: SimilarOptions, where: string, unknown: (id: Id) => Error): Promise<Recommendation[][]> {
+    const rows = Int32Array.from(ids, (id) => {
+      const i = vocab.indexOf(id);
+      if (i === undefined) throw unknown(id);
+      return i;
+    });
+    const setup = this.similarSetup(matrix, vocab, options, where, unknown);
+    const { d, unit, want } = setup;
+    const out: Recommendation[][] = [];
+    const block = USER_BLOCK * 8;
+    for (let b = 0; b < rows.length; b += block) {
+      const part = rows.subarray(b, b + block);
+      let top: TopK | undefined;
+      if (want > 0) {
+        const q = new Float32Array(part.length * d);
+        part.forEach((i, r) => q.set(unit.host.subarray(i * d, (i + 1) * d), r * d));
+        top = await this.backend.recommendBlockParallel(q, part.length, unit.matrix, want);
+      }
+      part.forEach((row, r) => out.push(FactorRecommender.similarList(setup, vocab, row, top, r)));
+    }
     return out;
   }
 
   /**
-   * Items most similar to `item` by cosine of item factors, the item itself included (ranked first, as implicit does).
+   * Items most similar to `item` by cosine of item factors, the item itself included (ranked first, as implicit
+   * does). `include` ranks only those items, `exclude` leaves items out (implicit's `items` / `filter_items`); items
+   * without signal (zero factors: no interactions) are never returned, and an item without signal has no neighbours.
    *
    * @example
    * ```ts
    * model.similarItems('matrix-1999', { k: 5 });
+   * model.similarItems('matrix-1999', { k: 5, exclude: ['matrix-1999'] }); // neighbours only
    * ```
    */
-  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+  override similarItems(item: Id, options: SimilarOptions = {}): Recommendation[] {
     const idx = this.requireIndex();
-    const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
-    return this.similar(this.itemFactors, idx.items.size, i, options.k ?? 10, (j) => idx.items.idAt(j));
+    return this.similarOne(this.itemFactors, idx.items, item, options, 'similarItems options', (id) => new UnknownItemError(id, 'item', idx.items));
   }
 
   /**
@@ -203,31 +290,9 @@ export abstract class FactorRecommender extends Recommender {
    * const lists = await model.similarItemsBatch(model.itemIds, { k: 10 });
    * ```
    */
-  async similarItemsBatch(items: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+  async similarItemsBatch(items: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
     const idx = this.requireIndex();
-    const d = this.factorCount;
-    const rows = Int32Array.from(items, (it) => {
-      const i = idx.items.indexOf(it);
-      if (i === undefined) throw new UnknownItemError(it);
-      return i;
-    });
-    const unit = this.unitRows(this.itemFactors, idx.items.size);
-    const out: Recommendation[][] = [];
-    const block = USER_BLOCK * 8;
-    for (let b = 0; b < rows.length; b += block) {
-      const part = rows.subarray(b, b + block);
-      const q = new Float32Array(part.length * d);
-      part.forEach((i, r) => q.set(unit.host.subarray(i * d, (i + 1) * d), r * d));
-      const top = await this.backend.recommendBlockParallel(q, part.length, unit.matrix, k);
-      for (let r = 0; r < part.length; r++) {
-        const row: Recommendation[] = [];
-        for (let j = 0; j < top.counts[r]; j++) row.push({ item: idx.items.idAt(top.indices[r * k + j]), score: top.scores[r * k + j] });
-        out.push(row);
-      }
-    }
-    return out;
+    return this.similarMany(this.itemFactors, idx.items, items, options, 'similarItemsBatch options', (id) => new UnknownItemError(id, 'item', idx.items));
   }
 
   // ── Embeddings and kNN search (LibRecommender's API; src/retrieval) ──
@@ -243,7 +308,7 @@ export abstract class FactorRecommender extends Recommender {
    */
   getUserEmbedding(user: Id): Float32Array {
     const u = this.requireIndex().users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) throw new UnknownUserError(user, this.requireIndex().users);
     const d = this.factorCount;
     return this.userFactors.slice(u * d, (u + 1) * d);
   }
@@ -251,7 +316,7 @@ export abstract class FactorRecommender extends Recommender {
   /** The item's factor vector (a copy), by the item's own id. */
   getItemEmbedding(item: Id): Float32Array {
     const i = this.requireIndex().items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
+    if (i === undefined) throw new UnknownItemError(item, 'item', this.requireIndex().items);
     const d = this.factorCount;
     return this.itemFactors.slice(i * d, (i + 1) * d);
   }
@@ -315,12 +380,13 @@ export abstract class FactorRecommender extends Recommender {
     return knn.items.search(item, k);
   }
 
-  /** Users most similar to `user` by cosine of user factors (the user itself included, first). Items are user ids here. */
-  similarUsers(user: Id, options: { k?: number } = {}): Recommendation[] {
+  /**
+   * Users most similar to `user` by cosine of user factors (the user itself included, first). Items are user ids
+   * here; `include` / `exclude` list user ids, as in {@link similarItems}.
+   */
+  similarUsers(user: Id, options: SimilarOptions = {}): Recommendation[] {
     const idx = this.requireIndex();
-    const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
-    return this.similar(this.userFactors, idx.users.size, u, options.k ?? 10, (j) => idx.users.idAt(j));
+    return this.similarOne(this.userFactors, idx.users, user, options, 'similarUsers options', (id) => new UnknownUserError(id, idx.users));
   }
 
   /** Adopt a model file's factors and training index (for the families' fromState). */

@@ -19,7 +19,8 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -119,6 +120,9 @@ export interface DynUserOptions {
 }
 
 /** Options of {@link GruRecommender}. */
+/** Every key of {@link DynUserOptions}. */
+export const DYN_USER_KEYS = optionKeys<DynUserOptions>({ seq: true, userFeats: true });
+
 export interface GruOptions extends RetrievalTrainingOptions {
   /**
    * The training objective: 'next' — every step predicts the next item of the user's time-ordered history
@@ -154,7 +158,7 @@ export class GruRecommender extends FactorRecommender {
 
   constructor(options: GruOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, batchSize: 32, target: 'heldout', ...options };
+    this.options = withDefaults<Required<GruOptions>>('GruRecommender options', { ...RETRIEVAL_DEFAULTS, batchSize: 32, target: 'heldout' }, options);
     checkRetrievalOptions(this.options);
     if (this.options.target !== 'next' && this.options.target !== 'heldout') throw new InvalidArgumentError('target', this.options.target, "'next' or 'heldout'");
   }
@@ -186,6 +190,10 @@ export class GruRecommender extends FactorRecommender {
     return super.fit(data, options);
   }
 
+  protected override fitOptionKeys(): readonly string[] {
+    return NEURAL_FIT_KEYS;
+  }
+
   protected async fitIndexed(data: Interactions, options: NeuralFitOptions): Promise<void> {
     const o = this.options;
     this.net = this.build(data.nItems);
@@ -206,7 +214,7 @@ export class GruRecommender extends FactorRecommender {
     const loss = new SampledSoftmax(this.backend);
     const users = Int32Array.from(seqs.flatMap((s, u) => (s.length > 1 ? [u] : [])));
     await runEpochs(start, o.epochs, o.seed, optimizer, options, 'gru fit', (_e, rng) =>
-      o.target === 'next' ? this.epoch(seqs, windows, sampler, loss, rng) : this.heldoutEpoch(seqs, users, sampler, loss, rng), (n) => (this.epochsDone = n));
+      o.target === 'next' ? this.epoch(seqs, windows, sampler, loss, rng) : this.heldoutEpoch(seqs, users, sampler, loss, rng), (n) => (this.epochsDone = n), this.allParams());
     this.materialize(seqs, data.nItems);
   }
 
@@ -360,6 +368,7 @@ export class GruRecommender extends FactorRecommender {
    * ```
    */
   dynUserEmbedding(user: Id, options: DynUserOptions = {}): Float32Array {
+    checkOptionKeys('dynUserEmbedding options', options, DYN_USER_KEYS);
     const idx = this.requireIndex();
     if (!this.net) throw new NotFittedError(this.kind);
     let seq: Int32Array;

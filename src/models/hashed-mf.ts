@@ -17,8 +17,9 @@ import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { moduloBucket, murmurBucket } from '../data/hashing.ts';
 import type { Id } from '../data/vocabulary.ts';
-import { SampledMfRecommender, type RowMaps, type SampledMfOptions } from './sampled-mf.ts';
+import { MF_DEFAULTS, SampledMfRecommender, type RowMaps, type SampledMfOptions } from './sampled-mf.ts';
 import { checkIntegerOption } from './options.ts';
+import { checkOptionKeys } from '../options-check.ts';
 
 /** Hyper-parameters of {@link HashedMfRecommender}. */
 export interface HashedMfOptions extends SampledMfOptions {
@@ -41,13 +42,16 @@ export interface HashCollisions {
   readonly itemBucketsUsed: number;
 }
 
+const HASH_DEFAULTS: Required<Omit<HashedMfOptions, keyof SampledMfOptions>> = { userBuckets: 1 << 16, itemBuckets: 1 << 16, hash: 'murmur3', hashSeed: 0 };
+
 export class HashedMfRecommender extends SampledMfRecommender {
   override readonly kind: string = 'hashed-mf';
   readonly hashing: { userBuckets: number; itemBuckets: number; hash: 'murmur3' | 'modulo'; hashSeed: number };
   private counted?: HashCollisions;
 
   constructor(options: HashedMfOptions = {}) {
-    const { userBuckets = 1 << 16, itemBuckets = 1 << 16, hash = 'murmur3', hashSeed = 0, ...rest } = options;
+    checkOptionKeys('HashedMfRecommender options', options, [...Object.keys(MF_DEFAULTS), ...Object.keys(HASH_DEFAULTS)]);
+    const { userBuckets = HASH_DEFAULTS.userBuckets, itemBuckets = HASH_DEFAULTS.itemBuckets, hash = HASH_DEFAULTS.hash, hashSeed = HASH_DEFAULTS.hashSeed, ...rest } = options;
     super(rest);
     checkIntegerOption('userBuckets', userBuckets, 1);
     checkIntegerOption('itemBuckets', itemBuckets, 1);

@@ -20,6 +20,8 @@ import { selectRows } from '../data/csr-rows.ts';
 import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import { withDefaults } from '../options-check.ts';
+import { checkSimilarOptions, similarFilter, type SimilarOptions } from './similar.ts';
 
 /** How item vectors are weighted before their dot products are taken. */
 export type ItemSimilarity = 'cosine' | 'bm25' | 'tfidf' | 'plain';
@@ -146,7 +148,7 @@ export class ItemKnnRecommender extends Recommender {
 
   constructor(options: ItemKnnOptions = {}) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('ItemKnnRecommender options', DEFAULTS, options);
     checkOptions(this.options);
   }
 
@@ -196,12 +198,11 @@ export class ItemKnnRecommender extends Recommender {
    */
   override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
     if (options.include || options.exclude || (options as RecommendOptions).userItems) return super.recommendBatch(users, options);
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const k = this.checkOptions(options, 'recommendBatch options');
     const idx = this.requireIndex();
     const dense = Int32Array.from(users, (u) => {
       const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
+      if (i === undefined) throw new UnknownUserError(u, idx.users);
       return i;
     });
     const { seen } = idx;
@@ -226,22 +227,28 @@ export class ItemKnnRecommender extends Recommender {
 
   /**
    * The item's stored neighbours, best first: the item itself included (usually first), at most `neighbors` of
-   * them (implicit's similar_items).
+   * them (implicit's similar_items). `include` keeps only those items, `exclude` leaves items out (implicit's `items`
+   * / `filter_items`); items that are not stored neighbours have no similarity and are never returned.
    *
    * @example
    * ```ts
    * knn.similarItems('matrix', { k: 5 }); // [{ item: 'matrix', score: 1 }, { item: 'matrix-reloaded', score: 0.62 }, …]
+   * knn.similarItems('matrix', { k: 5, exclude: ['matrix'] });
    * ```
    */
-  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+  override similarItems(item: Id, options: SimilarOptions = {}): Recommendation[] {
     const idx = this.requireIndex();
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+    const k = checkSimilarOptions('similarItems options', options);
     const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
+    if (i === undefined) throw new UnknownItemError(item, 'item', idx.items);
+    const filter = similarFilter(idx.items, options, k, new Set(), (id) => new UnknownItemError(id, 'item', idx.items));
+    const include = filter.include && new Set(filter.include);
     const { indptr, indices, data } = this.sim;
     const out: Recommendation[] = [];
-    for (let q = indptr[i]; q < Math.min(indptr[i + 1], indptr[i] + k); q++) out.push({ item: idx.items.idAt(indices[q]), score: data[q] });
+    for (let q = indptr[i]; q < indptr[i + 1] && out.length < k; q++) {
+      if (include ? !include.has(indices[q]) : filter.exclude?.has(indices[q])) continue;
+      out.push({ item: idx.items.idAt(indices[q]), score: data[q] });
+    }
     return out;
   }
 

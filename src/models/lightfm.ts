@@ -10,7 +10,7 @@
  */
 import { FactorRecommender } from './factor.ts';
 import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -22,6 +22,10 @@ import {
   isPositive, predictFromRepr, threadSeed, updateElement, xorshift32,
   type HybridData, type HybridLoss, type HybridParams, type HybridSettings, type HybridTable,
 } from '../kernels/reference/lightfm.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
+import { checkFiniteFeatures, checkFiniteWeights } from './fit-data.ts';
+import { checkInteractionsArgument } from '../data/interactions.ts';
+import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 
 /** Hyperparameters of {@link LightFmRecommender}; defaults are LightFM's (except `epochs`, LightFM's fit default is 1). */
 export interface LightFmOptions {
@@ -91,6 +95,10 @@ export interface LightFmFitOptions extends FitOptions {
   /** Called after every epoch (awaited: evaluate here to track metrics by epoch). */
   onEpoch?: (report: LightFmEpoch) => void | Promise<void>;
 }
+
+const LIGHTFM_FIT_KEYS = optionKeys<LightFmFitOptions>({
+  onProgress: true, signal: true, epochs: true, userFeatures: true, itemFeatures: true, sampleWeight: true, onEpoch: true,
+});
 
 /** Result of {@link LightFmRecommender.explain}. */
 export interface LightFmExplanation {
@@ -177,7 +185,7 @@ async function resolveFeatures(src: FeatureSource | undefined, vocab: Vocabulary
   return records as FeatureInput;
 }
 
-function featureSpace(input: FeatureInput | undefined, rows: number, field: string): FeatureSpace {
+function featureSpace(input: FeatureInput | undefined, rows: number, field: string, vocab?: Vocabulary): FeatureSpace {
   if (input === undefined) return identitySpace(rows);
   const m = input?.matrix;
   if (!m || !(m.indptr instanceof Int32Array) || !(m.indices instanceof Int32Array) || !(m.data instanceof Float32Array)) {
@@ -190,6 +198,7 @@ function featureSpace(input: FeatureInput | undefined, rows: number, field: stri
   let names: (Id | null)[] = [];
   if ('featureVocabulary' in input) names = [...new Array<null>(input.identityFeatures).fill(null), ...input.featureVocabulary.ids()];
   else if ('names' in input && input.names) names = [...input.names];
+  checkFiniteFeatures(m, field, vocab, names);
   if (names.length && names.length !== m.cols) throw new DimensionMismatchError(`${field}.names.length`, names.length, m.cols, 'give one name per feature column (null for unnamed ones).');
   const identityCols = 'identityFeatures' in input ? input.identityFeatures : 0;
   const keys = Array.from({ length: m.cols }, (_, c) => (c < identityCols ? `i:${c}` : names[c] !== null && names[c] !== undefined ? nameKey(names[c]!) : `c:${c}`));
@@ -280,6 +289,10 @@ function unitRows(m: Float32Array, rows: number, d: number): Float32Array {
  */
 export class LightFmRecommender extends FactorRecommender {
   readonly kind = 'lightfm';
+  /** Cold users and items have representations from their features. */
+  protected override untrainedRowsAreNoise(): boolean {
+    return false;
+  }
   readonly options: typeof DEFAULTS;
   /** Learned parameters and optimizer state (after fit). */
   private state?: HybridParams;
@@ -291,7 +304,7 @@ export class LightFmRecommender extends FactorRecommender {
 
   constructor(options: LightFmOptions = {}) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('LightFmRecommender options', DEFAULTS, options);
     checkOptions(this.options);
   }
 
@@ -321,10 +334,14 @@ export class LightFmRecommender extends FactorRecommender {
     return super.fit(data, options);
   }
 
+  protected override fitOptionKeys(): readonly string[] {
+    return LIGHTFM_FIT_KEYS;
+  }
+
   protected async fitIndexed(data: Interactions, options: LightFmFitOptions): Promise<void> {
     const d = this.options.factors;
-    const userSpace = featureSpace(await resolveFeatures(options.userFeatures ?? this.defaultFeatures.userFeatures, data.users, 'userFeatures'), data.nUsers, 'userFeatures');
-    const itemSpace = featureSpace(await resolveFeatures(options.itemFeatures ?? this.defaultFeatures.itemFeatures, data.items, 'itemFeatures'), data.nItems, 'itemFeatures');
+    const userSpace = featureSpace(await resolveFeatures(options.userFeatures ?? this.defaultFeatures.userFeatures, data.users, 'userFeatures'), data.nUsers, 'userFeatures', data.users);
+    const itemSpace = featureSpace(await resolveFeatures(options.itemFeatures ?? this.defaultFeatures.itemFeatures, data.items, 'itemFeatures'), data.nItems, 'itemFeatures', data.items);
     const next = mulberry32(this.options.seed);
     const adadelta = this.options.learningSchedule === 'adadelta';
     // LightFM initialises item embeddings first, then users
@@ -345,6 +362,9 @@ export class LightFmRecommender extends FactorRecommender {
    */
   async fitPartial(data: Interactions, options: LightFmFitOptions = {}): Promise<this> {
     if (!this.state) return this.fit(data, options);
+    checkInteractionsArgument(data, 'model.fitPartial');
+    checkOptionKeys('lightfm fitPartial options', options, LIGHTFM_FIT_KEYS);
+    checkFiniteWeights(data);
     const idx = this.requireIndex();
     const prefix = (old: Id[], now: Id[], field: string) => {
       for (let i = 0; i < old.length; i++) {
@@ -357,7 +377,7 @@ export class LightFmRecommender extends FactorRecommender {
       const rows = vocab.size;
       if (space.identity && src === undefined) return identitySpace(rows);
       if (src === undefined) throw new InvalidArgumentError(field, undefined, `features for all ${rows} rows`, 'pass the features again (for the grown vocabulary).');
-      return alignSpace(space, featureSpace(await resolveFeatures(src, vocab, field), rows, field));
+      return alignSpace(space, featureSpace(await resolveFeatures(src, vocab, field), rows, field, vocab));
     };
     const userSpace = await grow(this.userSpace!, options.userFeatures ?? this.defaultFeatures.userFeatures, data.users, 'userFeatures');
     const itemSpace = await grow(this.itemSpace!, options.itemFeatures ?? this.defaultFeatures.itemFeatures, data.items, 'itemFeatures');
@@ -441,6 +461,7 @@ export class LightFmRecommender extends FactorRecommender {
         const t0 = performance.now();
         const stats = await session.epoch(order, seeds);
         const seconds = (performance.now() - t0) / 1000;
+        checkDiverged(session.allFinite(), 'lightfm', epoch, sgdDivergenceFix(this.options.learningRate));
         this.epochsDone = epoch;
         options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates, seconds } });
         if (options.onEpoch) {
@@ -505,12 +526,13 @@ export class LightFmRecommender extends FactorRecommender {
    * ```
    */
   predictRank(user: Id, items: readonly Id[], options: { filterSeen?: boolean } = {}): number[] {
+    checkOptionKeys('predictRank options', options, optionKeys<typeof options>({ filterSeen: true }));
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) throw new UnknownUserError(user, idx.users);
     const targets = items.map((id) => {
       const i = idx.items.indexOf(id);
-      if (i === undefined) throw new UnknownItemError(id, 'items');
+      if (i === undefined) throw new UnknownItemError(id, 'items', idx.items);
       return i;
     });
     const scores = this.scoreUsers(Int32Array.of(u));
@@ -574,34 +596,43 @@ export class LightFmRecommender extends FactorRecommender {
     return super.getItemEmbedding(item);
   }
 
-  /** The k rows most similar to `row` by cosine (itself included, first). */
-  private cosine(matrix: Float32Array, rows: number, row: number, k: number): { index: number; score: number }[] {
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+  /** The k rows most similar to `row` by cosine (itself included, first), under a similar* filter. */
+  private cosine(matrix: Float32Array, rows: number, row: number, filter: SimilarFilter): RankedRow[] {
     const d = this.options.factors;
     const unit = unitRows(matrix, rows, d);
+    if (filter.empty.has(row)) return [];
     const m = this.backend.matrix(unit, rows, d);
     try {
-      const top = this.backend.topk(this.backend.scoreBlock(unit.subarray(row * d, (row + 1) * d), 1, m), 1, rows, k);
-      return Array.from({ length: top.counts[0] }, (_, j) => ({ index: top.indices[j], score: top.scores[j] }));
+      const top = (n: number) => {
+        const t = this.backend.topk(this.backend.scoreBlock(unit.subarray(row * d, (row + 1) * d), 1, m), 1, rows, n);
+        return Array.from({ length: t.counts[0] }, (_, j) => ({ index: t.indices[j], score: t.scores[j] }));
+      };
+      return selectSimilar(filter, rows, top, (list) => rowDots(unit, d, row, list));
     } finally {
       m.dispose();
     }
   }
 
-  /** Items most similar to `item` by cosine of item embeddings (biases left out), the item itself first. */
-  override similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
-    const idx = this.requireIndex();
-    const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
-    return this.cosine(this.itemRepresentations().embeddings, idx.items.size, i, options.k ?? 10).map((r) => ({ item: idx.items.idAt(r.index), score: r.score }));
+  /** similar* over one side's embeddings: options checked, ids mapped, rows without signal (zero vectors) left out. */
+  private similarOf(embeddings: Float32Array, vocab: Vocabulary, id: Id, options: SimilarOptions, where: string, unknown: (id: Id) => Error): Recommendation[] {
+    const k = checkSimilarOptions(where, options);
+    const row = vocab.indexOf(id);
+    if (row === undefined) throw unknown(id);
+    const filter = similarFilter(vocab, options, k, zeroRows(embeddings, vocab.size, this.options.factors), unknown);
+    return this.cosine(embeddings, vocab.size, row, filter).map((r) => ({ item: vocab.idAt(r.index), score: r.score }));
   }
 
-  /** Users most similar to `user` by cosine of user embeddings, the user itself first. */
-  override similarUsers(user: Id, options: { k?: number } = {}): Recommendation[] {
-    const idx = this.requireIndex();
-    const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
-    return this.cosine(this.userRepresentations().embeddings, idx.users.size, u, options.k ?? 10).map((r) => ({ item: idx.users.idAt(r.index), score: r.score }));
+  /**
+   * Items most similar to `item` by cosine of item embeddings (biases left out), the item itself first;
+   * `include` / `exclude` as implicit's `items` / `filter_items`.
+   */
+  override similarItems(item: Id, options: SimilarOptions = {}): Recommendation[] {
+    return this.similarOf(this.itemRepresentations().embeddings, this.requireIndex().items, item, options, 'similarItems options', (id) => new UnknownItemError(id, 'item', this.requireIndex().items));
+  }
+
+  /** Users most similar to `user` by cosine of user embeddings, the user itself first; include / exclude list user ids. */
+  override similarUsers(user: Id, options: SimilarOptions = {}): Recommendation[] {
+    return this.similarOf(this.userRepresentations().embeddings, this.requireIndex().users, user, options, 'similarUsers options', (id) => new UnknownUserError(id, this.requireIndex().users));
   }
 
   /**
@@ -614,13 +645,14 @@ export class LightFmRecommender extends FactorRecommender {
    * ```
    */
   similarFeatures(feature: Id, options: { side?: 'item' | 'user'; k?: number } = {}): { feature: Id; score: number }[] {
+    checkOptionKeys('similarFeatures options', options, optionKeys<typeof options>({ side: true, k: true }));
     const s = this.requireState();
     const side = options.side ?? 'item';
     const space = side === 'item' ? this.itemSpace! : this.userSpace!;
     const f = space.names.indexOf(feature);
     if (f < 0) throw new InvalidArgumentError('feature', feature, `a named ${side} feature of the model`, `pass feature matrices with names (buildFeatures) to fit, and check options.side.`);
     const emb = side === 'item' ? s.itemEmbeddings.weights : s.userEmbeddings.weights;
-    const all = this.cosine(emb, space.matrix.cols, f, space.matrix.cols);
+    const all = this.cosine(emb, space.matrix.cols, f, { k: space.matrix.cols, empty: new Set() });
     const out: { feature: Id; score: number }[] = [];
     for (const r of all) {
       const name = space.names[r.index];
@@ -635,12 +667,13 @@ export class LightFmRecommender extends FactorRecommender {
    * dot product, and the user's training items most like the item.
    */
   explain(user: Id, item: Id, options: { k?: number } = {}): LightFmExplanation {
+    checkOptionKeys('explain options', options, optionKeys<typeof options>({ k: true }));
     const s = this.requireState();
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) throw new UnknownUserError(user, idx.users);
     const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item);
+    if (i === undefined) throw new UnknownItemError(item, 'item', idx.items);
     const d = s.factors, w = d + 2;
     const ur = this.userFactors.subarray(u * w, u * w + d), ir = this.itemFactors.subarray(i * w, i * w + d);
     const k = options.k ?? 10;

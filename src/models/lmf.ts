@@ -6,12 +6,13 @@
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
 export interface LmfOptions {
@@ -70,7 +71,7 @@ export class LmfRecommender extends FactorRecommender {
 
   constructor(options: LmfOptions = {}) {
     super();
-    const merged = { ...DEFAULTS, ...options };
+    const merged = withDefaults('LmfRecommender options', DEFAULTS, options, ['maxNegatives']);
     this.options = { ...merged, maxNegatives: options.maxNegatives ?? merged.factors + 2 };
     const o = this.options;
     checkIntegerOption('maxNegatives', o.maxNegatives, 0);
@@ -126,6 +127,7 @@ export class LmfRecommender extends FactorRecommender {
         LmfRecommender.resetColumn(xm, cols - 2, emptyUser);
         await b.lmfEpoch(ym, xm, ciu, gy, { ...base, negativeCap: Math.min(maxNegatives, data.nUsers), seed: (seed * 1000003 + 2 * epoch + 1) >>> 0 });
         LmfRecommender.resetColumn(ym, cols - 1, emptyItem);
+        checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'lmf', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations });
         await yieldToEventLoop();
       }

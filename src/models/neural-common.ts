@@ -12,8 +12,10 @@ import { LOSSES, type LossName } from '../nn/losses.ts';
 import type { FitOptions } from './recommender.ts';
 import { Recommender } from './recommender.ts';
 import type { ModelState, TensorArray } from './registry.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
+import { allFiniteRef } from '../kernels/reference/finite.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { optionKeys } from '../options-check.ts';
 
 /** Training hyper-parameters shared by the neural models (Recoder's Recoder.train arguments). */
 export interface NeuralTrainingOptions {
@@ -104,6 +106,9 @@ export interface NeuralFitOptions extends FitOptions {
   onEpoch?: (report: NeuralEpoch) => void | Promise<void>;
 }
 
+/** Every key of {@link NeuralFitOptions}. */
+export const NEURAL_FIT_KEYS = optionKeys<NeuralFitOptions>({ onProgress: true, signal: true, resumeFrom: true, onEpoch: true });
+
 /** The resumable state behind `resumeFrom`, checked against the kind. */
 export function resumeState(resumeFrom: Recommender | ModelState, kind: string): ModelState & { training: NonNullable<ModelState['training']> } {
   const state = resumeFrom instanceof Recommender ? resumeFrom.toState('resumable') : resumeFrom;
@@ -156,13 +161,14 @@ export function restoreOptimizer(optimizer: Optimizer, training: NonNullable<Mod
  */
 export async function runEpochs(
   start: number, total: number, seed: number, optimizer: Optimizer, options: NeuralFitOptions, what: string,
-  runEpoch: (epoch: number, rng: Rng) => Promise<number> | number, done: (epochs: number) => void,
+  runEpoch: (epoch: number, rng: Rng) => Promise<number> | number, done: (epochs: number) => void, params: readonly Param[],
 ): Promise<void> {
   for (let e = start; e < total; e++) {
     checkAborted(options.signal, what);
     optimizer.setEpoch(e);
     const t0 = performance.now();
     const loss = await runEpoch(e, epochRng(seed, e));
+    checkDiverged(Number.isFinite(loss) && params.every((p) => allFiniteRef(p.value)), what.replace(/ fit$/, ''), e + 1, sgdDivergenceFix(optimizer.config.learningRate));
     done(e + 1);
     const seconds = (performance.now() - t0) / 1000;
     options.onProgress?.({ phase: 'fit', done: e + 1, total, info: { loss } });

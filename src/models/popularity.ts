@@ -11,6 +11,7 @@ import type { FitOptions } from './recommender.ts';
 import { Recommender } from './recommender.ts';
 import { checkAborted } from './progress.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 
 /** Options of {@link PopularityRecommender}. */
 export interface PopularityOptions {
@@ -37,6 +38,7 @@ export class PopularityRecommender extends Recommender {
 
   constructor(options: PopularityOptions = {}) {
     super();
+    checkOptionKeys('PopularityRecommender options', options, optionKeys<PopularityOptions>({ weighted: true }));
     if (options.weighted !== undefined && typeof options.weighted !== 'boolean') {
       throw new InvalidArgumentError('weighted', options.weighted, 'true or false');
     }

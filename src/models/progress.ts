@@ -1,5 +1,5 @@
 /** Progress reporting and cancellation shared by every long operation (fit, evaluate, load). */
-import { AbortError } from '../errors.ts';
+import { AbortError, TrainingDivergedError } from '../errors.ts';
 
 /** One progress report. `done`/`total` count the phase's units (epochs, users, bytes). */
 export interface Progress {
@@ -44,4 +44,17 @@ export function yieldToEventLoop(): Promise<void> {
     });
   }
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Stop a fit whose parameters are no longer finite (issue 15): `finite` is the cheap per-epoch scan of the tables the
+ * epoch updated (a SIMD Wasm kernel on resident tables, Backend.allFinite). `fix` says which setting to change.
+ */
+export function checkDiverged(finite: boolean, model: string, epoch: number, fix: string): void {
+  if (!finite) throw new TrainingDivergedError(model, epoch, fix);
+}
+
+/** The fix of an SGD-trained model that diverged (LightFM's advice). */
+export function sgdDivergenceFix(learningRate: number, more = ''): string {
+  return `try decreasing the learning rate (learningRate is ${learningRate}; e.g. ${learningRate / 10})${more}, or normalising feature values and interaction weights.`;
 }

@@ -12,7 +12,13 @@ import type { Backend, Csr, TopK } from '../kernels/types.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
 import type { LongRunOptions } from './progress.ts';
-import type { ModelState, TensorArray } from './registry.ts';
+import { modelLoader, type ModelState, type TensorArray } from './registry.ts';
+import type { ModelSource } from '../io/source.ts';
+import type { LoadOptions } from '../io/model.ts';
+import type { SimilarOptions } from './similar.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
+import { checkFiniteWeights } from './fit-data.ts';
+import { checkInteractionsArgument } from '../data/interactions.ts';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -37,8 +43,14 @@ export interface RecommendOptions {
   userItems?: readonly Id[];
 }
 
+/** Every key of {@link RecommendOptions}, checked against the interface by the compiler. */
+const RECOMMEND_KEYS = optionKeys<RecommendOptions>({ k: true, filterSeen: true, exclude: true, include: true, userItems: true });
+
 /** Options of fit(). */
 export interface FitOptions extends LongRunOptions {}
+
+/** Every key of {@link FitOptions}. */
+export const FIT_KEYS = optionKeys<FitOptions>({ onProgress: true, signal: true });
 
 /** What a model keeps about its training data: vocabularies and each user's seen items. */
 export interface TrainingIndex {
@@ -88,11 +100,19 @@ export abstract class Recommender {
    * ```
    */
   async fit(data: Interactions, options: FitOptions = {}): Promise<this> {
+    checkInteractionsArgument(data, 'model.fit');
+    checkOptionKeys(`${this.kind} fit options`, options, this.fitOptionKeys());
+    checkFiniteWeights(data);
     await ensureInit();
     this.backend = await getBackend();
     await this.fitIndexed(data, options);
     this.index = { users: data.users, items: data.items, seen: data.byUser };
     return this;
+  }
+
+  /** The keys fit() accepts; families whose fit takes more options list theirs (derived with optionKeys). */
+  protected fitOptionKeys(): readonly string[] {
+    return FIT_KEYS;
   }
 
   /** Whether fit() or load has happened. */
@@ -135,14 +155,15 @@ export abstract class Recommender {
     for (const id of ids) {
       const i = items.indexOf(id);
       if (i === undefined) {
-        if (strict) throw new UnknownItemError(id, field);
+        if (strict) throw new UnknownItemError(id, field, items);
       } else out.push(i);
     }
     return out;
   }
 
-  /** Validate recommend options; returns k. */
-  protected checkOptions(options: RecommendOptions): number {
+  /** Validate recommend options (`where` names the call in errors, e.g. 'recommend options'); returns k. */
+  protected checkOptions(options: RecommendOptions, where = 'recommend options'): number {
+    checkOptionKeys(where, options, RECOMMEND_KEYS);
     const k = options.k ?? 10;
     if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
     if (options.include && options.exclude) {
@@ -162,7 +183,7 @@ export abstract class Recommender {
       return { scores: this.scoreHistory(items), seen: items };
     }
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) throw new UnknownUserError(user, idx.users);
     return { scores: this.scoreUsers(Int32Array.of(u)), seen: idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]) };
   }
 
@@ -203,12 +224,12 @@ export abstract class Recommender {
    * `userItems` is not accepted here (it is one user's history).
    */
   async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    const k = this.checkOptions(options);
+    const k = this.checkOptions(options, 'recommendBatch options');
     const idx = this.requireIndex();
     if ((options as RecommendOptions).userItems) throw new InvalidArgumentError('userItems', 'array', 'absent in recommendBatch', 'call recommend() per user to fold in histories.');
     const dense = users.map((u) => {
       const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
+      if (i === undefined) throw new UnknownUserError(u, idx.users);
       return i;
     });
     const out: Recommendation[][] = [];
@@ -269,8 +290,22 @@ export abstract class Recommender {
     return { users, items, seen: { ...state.seen, rows: users.size, cols: items.size } };
   }
 
+  /**
+   * Load a model file as this class (`loadModel(source, ThisClass)`): the file's kind must be this class's, else
+   * ModelFileError (`MODEL_FILE_KIND`) names the expected and the found kind. The result is typed as the class.
+   *
+   * @example
+   * ```ts
+   * const als = await AlsRecommender.load('als.recwise');
+   * als.explain('alice', 'matrix'); // an AlsRecommender method, no cast
+   * ```
+   */
+  static load<T extends Recommender>(this: abstract new (...args: never[]) => T, source: ModelSource, options: LoadOptions = {}): Promise<T> {
+    return modelLoader()(source, this, options) as Promise<T>;
+  }
+
   /** Items most similar to `item`. Families without an item-item notion throw NotSupportedError. */
-  similarItems(item: Id, options: { k?: number } = {}): Recommendation[] {
+  similarItems(item: Id, options: SimilarOptions = {}): Recommendation[] {
     void item;
     void options;
     throw new NotSupportedError('similarItems', this.kind, 'use a factor or item-kNN model.');

@@ -45,3 +45,17 @@ export function modelFactory(kind: string): ModelFactory {
 export function registeredModelKinds(): string[] {
   return [...kinds.keys()];
 }
+
+/** How `Recommender.load` reads a file: set by src/io/model.ts (the io layer sits above the models). */
+export type ModelLoader = (source: unknown, model: abstract new (...args: never[]) => Recommender, options: unknown) => Promise<Recommender>;
+
+let loader: ModelLoader | undefined;
+
+export function registerModelLoader(f: ModelLoader): void {
+  loader = f;
+}
+
+export function modelLoader(): ModelLoader {
+  if (!loader) throw new InvalidArgumentError('loadModel', undefined, 'the model file loader', "import recwise's package entry (it registers the loader).");
+  return loader;
+}

@@ -20,10 +20,11 @@ import { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
+  runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import type { Recommender } from './recommender.ts';
+import { withDefaults } from '../options-check.ts';
 
 /** Hyper-parameters of {@link SampledMfRecommender}. */
 export interface SampledMfOptions extends NeuralTrainingOptions {
@@ -33,7 +34,7 @@ export interface SampledMfOptions extends NeuralTrainingOptions {
   initScale?: number;
 }
 
-const MF_DEFAULTS: Required<SampledMfOptions> = { ...TRAINING_DEFAULTS, epochs: 30, learningRate: 5e-3, factors: 64, initScale: 0.01 };
+export const MF_DEFAULTS: Required<SampledMfOptions> = { ...TRAINING_DEFAULTS, epochs: 30, learningRate: 5e-3, factors: 64, initScale: 0.01 };
 
 /** Rows of the user and item tables for dense user and item indices (identity, or hashed buckets). */
 export interface RowMaps {
@@ -63,7 +64,7 @@ export class SampledMfRecommender extends FactorRecommender {
 
   constructor(options: SampledMfOptions = {}) {
     super();
-    this.options = { ...MF_DEFAULTS, ...options };
+    this.options = withDefaults('SampledMfRecommender options', MF_DEFAULTS, options);
     checkTrainingOptions(this.options);
     checkIntegerOption('factors', this.options.factors, 1);
     checkNumberOption('initScale', this.options.initScale, 0, true);
@@ -96,6 +97,10 @@ export class SampledMfRecommender extends FactorRecommender {
     return super.fit(data, options);
   }
 
+  protected override fitOptionKeys(): readonly string[] {
+    return NEURAL_FIT_KEYS;
+  }
+
   protected async fitIndexed(data: Interactions, options: NeuralFitOptions): Promise<void> {
     const o = this.options;
     const maps = this.rowMaps(data);
@@ -107,7 +112,7 @@ export class SampledMfRecommender extends FactorRecommender {
     this.optimizer = optimizer;
     this.epochsDone = start;
     const k = nnKernels(this.backend);
-    await runEpochs(start, o.epochs, o.seed, optimizer, options, `${this.kind} fit`, (_e, rng) => this.epoch(data, rng, k), (n) => (this.epochsDone = n));
+    await runEpochs(start, o.epochs, o.seed, optimizer, options, `${this.kind} fit`, (_e, rng) => this.epoch(data, rng, k), (n) => (this.epochsDone = n), [tables.U, tables.V, tables.b]);
     this.materialize(data.nUsers, data.nItems);
   }
 

@@ -22,8 +22,9 @@ import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampl
 import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
-  type DynUserOptions, type RetrievalTrainingOptions,
+  DYN_USER_KEYS, type DynUserOptions, type RetrievalTrainingOptions,
 } from './gru.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Options of {@link TwoTowerRecommender}. */
 export interface TwoTowerOptions extends RetrievalTrainingOptions {
@@ -46,6 +47,8 @@ export interface TwoTowerFitOptions extends NeuralFitOptions {
   /** Categorical user features (optional; users without an entry have none). */
   userFeatures?: UserFeatureSource;
 }
+
+const TWO_TOWER_FIT_KEYS = optionKeys<TwoTowerFitOptions>({ onProgress: true, signal: true, resumeFrom: true, onEpoch: true, userFeatures: true });
 
 function featuresOf(source: UserFeatureSource | undefined, user: Id): readonly string[] | undefined {
   if (!source) return undefined;
@@ -80,9 +83,14 @@ export class TwoTowerRecommender extends FactorRecommender {
   /** A loaded checkpoint's optimizer state, passed on when it is saved again or resumed from. */
   private loadedTraining?: ModelState['training'];
 
+  /** A user without interactions still has a tower output from their features; an untrained item row is noise. */
+  protected override untrainedRowsAreNoise(side: 'user' | 'item'): boolean {
+    return side === 'item';
+  }
+
   constructor(options: TwoTowerOptions = {}) {
     super();
-    this.options = { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all', ...options };
+    this.options = withDefaults<Required<TwoTowerOptions>>('TwoTowerRecommender options', { ...RETRIEVAL_DEFAULTS, epochs: 5, batchSize: 256, hidden: [128], history: 'all' }, options);
     checkRetrievalOptions(this.options);
     if (this.options.history !== 'before' && this.options.history !== 'all') throw new InvalidArgumentError('history', this.options.history, "'before' or 'all'");
     const h = this.options.hidden;
@@ -132,6 +140,10 @@ export class TwoTowerRecommender extends FactorRecommender {
     return super.fit(data, options);
   }
 
+  protected override fitOptionKeys(): readonly string[] {
+    return TWO_TOWER_FIT_KEYS;
+  }
+
   protected async fitIndexed(data: Interactions, options: TwoTowerFitOptions): Promise<void> {
     const o = this.options;
     // feature vocabulary: sorted names, so the columns do not depend on the source's order
@@ -159,7 +171,7 @@ export class TwoTowerRecommender extends FactorRecommender {
     });
     const examples = Int32Array.from(ex);
     const loss = new SampledSoftmax(this.backend);
-    await runEpochs(start, o.epochs, o.seed, optimizer, options, 'two-tower fit', (_e, rng) => this.epoch(seqs, examples, sampler, loss, rng), (n) => (this.epochsDone = n));
+    await runEpochs(start, o.epochs, o.seed, optimizer, options, 'two-tower fit', (_e, rng) => this.epoch(seqs, examples, sampler, loss, rng), (n) => (this.epochsDone = n), this.allParams());
     this.materialize(seqs, data.nItems);
   }
 
@@ -276,6 +288,7 @@ export class TwoTowerRecommender extends FactorRecommender {
    * ```
    */
   dynUserEmbedding(user: Id, options: DynUserOptions = {}): Float32Array {
+    checkOptionKeys('dynUserEmbedding options', options, DYN_USER_KEYS);
     const idx = this.requireIndex();
     if (!this.net) throw new NotFittedError(this.kind);
     const u = idx.users.indexOf(user);

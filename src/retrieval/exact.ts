@@ -6,13 +6,14 @@
  * split over the backend's threads by item range ({@link ExactIndex.searchVectorParallel}); batches are split by
  * query. On non-Wasm backends the backend's recommendBlock does the same work.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import type { Backend, DenseMatrix, TopK } from '../kernels/types.ts';
 import { indexKernels, type IndexKernelName, type IndexKernels } from './kernels.ts';
 import { QUANTIZED_MIN_ROWS, quantizeRows, type QuantizedRows } from './quantized.ts';
-import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
+import { SEARCH_KEYS, type EmbeddingIndex, type Metric, type Neighbor, type SearchOptions } from './types.ts';
 import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, storedSimilarity, storeQuery, storeRow } from './vectors.ts';
 
 /** Options of {@link ExactIndex.build}. */
@@ -72,6 +73,7 @@ export class ExactIndex implements EmbeddingIndex {
    */
   static async build(ids: readonly Id[], vectors: Float32Array, dim: number, options: ExactOptions = {}): Promise<ExactIndex> {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, "an object such as { metric: 'cosine' }");
+    checkOptionKeys('ExactIndex.build options', options, optionKeys<ExactOptions>({ metric: true, backend: true }));
     const metric = checkMetric(options.metric ?? 'cosine');
     checkPositiveInt(dim, 'dim');
     let backend = options.backend;
@@ -201,6 +203,7 @@ export class ExactIndex implements EmbeddingIndex {
   }
 
   private prepared(vector: ArrayLike<number>, k: number, options: SearchOptions) {
+    checkOptionKeys('search options', options, SEARCH_KEYS);
     this.check();
     checkK(k);
     const q = queryVector(vector, this.dim);

@@ -8,6 +8,7 @@
  * Deterministic: levels come from a seeded generator, ties go to the lower node everywhere, and inserts run in id
  * order on one thread — the same ids, vectors, options and seed always give the same graph, on every runtime.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { AbortError, InvalidArgumentError } from '../errors.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
@@ -15,6 +16,7 @@ import type { Backend } from '../kernels/types.ts';
 import type { LongRunOptions } from '../models/progress.ts';
 import { yieldToEventLoop } from '../models/progress.ts';
 import { indexKernels, type IndexKernels } from './kernels.ts';
+import { SEARCH_KEYS } from './types.ts';
 import type { EmbeddingIndex, Metric, Neighbor, SearchOptions } from './types.ts';
 import { checkK, checkMetric, checkNewIds, checkPositiveInt, checkRows, queryVector, rowNorm, storedSimilarity, storeQuery, storeRow } from './vectors.ts';
 
@@ -43,6 +45,10 @@ export interface HnswOptions extends LongRunOptions {
   /** Backend whose memory holds the graph; default: the active one (init()). */
   backend?: Backend;
 }
+
+export const HNSW_KEYS = optionKeys<HnswOptions>({
+  metric: true, M: true, efConstruction: true, ef: true, keepPrunedConnections: true, seed: true, backend: true, onProgress: true, signal: true,
+});
 
 /** Everything that describes a saved graph besides its arrays (see {@link HnswIndex.toTensors}). */
 export interface HnswParams {
@@ -180,6 +186,7 @@ export class HnswIndex implements EmbeddingIndex {
    * ```
    */
   static async build(ids: readonly Id[], vectors: Float32Array, dim: number, options: HnswOptions = {}): Promise<HnswIndex> {
+    checkOptionKeys('HnswIndex.build options', options, HNSW_KEYS);
     const index = await HnswIndex.create(options, dim);
     try {
       await index.addItems(ids, vectors, options);
@@ -403,6 +410,7 @@ export class HnswIndex implements EmbeddingIndex {
    * ```
    */
   searchVector(vector: ArrayLike<number>, k: number, options: SearchOptions = {}): Neighbor[] {
+    checkOptionKeys('search options', options, SEARCH_KEYS);
     this.check();
     checkK(k);
     const q = queryVector(vector, this.dim);

@@ -3,11 +3,12 @@
  * user embeddings and one over the item embeddings (HNSW when approximate, else exact), then searchKnnUsers /
  * searchKnnItems answer "which users (items) are nearest to this one".
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { Backend } from '../kernels/types.ts';
 import { ExactIndex } from './exact.ts';
-import { HnswIndex, type HnswOptions } from './hnsw.ts';
+import { HNSW_KEYS, HnswIndex, type HnswOptions } from './hnsw.ts';
 import type { EmbeddingIndex, Metric } from './types.ts';
 
 /** Options of initKnn (LibRecommender's init_knn). */
@@ -33,6 +34,8 @@ export class KnnIndexes {
   private constructor(readonly users: EmbeddingIndex, readonly items: EmbeddingIndex, readonly approximate: boolean, readonly simType: Metric) {}
 
   static async build(users: Embeddings, items: Embeddings, options: KnnOptions, backend: Backend): Promise<KnnIndexes> {
+    checkOptionKeys('initKnn options', options, optionKeys<KnnOptions>({ approximate: true, simType: true, hnsw: true }));
+    checkOptionKeys('initKnn hnsw options', options.hnsw, HNSW_KEYS.filter((k) => k !== 'metric' && k !== 'backend'));
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, "an object such as { approximate: true, simType: 'cosine' }");
     const approximate = options.approximate ?? true;
     if (typeof approximate !== 'boolean') throw new InvalidArgumentError('approximate', approximate, 'true or false');

@@ -4,6 +4,7 @@
  * (and request-excluded) items → score (any model) → rerankers (maximal marginal relevance, business rules) → top k.
  * Every stage is a small typed function; the result reports how many candidates each stage kept.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 import { AbortError, InvalidArgumentError } from '../errors.ts';
 import type { Recommender } from '../models/recommender.ts';
@@ -26,6 +27,8 @@ export interface PipelineRequest {
   readonly include?: readonly Id[];
   readonly signal?: AbortSignal;
 }
+
+const RUN_KEYS = optionKeys<PipelineRequest>({ user: true, history: true, k: true, filterSeen: true, exclude: true, include: true, signal: true });
 
 /** A request as stages see it: history resolved, k fixed. */
 export interface PipelineContext {
@@ -148,6 +151,7 @@ function ranked(cands: Candidate[]): Candidate[] {
  * ```
  */
 export function createPipeline(options: PipelineOptions): { run(request: PipelineRequest): Promise<PipelineResult> } {
+  checkOptionKeys('createPipeline options', options, optionKeys<PipelineOptions>({ generators: true, scorer: true, rerankers: true, k: true, history: true }));
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object with generators');
   const { generators, scorer, rerankers = [] } = options;
   if (!Array.isArray(generators) || !generators.length) throw new InvalidArgumentError('generators', generators, 'a non-empty array of candidate generators', 'add e.g. knnCandidates(...) or popularCandidates(...).');
@@ -165,6 +169,7 @@ export function createPipeline(options: PipelineOptions): { run(request: Pipelin
   return {
     async run(request: PipelineRequest): Promise<PipelineResult> {
       if (request === null || typeof request !== 'object') throw new InvalidArgumentError('request', request, 'an object such as { user: "alice", k: 10 }');
+      checkOptionKeys('pipeline.run request', request, RUN_KEYS);
       const k = checkK(request.k ?? defaultK);
       if (request.include && request.exclude) throw new InvalidArgumentError('include', request.include, 'include or exclude, not both', 'pass only include or only exclude.');
       for (const f of ['include', 'exclude', 'history'] as const) {
@@ -238,6 +243,7 @@ export function candidates(name: string, generate: (context: PipelineContext) =>
  * ```
  */
 export function knnCandidates(options: { index: EmbeddingIndex; vector: (context: PipelineContext) => ArrayLike<number> | undefined; k?: number; ef?: number; name?: string }): CandidateGenerator {
+  checkOptionKeys('knnCandidates options', options, optionKeys<Parameters<typeof knnCandidates>[0]>({ index: true, vector: true, k: true, ef: true, name: true }));
   const { index, vector } = options ?? ({} as typeof options);
   if (!index || typeof index.searchVector !== 'function') throw new InvalidArgumentError('index', index, 'an EmbeddingIndex');
   if (typeof vector !== 'function') throw new InvalidArgumentError('vector', vector, 'a function (context) => the user vector or undefined');
@@ -260,6 +266,7 @@ export function itemNeighborCandidates(options: {
   perItem?: number;
   name?: string;
 }): CandidateGenerator {
+  checkOptionKeys('itemNeighborCandidates options', options, optionKeys<Parameters<typeof itemNeighborCandidates>[0]>({ index: true, similar: true, recent: true, perItem: true, name: true }));
   const { index, similar } = options ?? {};
   if (!index === !similar) throw new InvalidArgumentError('index', index, 'exactly one of index or similar');
   const recent = checkK(options.recent ?? 5, 'recent');
@@ -293,6 +300,7 @@ export function itemNeighborCandidates(options: {
  * PopularityRecommender (or any object with `itemScores` and `itemIds`), or give `items` already ranked.
  */
 export function popularCandidates(options: { model?: { itemScores: Float32Array; itemIds: Id[] }; items?: readonly Proposal[]; k?: number; when?: 'cold' | 'always'; name?: string }): CandidateGenerator {
+  checkOptionKeys('popularCandidates options', options, optionKeys<Parameters<typeof popularCandidates>[0]>({ model: true, items: true, k: true, when: true, name: true }));
   const when = options?.when ?? 'cold';
   if (when !== 'cold' && when !== 'always') throw new InvalidArgumentError('when', when, "'cold' or 'always'");
   const k = checkK(options.k ?? 100);
@@ -357,6 +365,7 @@ export function modelScorer(model: Recommender): Scorer {
  * ```
  */
 export function mmr(options: { vectors: VectorSource; lambda?: number; k?: number; normalize?: boolean; name?: string }): Reranker {
+  checkOptionKeys('mmr options', options, optionKeys<Parameters<typeof mmr>[0]>({ vectors: true, lambda: true, k: true, normalize: true, name: true }));
   const lambda = options?.lambda ?? 0.7;
   if (!(lambda >= 0 && lambda <= 1)) throw new InvalidArgumentError('lambda', lambda, 'a number in [0, 1]', 'use 1 for pure relevance, lower for more diversity.');
   const lookup = vectorLookup(options.vectors, 'vectors');
@@ -417,6 +426,7 @@ export function businessRules(options: {
   maxPerCategory?: number | Readonly<Record<string, number>>;
   name?: string;
 }): Reranker {
+  checkOptionKeys('businessRules options', options, optionKeys<Parameters<typeof businessRules>[0]>({ include: true, exclude: true, category: true, maxPerCategory: true, name: true }));
   const o = options ?? {};
   if (o.include && o.exclude) throw new InvalidArgumentError('include', o.include, 'include or exclude, not both');
   const caps = o.maxPerCategory;

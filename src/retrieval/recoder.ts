@@ -7,6 +7,7 @@
  * Both take a history (the user's item ids) rather than a user id, as Recoder's `recommend(users_hist)` does, and
  * follow the common recommend options: `k`, `filterSeen` (the history), `include` xor `exclude`.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 import type { Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, NotFittedError, UnknownItemError } from '../errors.ts';
@@ -29,6 +30,7 @@ export interface HistoryRecommendOptions {
 /** Validate the common options; returns k. */
 export function checkHistoryOptions(options: HistoryRecommendOptions, history: unknown): number {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object such as { k: 10 }');
+  checkOptionKeys('recommend options', options, optionKeys<HistoryRecommendOptions>({ k: true, filterSeen: true, exclude: true, include: true }));
   if (!Array.isArray(history)) throw new InvalidArgumentError('history', history, 'an array of item ids (the user\'s interactions)');
   const k = options.k ?? 10;
   if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
@@ -106,6 +108,8 @@ export interface SimilarityOptions {
   vectors?: VectorSource;
 }
 
+const SIMILARITY_KEYS = optionKeys<SimilarityOptions>({ neighbors: true, alpha: true, q: true, interactions: true, vectors: true });
+
 /**
  * Item-based recommendations from a user's history over an embedding index's neighbours (Recoder's
  * SimilarityRecommender, after Aiolli 2013, "Efficient top-N recommendation for very large scale binary rated
@@ -142,6 +146,7 @@ export class SimilarityRecommender {
   constructor(readonly index: EmbeddingIndex, options: SimilarityOptions = {}) {
     if (!index || typeof index.search !== 'function') throw new InvalidArgumentError('index', index, 'an EmbeddingIndex (ExactIndex, HnswIndex, CachedIndex)');
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object such as { neighbors: 10, q: 1 }');
+    checkOptionKeys('SimilarityRecommender options', options, SIMILARITY_KEYS);
     const neighbors = options.neighbors ?? 10;
     if (!(Number.isInteger(neighbors) && neighbors >= 1)) throw new InvalidArgumentError('neighbors', neighbors, 'an integer >= 1');
     const alpha = options.alpha ?? 0.5;

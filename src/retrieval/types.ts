@@ -2,6 +2,7 @@
  * The embedding-index contract (Recoder's EmbeddingsIndex: exact, approximate, cached), shared by
  * {@link ExactIndex}, {@link HnswIndex} and {@link CachedIndex}.
  */
+import { optionKeys } from '../options-check.ts';
 import type { Id } from '../data/vocabulary.ts';
 
 /**
@@ -23,6 +24,9 @@ export interface SearchOptions {
   /** HNSW only: size of the dynamic candidate list (default: the index's ef). Ignored by exact search. */
   readonly ef?: number;
 }
+
+/** Every key of {@link SearchOptions}. */
+export const SEARCH_KEYS = optionKeys<SearchOptions>({ exclude: true, ef: true });
 
 /** A vector index over ids. Every implementation returns neighbours best first, ties to the earlier-added id. */
 export interface EmbeddingIndex {

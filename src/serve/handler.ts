@@ -7,6 +7,7 @@
  * `{"error": {"code", "message", "field"}}`, never a 500 (typed model errors are mapped, not rethrown); a 500 means a
  * bug in recwise and says so without leaking internals.
  */
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import { RecwiseError } from '../errors.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { Interactions } from '../data/interactions.ts';
@@ -62,6 +63,10 @@ export interface RecommendResponse {
   /** Present when the list came from the fallback because the model does not know the user. */
   fallback?: 'popularity' | 'model';
 }
+
+const HANDLER_KEYS = optionKeys<HandlerOptions>({
+  maxBodyBytes: true, maxK: true, maxBatch: true, maxListLength: true, defaultK: true, fallback: true, token: true, cors: true, basePath: true,
+});
 
 const DEFAULTS = { maxBodyBytes: 1 << 20, maxK: 1000, maxBatch: 1000, maxListLength: 10_000, defaultK: 10 };
 
@@ -183,6 +188,7 @@ async function popularityOf(model: Recommender): Promise<Recommender> {
  * ```
  */
 export function createHandler(model: ServedModelSource | Promise<Recommender>, options: HandlerOptions = {}): RecwiseHandler {
+  checkOptionKeys('createHandler options', options, HANDLER_KEYS);
   const o = { ...DEFAULTS };
   for (const key of ['maxBodyBytes', 'maxK', 'maxBatch', 'maxListLength', 'defaultK'] as const) {
     const v = options[key];

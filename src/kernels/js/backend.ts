@@ -1,4 +1,5 @@
 /** The `js` backend: the TS reference kernels, usable everywhere (the fallback and the spec). */
+import { allFiniteRef } from '../reference/finite.ts';
 import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { alsCgRef, alsCholeskyRef, gramRef } from '../reference/als.ts';
 import { bprSamplesRef, lmfRowsRef, seedState } from '../reference/sgd.ts';
@@ -71,6 +72,9 @@ export function createJsBackend(): Backend {
     matrix(data, rows, cols) {
       checkMatrixData(data, rows, cols);
       return new JsMatrix(data.slice(), rows, cols);
+    },
+    allFinite(matrix) {
+      return allFiniteRef(asJs(matrix, JsMatrix, 'matrix').data);
     },
     sparseRows(csr: CsrArrays) {
       checkCsr(csr);

@@ -2,6 +2,7 @@
 import type { HybridSession } from '../types.ts';
 import { hybridEpochRef, type HybridData, type HybridParams, type HybridSettings, type HybridStats, type HybridTable } from '../reference/lightfm.ts';
 import { checkHybrid, checkOrder } from '../validate-lightfm.ts';
+import { allFiniteRef } from '../reference/finite.ts';
 
 const copy = (t: HybridTable): HybridTable => ({ weights: t.weights.slice(), accum: t.accum.slice(), momentum: t.momentum.slice() });
 
@@ -30,6 +31,7 @@ export function createJsHybridSession(params: HybridParams, data: HybridData, s:
       userEmbeddings: copy(p.userEmbeddings), userBiases: copy(p.userBiases),
       itemEmbeddings: copy(p.itemEmbeddings), itemBiases: copy(p.itemBiases),
     }),
+    allFinite: () => [p.userEmbeddings, p.userBiases, p.itemEmbeddings, p.itemBiases].every((t) => allFiniteRef(t.weights) && allFiniteRef(t.accum) && allFiniteRef(t.momentum)),
     dispose() {},
   };
 }

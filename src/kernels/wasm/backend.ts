@@ -206,6 +206,10 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       checkMatrixData(data, rows, cols);
       return new WasmMatrix(heap, heap.put(data), rows, cols);
     },
+    allFinite(matrix) {
+      const m = own(matrix, WasmMatrix, heap, 'matrix');
+      return x.allFinite(m.ptr, m.rows * m.cols) === 1;
+    },
     sparseRows(csr: CsrArrays) {
       const rows = checkCsr(csr);
       return new WasmSparseRows(heap, heap.put(csr.indptr), heap.put(csr.indices), rows, csr.indices.length);

@@ -154,6 +154,10 @@ export function createWasmHybridSession(
         heap.release(orderPtr);
       }
     },
+    allFinite(): boolean {
+      live();
+      return x.allFinite(UW, nUserRows * parts * dp) === 1 && x.allFinite(IW, nItemRows * parts * dp) === 1;
+    },
     read(): HybridParams {
       live();
       const [userEmbeddings, userBiases] = unpack(heap.f32(UW, nUserRows * parts * dp), nUserRows, d, dp, parts);

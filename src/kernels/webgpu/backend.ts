@@ -335,6 +335,7 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     matrix(data, rows, cols) {
       return new WebGpuMatrix(ctx, wasm.matrix(data, rows, cols));
     },
+    allFinite: (matrix) => wasm.allFinite(dense(matrix).mirror),
     sparseRows(csr: CsrArrays) {
       const mirror = wasm.sparseRows(csr);
       return new WebGpuSparse(ctx, mirror, { indptr: csr.indptr.slice(), indices: csr.indices.slice() });
