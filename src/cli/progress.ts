@@ -12,6 +12,8 @@ export class ProgressBar {
   constructor(
     private readonly io: Pick<ProcessIO, 'stderr' | 'columns'>,
     readonly enabled: boolean,
+    /** The clock the redraw throttle reads (tests pass a fake one, so they never depend on machine speed). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** For `onProgress` options: `onProgress: bar.callback('fit')`. */
@@ -21,7 +23,7 @@ export class ProgressBar {
 
   update(label: string, p: Progress): void {
     if (!this.enabled) return;
-    const now = Date.now();
+    const now = this.now();
     const finished = p.total > 0 && p.done >= p.total;
     if (!finished && now - this.last < 100) return;
     this.last = now;

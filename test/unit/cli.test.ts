@@ -74,14 +74,19 @@ describe('flag parsing', () => {
 describe('progress bar', () => {
   it('draws on a terminal, counts when the total is unknown, and stays silent when disabled', async () => {
     const tty = memoryProcess([]);
-    const bar = new ProgressBar(tty, true);
+    let clock = 1_000_000; // a fake clock: the throttle must not depend on how fast this machine runs (issue 14)
+    const bar = new ProgressBar(tty, true, () => clock);
     bar.update('read', { phase: 'bytes', done: 2048, total: 0 }); // first update always draws
+    clock += 99;
     bar.update('fit', { phase: 'epoch', done: 3, total: 15 }); // throttled (within 100 ms)
+    clock += 2;
+    bar.update('fit', { phase: 'epoch', done: 4, total: 15 }); // 101 ms after the last draw: drawn
     bar.update('fit', { phase: 'epoch', done: 15, total: 15 }); // the final one always draws
     await bar.clear();
     expect(tty.err).toContain('100% fit: epoch 15/15');
     expect(tty.err).toContain('read: bytes 2,048');
     expect(tty.err).not.toContain('3/15');
+    expect(tty.err).toContain('fit: epoch 4/15');
     const quiet = memoryProcess([]);
     new ProgressBar(quiet, false).update('fit', { phase: 'epoch', done: 1, total: 2 });
     expect(quiet.err).toBe('');
