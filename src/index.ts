@@ -47,7 +47,7 @@ export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, Leav
 
 // Models
 export { Recommender } from './models/recommender.ts';
-export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
+export type { Recommendation, RecommendOptions, FitOptions, EpochReport } from './models/recommender.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';

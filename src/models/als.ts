@@ -109,6 +109,8 @@ export class AlsRecommender extends FactorRecommender {
         await b.alsSolve(X, Cui, Y, b.gram(Y, regularization), { solver, cgSteps });
         await b.alsSolve(Y, Ciu, X, b.gram(X, regularization), { solver, cgSteps });
         options.onProgress?.({ phase: 'fit', done: it + 1, total: iterations });
+        this.gramCache = undefined;
+        await this.publishEpoch(data, options, { epoch: it + 1 }, X, Y);
         await yieldToEventLoop();
       }
       this.userFactors = X.toArray();

@@ -89,6 +89,7 @@ export class BprRecommender extends FactorRecommender {
         const { correct, skipped } = await b.bprEpoch(xm, ym, c, data.nnz, { learningRate, regularization, verifyNegative, seed: (seed * 1000003 + epoch) >>> 0 });
         const used = data.nnz - skipped;
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations, info: { trainAuc: used ? correct / used : 0, skipped: data.nnz ? skipped / data.nnz : 0 } });
+        await this.publishEpoch(data, options, { epoch: epoch + 1 }, xm, ym);
         if (epoch % 4 === 3) await yieldToEventLoop();
       }
       this.userFactors = xm.toArray();

@@ -3,7 +3,8 @@
  * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
-import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } from './recommender.ts';
+import { Recommender, USER_BLOCK, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
+import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
 import { factorStateTensors } from './options.ts';
@@ -26,6 +27,19 @@ export abstract class FactorRecommender extends Recommender {
   get factorCount(): number {
     const n = this.index?.items.size ?? 0;
     return n ? this.itemFactors.length / n : 0;
+  }
+
+  /**
+   * End of a training epoch: when the caller passed `onEpoch`, publish this epoch's factors (the model then scores
+   * with them, as if fit had stopped here) and await the callback; otherwise nothing is copied.
+   */
+  protected async publishEpoch(data: Interactions, options: FitOptions, report: EpochReport, users: DenseMatrix, items: DenseMatrix): Promise<void> {
+    if (!options.onEpoch) return;
+    this.userFactors = users.toArray();
+    this.itemFactors = items.toArray();
+    this.invalidateResident();
+    this.restore({ users: data.users, items: data.items, seen: data.byUser }, this.backend);
+    await options.onEpoch(report);
   }
 
   /** Drop resident copies after the factors changed (fit, partial fit, load). */

@@ -127,6 +127,7 @@ export class LmfRecommender extends FactorRecommender {
         await b.lmfEpoch(ym, xm, ciu, gy, { ...base, negativeCap: Math.min(maxNegatives, data.nUsers), seed: (seed * 1000003 + 2 * epoch + 1) >>> 0 });
         LmfRecommender.resetColumn(ym, cols - 1, emptyItem);
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations });
+        await this.publishEpoch(data, options, { epoch: epoch + 1 }, xm, ym);
         await yieldToEventLoop();
       }
       this.userFactors = xm.toArray();

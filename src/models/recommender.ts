@@ -37,8 +37,33 @@ export interface RecommendOptions {
   userItems?: readonly Id[];
 }
 
+/** What {@link FitOptions.onEpoch} receives after each epoch. */
+export interface EpochReport {
+  /** 1-based epoch number. */
+  readonly epoch: number;
+  /** Mean training loss of the epoch, for models that define one. */
+  readonly loss?: number;
+  /** Wall-clock seconds of the epoch's training. */
+  readonly seconds?: number;
+}
+
 /** Options of fit(). */
-export interface FitOptions extends LongRunOptions {}
+export interface FitOptions extends LongRunOptions {
+  /**
+   * Called after every epoch of models that train in epochs (ALS, BPR, LMF, LightFM and the neural models), and
+   * awaited: the model scores with that epoch's parameters meanwhile, so the callback may `evaluate` it on a
+   * validation split (metric-by-epoch curves, src/report). Publishing the parameters costs one copy per epoch, so
+   * models only do it when this is set. A method signature, so each family may pass a richer report.
+   *
+   * @example
+   * ```ts
+   * await new BprRecommender({ iterations: 20 }).fit(train, {
+   *   onEpoch: async ({ epoch }) => console.log(epoch, (await evaluate(bpr, validation)).means.ndcg),
+   * });
+   * ```
+   */
+  onEpoch?(report: EpochReport): void | Promise<void>;
+}
 
 /** What a model keeps about its training data: vocabularies and each user's seen items. */
 export interface TrainingIndex {
