@@ -46,12 +46,13 @@ function bestIndex(values: number[], higherIsBetter = true): number {
 }
 
 function comparisonSection(d: ReportData): string {
+  const timed = d.models.some((m) => m.fitSeconds !== undefined);
   const rows = d.models.map((m) => `<tr><td>${escapeHtml(m.name)}</td>${d.metricNames.map((name) => {
     const values = d.models.map((x) => x.metrics[name] ?? NaN);
     const v = m.metrics[name] ?? NaN;
     return `<td${values.indexOf(v) === bestIndex(values) && d.models.length > 1 ? ' class="best"' : ''}>${Number.isFinite(v) ? v.toFixed(4) : '—'}</td>`;
-  }).join('')}<td>${m.fitSeconds === undefined ? '—' : m.fitSeconds.toFixed(2)}</td></tr>`);
-  const table = `<table id="metrics-table"><thead><tr><th>model</th>${d.metricNames.map((n) => `<th>${escapeHtml(metricLabel(n, d.k))}</th>`).join('')}<th>fit s</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  }).join('')}${timed ? `<td>${m.fitSeconds === undefined ? '—' : m.fitSeconds.toFixed(2)}</td>` : ''}</tr>`);
+  const table = `<table id="metrics-table"><thead><tr><th>model</th>${d.metricNames.map((n) => `<th>${escapeHtml(metricLabel(n, d.k))}</th>`).join('')}${timed ? '<th>fit s</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const charts = d.metricNames.map((name) => {
     const values = d.models.map((m) => m.metrics[name] ?? NaN);
     return barChart({

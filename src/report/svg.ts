@@ -34,12 +34,12 @@ export function fmt(v: number): string {
   return v.toExponential(1);
 }
 
-/** ~5 round tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
+/** ~`count` round tick values covering [lo, hi]; whole numbers only when `integer` (epochs). */
+function ticks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
+  const raw = integer ? Math.max(1, (hi - lo) / count) : (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const step = (integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]).map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
   return out;
@@ -125,7 +125,10 @@ export function lineChart(o: LineChartOptions): string {
   parts.push(`<title>${escapeHtml(o.title)}</title>`);
   parts.push(`<text class="chart-title" x="${m.l}" y="18">${escapeHtml(o.title)}</text>`);
   for (const t of yTicks) parts.push(`<line class="grid" x1="${m.l}" x2="${m.l + pw}" y1="${Y(t)}" y2="${Y(t)}"/><text class="tick" x="${m.l - 6}" y="${Y(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
-  for (const t of ticks(xLo, xHi, Math.min(8, new Set(xs).size))) parts.push(`<text class="tick" x="${X(t)}" y="${m.t + ph + 16}" text-anchor="middle">${escapeHtml(xf(t))}</text>`);
+  const xTicks = ticks(xLo, xHi, Math.min(8, new Set(xs).size), xs.every(Number.isInteger));
+  // The first x (epoch 1) gets a label too, unless a tick sits right next to it.
+  if (xTicks.length > 1 && xTicks[0] - xLo > (xTicks[1] - xTicks[0]) / 2) xTicks.unshift(xLo);
+  for (const t of xTicks) parts.push(`<text class="tick" x="${X(t)}" y="${m.t + ph + 16}" text-anchor="middle">${escapeHtml(xf(t))}</text>`);
   parts.push(`<line class="axis" x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}"/><line class="axis" x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}"/>`);
   parts.push(`<text class="axis-label" x="${m.l + pw / 2}" y="${H - 6}" text-anchor="middle">${escapeHtml(o.xLabel)}</text>`);
   parts.push(`<text class="axis-label" transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(o.yLabel)}</text>`);
