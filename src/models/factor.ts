@@ -16,6 +16,23 @@ import { KnnIndexes, type Embeddings, type KnnOptions } from '../retrieval/knn.t
 import type { Metric, Neighbor } from '../retrieval/types.ts';
 import { KnnNotInitializedError } from '../errors.ts';
 
+/**
+ * Base of the latent-factor models (ALS, BPR, LMF, LightFM and the neural models that score by inner product):
+ * score(user, item) = ⟨user row, item row⟩ of `userFactors` and `itemFactors`. Adds to the {@link Recommender}
+ * contract what implicit's MatrixFactorizationBase offers: embeddings by id, similar items and users by cosine,
+ * and nearest-neighbour indexes over the embeddings (exact or HNSW) for retrieval pipelines. Item factors stay
+ * resident in the kernel backend, so single-user recommendation copies only the user's vector.
+ *
+ * @example
+ * ```ts
+ * import { BprRecommender } from 'recwise';
+ * const bpr = await new BprRecommender({ factors: 64 }).fit(train);
+ * bpr.getItemEmbedding('dune');                   // Float32Array(65): factors + bias column
+ * bpr.similarItems('dune', { k: 5 });             // cosine of item factors
+ * await bpr.initKnn({ approximate: true });       // HNSW over the embeddings
+ * bpr.searchKnnItems('dune', 10);
+ * ```
+ */
 export abstract class FactorRecommender extends Recommender {
   /** nUsers × factors, row-major. */
   userFactors: Float32Array = new Float32Array(0);

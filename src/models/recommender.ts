@@ -81,6 +81,24 @@ export function rankByScore(indices: Int32Array | number[], scores: Float32Array
   return Array.from(indices).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
+/**
+ * The contract every recwise model implements, after implicit's `RecommenderBase`: `fit` on {@link Interactions},
+ * then recommend in the application's ids. Subclasses supply training (`fitIndexed`) and scoring (`scoreUsers`);
+ * this base gives them the id-level API with implicit's filtering semantics: items the user saw in training are
+ * left out by default (`filterSeen`), `include` and `exclude` are exclusive, a `k` larger than the catalogue
+ * returns every eligible item, and ties rank the lower item index first (the anchors' protocol). `evaluate`,
+ * `saveModel`/`loadModel`, `createHandler` and the report work with any Recommender.
+ *
+ * @example
+ * ```ts
+ * import { AlsRecommender, type Recommender } from 'recwise';
+ * const model: Recommender = await new AlsRecommender({ factors: 32 }).fit(train);
+ * model.recommend('alice', { k: 5 });                       // [{ item, score }, …] best first
+ * await model.recommendBatch(['alice', 'bob'], { k: 5 });   // one list per user
+ * model.score('alice', ['dune', 'alien']);                  // raw scores, in the order given
+ * model.userIds; model.itemIds;                             // the training vocabularies' ids
+ * ```
+ */
 export abstract class Recommender {
   /** Model family name, as stored in model files (e.g. 'popularity', 'als'). */
   abstract readonly kind: string;

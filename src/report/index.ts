@@ -2,6 +2,8 @@
  * `recwise/report`: the evaluation report (issue 20). Kept out of the default entry so apps that only train and
  * recommend do not carry it (README "Size budget"); the package builds it to dist/report.mjs, which imports the
  * library itself from 'recwise'.
+ *
+ * @module recwise/report
  */
 import { reportData, type ReportInput } from './data.ts';
 import { renderReport } from './render.ts';
