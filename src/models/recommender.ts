@@ -53,7 +53,9 @@ export interface FitOptions extends LongRunOptions {
    * Called after every epoch of models that train in epochs (ALS, BPR, LMF, LightFM and the neural models), and
    * awaited: the model scores with that epoch's parameters meanwhile, so the callback may `evaluate` it on a
    * validation split (metric-by-epoch curves, src/report). Publishing the parameters costs one copy per epoch, so
-   * models only do it when this is set. A method signature, so each family may pass a richer report.
+   * models only do it when this is set; a fit aborted after an epoch then leaves the model with that epoch's
+   * parameters (usable, as with an early stop). The neural models call it with their loss but publish nothing
+   * mid-fit. A method signature, so each family may pass a richer report.
    *
    * @example
    * ```ts

@@ -60,12 +60,12 @@ describe('reportData', () => {
     expect(m.popularityDeciles.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(d.trainPopularityDeciles.map((v) => Math.round(v * 9))).toEqual([3, 2, 0, 1, 0, 1, 1, 0, 1, 0]);
     expect(m.coverage).toBeCloseTo(4 / 6, 12);
-    expect(d.longTailX).toHaveLength(21);
+    expect(d.longTailX).toHaveLength(101);
     expect(m.longTail[0]).toBe(0);
-    expect(m.longTail[20]).toBeCloseTo(1, 12);
+    expect(m.longTail[100]).toBeCloseTo(1, 12);
     // at 50% of the catalogue (ranks 0-2: items 10, 20, 30) → slots 20, 30, 30 = 3 of 6
-    expect(m.longTail[10]).toBeCloseTo(3 * sixth, 12);
-    expect(d.trainLongTail[10]).toBeCloseTo(6 / 9, 12);
+    expect(m.longTail[50]).toBeCloseTo(3 * sixth, 12);
+    expect(d.trainLongTail[50]).toBeCloseTo(6 / 9, 12);
     expect(m.metrics.precision).toBeCloseTo((1 / 2 + 2 / 2 + 1 / 2) / 3, 12);
     expect(d.dataset).toMatchObject({ users: 3, items: 6, trainRows: 9, testRows: 4, testUsers: 3 });
     expect(d.examples).toHaveLength(3);
