@@ -171,7 +171,8 @@ export async function reportData(input: ReportInput): Promise<ReportData> {
   const trainShares = shares(trainPerRank, nItems);
 
   const out: ReportModelData[] = [];
-  const recLists: Map<Id, { item: Id; score: number }[]>[] = [];
+  // Only the evaluated users are kept per model (for picking examples), not their lists: memory stays O(users).
+  const evaluated: Set<Id>[] = [];
   let dataset: ReportData['dataset'] | undefined;
   for (const [j, m] of models.entries()) {
     if (input.signal?.aborted) throw new AbortError('report');
@@ -182,7 +183,6 @@ export async function reportData(input: ReportInput): Promise<ReportData> {
     const hits = new Array<number>(k + 1).fill(0);
     const perRank = new Float64Array(nItems);
     const distinct = new Set<Id>();
-    const byUser = new Map<Id, { item: Id; score: number }[]>();
     r.users.forEach((user, u) => {
       const tu = input.test.userIndex(user);
       const truth = new Set<Id>();
@@ -195,9 +195,8 @@ export async function reportData(input: ReportInput): Promise<ReportData> {
         if (ti !== undefined) perRank[rankOf[ti]]++;
       }
       hits[h]++;
-      byUser.set(user, lists[u]);
     });
-    recLists.push(byUser);
+    evaluated.push(new Set(r.users));
     const s = shares(perRank, nItems);
     out.push({
       name: modelNames[j],
@@ -218,7 +217,7 @@ export async function reportData(input: ReportInput): Promise<ReportData> {
   const testUsers: Id[] = [];
   for (let u = 0; u < input.test.nUsers; u++) {
     const id = input.test.users.idAt(u);
-    if (input.test.itemsOf(u).length && recLists.every((l) => l.has(id))) testUsers.push(id);
+    if (input.test.itemsOf(u).length && evaluated.every((users) => users.has(id))) testUsers.push(id);
   }
   const examples: ReportExample[] = [];
   const n = Math.min(nExamples, testUsers.length);
@@ -228,15 +227,18 @@ export async function reportData(input: ReportInput): Promise<ReportData> {
     const history = tu === undefined ? [] : Array.from(train.itemsOf(tu), (i) => train.items.idAt(i));
     const heldOut = Array.from(input.test.itemsOf(input.test.userIndex(user)!), (i) => input.test.items.idAt(i));
     const truth = new Set(heldOut);
+    const recommendations: ReportExample['recommendations'] = [];
+    for (const [j, m] of models.entries()) {
+      // the same call as the histograms' lists, so an example shows exactly what was counted
+      const [list] = await m.model.recommendBatch([user], { k });
+      recommendations.push({ model: modelNames[j], items: list.map((r) => ({ item: r.item, label: label(r.item), score: r.score, hit: truth.has(r.item) })) });
+    }
     examples.push({
       user,
       trainItems: history.length,
       history: history.slice(0, 20).map((item) => ({ item, label: label(item) })),
       heldOut: heldOut.map((item) => ({ item, label: label(item) })),
-      recommendations: recLists.map((l, j) => ({
-        model: modelNames[j],
-        items: l.get(user)!.map((r) => ({ item: r.item, label: label(r.item), score: r.score, hit: truth.has(r.item) })),
-      })),
+      recommendations,
     });
   }
   return {

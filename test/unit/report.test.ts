@@ -74,6 +74,20 @@ describe('reportData', () => {
     expect(m.curve).toEqual([]);
   });
 
+  it("the hits histogram agrees with evaluate's precision (P@k = Σ h·users[h] / (k · test users)) for ALS and BPR", async () => {
+    const { train, test } = await demoSplit();
+    const als = await new AlsRecommender({ factors: 8, iterations: 5 }).fit(train);
+    const bpr = await new BprRecommender({ factors: 8, iterations: 5 }).fit(train);
+    const d = await reportData({ models: [als, bpr], train, test, k: 10, examples: 0 });
+    for (const m of d.models) {
+      const hits = m.hits.reduce((a, n, h) => a + h * n, 0);
+      expect(hits / (10 * d.dataset.testUsers)).toBeCloseTo(m.metrics.precision!, 12);
+      expect(m.hits.reduce((a, b) => a + b, 0)).toBe(d.dataset.testUsers);
+      expect(m.coverage).toBeCloseTo(m.metrics.coverage!, 12);
+    }
+    expect(d.examples).toEqual([]);
+  });
+
   it('rejects what it cannot use with typed errors naming the field', async () => {
     const { train, test } = await fixture();
     await expect(reportData({ models: [], test })).rejects.toThrow(InvalidArgumentError);
