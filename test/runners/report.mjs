@@ -5,7 +5,9 @@
 //     test/.out/report/report.html (+ --json with the same figures);
 //  2. headless Chromium opens the file from file:// (no server): no console error, no page error, no request beyond
 //     the file itself; every chart exists with as many bars/points as the JSON says, with text labels;
-//  3. a full-page screenshot is saved to test/.out/report/report.png for a human to look at.
+//  3. a full-page screenshot is saved to test/.out/report/report.png for a human to look at;
+//  4. examples/browser/report.html (served from 127.0.0.1) trains on the split as a picked CSV and shows report()
+//     in an iframe with the expected charts (screenshot test/.out/report/browser.png).
 //
 //   node test/runners/report.mjs      env: CHROMIUM_PATH (default /usr/bin/chromium)
 //
@@ -13,7 +15,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { createServer } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,6 +79,7 @@ try {
 }
 const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-report-'));
 let context;
+let server;
 try {
   try {
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -163,7 +167,35 @@ try {
   // 3. For a human.
   await page.screenshot({ path: join(out, 'report.png'), fullPage: true });
   check('screenshot saved to test/.out/report/report.png', existsSync(join(out, 'report.png')), 'no screenshot');
+
+  // 4. The same report made in a browser: examples/browser/report.html trains on a picked CSV and shows report().
+  server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = join(root, path);
+    const allowed = (file.startsWith(join(root, 'examples') + sep) || file.startsWith(join(root, 'dist') + sep)) && existsSync(file);
+    if (!allowed) return void res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'text/javascript; charset=utf-8' }).end(readFileSync(file));
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const app = await context.newPage();
+  const appProblems = [];
+  app.on('pageerror', (e) => appProblems.push(`pageerror: ${e.message}`));
+  // errors only: init() probing WebGPU makes Chromium warn "No available adapters." on machines without a GPU
+  app.on('console', (m) => m.type() === 'error' && appProblems.push(`console.error: ${m.text()}`));
+  await app.goto(`http://127.0.0.1:${server.address().port}/examples/browser/report.html`);
+  const csv = ['user,item,weight,timestamp', ...rows.map((r) => r.replaceAll('\t', ','))].join('\n');
+  await app.setInputFiles('#file', { name: 'ratings.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const state = await app.waitForFunction(() => (window.__example?.done || window.__example?.error) && window.__example, null, { timeout: 120_000 }).then((h) => h.jsonValue()).catch((e) => ({ error: e.message }));
+  check('browser example: trains on a picked CSV and shows the report, no console error', state.done === true && appProblems.length === 0, `${JSON.stringify(state)}\n${appProblems.join('\n')}`);
+  if (state.done) {
+    const frame = app.frameLocator('#report');
+    const bars = await frame.locator('svg[data-chart="compare-ndcg"] rect.bar').count();
+    const points = await frame.locator('svg[data-chart="curve-validation-ndcg"] .point').count();
+    check('browser example: the report compares 2 models and has ALS\'s 10 validation points', bars === 2 && points === 10, `bars ${bars}, points ${points}`);
+    await app.screenshot({ path: join(out, 'browser.png'), fullPage: true });
+  }
 } finally {
+  server?.close();
   await context?.close().catch(() => {});
   rmSync(userDataDir, { recursive: true, force: true });
 }
