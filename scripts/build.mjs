@@ -36,6 +36,15 @@ mkdirSync('dist', { recursive: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu', 'hyparquet', 'hyparquet-writer'], mainFields: ['module', 'main'] };
 await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', minify: true, sourcemap: true });
 await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
+// `recwise/report` (issue 20): its own entry, out of the default bundle's size budget; src/report/lib.ts (its only
+// runtime import from the library) becomes `import … from 'recwise'`, so it shares the user's recwise instance.
+const reportToPackage = {
+  name: 'report-imports-recwise',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/index\.ts$/ }, (args) => (args.importer.endsWith('src/report/lib.ts') ? { path: 'recwise', external: true } : undefined));
+  },
+};
+await build({ ...common, entryPoints: ['src/report/index.ts'], outfile: 'dist/report.mjs', platform: 'neutral', minify: true, sourcemap: true, plugins: [reportToPackage] });
 // The `recwise` command (package.json "bin"): one self-contained file with the kernels embedded, like dist/index.mjs.
 await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs', platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/cli.mjs', 0o755);

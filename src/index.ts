@@ -49,7 +49,7 @@ export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, Leav
 
 // Models
 export { Recommender } from './models/recommender.ts';
-export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
+export type { Recommendation, RecommendOptions, FitOptions, EpochReport } from './models/recommender.ts';
 export type { SimilarOptions } from './models/similar.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
@@ -148,3 +148,16 @@ export { GruRecommender } from './models/gru.ts';
 export type { GruOptions as GruRecommenderOptions, RetrievalTrainingOptions, DynUserOptions } from './models/gru.ts';
 export { TwoTowerRecommender } from './models/two-tower.ts';
 export type { TwoTowerOptions, TwoTowerFitOptions, UserFeatureSource } from './models/two-tower.ts';
+
+// Types the API above mentions (options, results, kernel parameters): exported so they can be named and documented
+export type { RowMaps } from './models/sampled-mf.ts';
+export type { WasmKernelAccess, SparseMatrix, AlsSolveOptions, BprEpochOptions, LmfEpochOptions } from './kernels/types.ts';
+export type { GradCheckEntry } from './nn/gradcheck.ts';
+export type { HybridCsr } from './kernels/reference/lightfm.ts';
+export type { GruForward, GruWeights, GruGrads } from './kernels/reference/gru.ts';
+export type { ModelFactory } from './models/registry.ts';
+export type { RankMetricsRefOut } from './kernels/reference/metrics.ts';
+export type { DenseOptions } from './nn/dense.ts';
+export type { EmbeddingOptions } from './nn/embedding.ts';
+export type { WasmHeap } from './kernels/wasm/memory.ts';
+export { referenceNnKernels } from './kernels/reference/nn.ts';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, then every runtime's suite in turn, then the packaging test.
 //
-//   node test/run-all.mjs [--no-build] [--only node,deno,bun,chromium,workerd,package,runtime]
+//   node test/run-all.mjs [--no-build] [--only node,deno,bun,chromium,workerd,report,examples,docs,package,runtime]
 //
 // Prints each runtime's failures and its `<runtime>: N passed, M failed` line as it finishes, and ends with exactly
 // one plain line `N passed, M failed`, totalled over every runtime (CI reads that last line). Exit status 1 when
@@ -121,6 +121,12 @@ const steps = [
   // Our own runners print their failures and a summary line; exit 2 means "could not start".
   { name: 'chromium', cmd: process.execPath, args: ['test/runners/browser.mjs'], own: true, hint: 'apt-get install -y --no-install-recommends chromium' },
   { name: 'workerd', cmd: process.execPath, args: ['test/runners/workerd.mjs'], own: true, hint: NPM_HINT },
+  // The evaluation report (issue 20): demo data → `recwise compare --report` → opened from file:// in Chromium.
+  { name: 'report', cmd: process.execPath, args: ['test/runners/report.mjs'], own: true, hint: 'apt-get install -y --no-install-recommends chromium' },
+  // Examples on real data (issue 20): MovieLens 100K from ../shared/data (never shipped) through the built package.
+  { name: 'examples', cmd: process.execPath, args: ['test/runners/examples.mjs'], own: true, hint: 'the MovieLens files in ../shared/data/ml-100k' },
+  // The API docs (issue 20): `npm run docs` with 0 warnings, every link resolving, the core classes documented.
+  { name: 'docs', cmd: process.execPath, args: ['test/runners/docs.mjs'], own: true, hint: NPM_HINT },
   { name: 'package', cmd: process.execPath, args: ['test/package/run.mjs'], own: true, hint: NPM_HINT },
   // Servers on loopback (issue 10): `recwise serve` on Node/Deno/Bun and the examples, answers compared with Node's API.
   { name: 'runtime', cmd: process.execPath, args: ['test/runners/serve.mjs'], own: true, hint: `${NPM_HINT}; chromium for the browser example` },

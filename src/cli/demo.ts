@@ -14,12 +14,47 @@ import { CLI_MODELS } from './models.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics } from './evaluation.ts';
 import { since, table } from './format.ts';
 import { init } from '../kernels/registry.ts';
+import type { Interactions } from '../data/interactions.ts';
+import { makeDirectory, writeFileAtomic } from '../runtime/files.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the synthetic data and the split' },
   { name: 'k', type: 'int', min: 1, default: 10, help: 'cut-off of the metrics and length of the shown lists' },
   { name: 'show', type: 'int', min: 0, default: 3, help: 'how many users to show' },
+  {
+    name: 'write-data', type: 'string', meta: 'DIR',
+    help: 'write the split the demo used as TSV files (train.tsv, test.tsv; items.tsv titles; item-features.tsv genres) into DIR, for recwise eval/compare/fit',
+  },
 ];
+
+/** A path as one shell word (quoted only when it needs to be), so a printed command runs as printed. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Interactions as the CLI's TSV (header `user item weight timestamp`), in user then item index order. */
+function interactionsTsv(x: Interactions): string {
+  const lines = ['user\titem\tweight\ttimestamp'];
+  const { indptr, indices, data } = x.byUser;
+  for (let u = 0; u < x.nUsers; u++) {
+    for (let e = indptr[u]; e < indptr[u + 1]; e++) lines.push(`${x.users.idAt(u)}\t${x.items.idAt(indices[e])}\t${data[e]}\t${x.timestamps?.[e] ?? 0}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Write the demo's split and catalogue under `dir`; returns the file paths by role. */
+async function writeDemoData(dir: string, train: Interactions, test: Interactions, items: readonly DemoItem[]): Promise<Record<string, string>> {
+  await makeDirectory(dir);
+  const files: Record<string, string> = {
+    train: `${dir}/train.tsv`, test: `${dir}/test.tsv`, items: `${dir}/items.tsv`, itemFeatures: `${dir}/item-features.tsv`,
+  };
+  const text = (s: string) => new TextEncoder().encode(s);
+  await writeFileAtomic(files.train, text(interactionsTsv(train)));
+  await writeFileAtomic(files.test, text(interactionsTsv(test)));
+  await writeFileAtomic(files.items, text(['id\ttitle\tgenre', ...items.map((it) => `${it.id}\t${it.title}\t${it.genre}`)].join('\n') + '\n'));
+  await writeFileAtomic(files.itemFeatures, text(items.map((it) => `${it.id}\tgenre:${it.genre}`).join('\n') + '\n'));
+  return files;
+}
 
 /** The models the demo compares: the baseline, then a personalised model that should beat it clearly. */
 function demoModels(): { label: string; make: () => Recommender }[] {
@@ -35,7 +70,7 @@ export const demoCommand: Command = {
   description:
     'Train on a built-in synthetic dataset (600 users, 400 titled items in 8 genres, each user with 1-2 favourite genres), evaluate on a held-out 20% of every user\'s interactions, and show a few users\' histories and recommendations. No download needed.',
   flags: FLAGS,
-  examples: ['recwise demo', 'recwise demo --json', 'recwise demo --seed 7 --show 5'],
+  examples: ['recwise demo', 'recwise demo --json', 'recwise demo --seed 7 --show 5', 'recwise demo --write-data demo-data'],
   async run(ctx) {
     const f = ctx.flags;
     const seed = f.seed as number;
@@ -83,8 +118,11 @@ export const demoCommand: Command = {
       return { user, favourites: data.favourites.get(user) ?? [], history: history.map((id) => ({ item: id, title: title(id) })), heldOut, recommendations: recs };
     });
 
+    const dir = typeof f['write-data'] === 'string' ? f['write-data'].replace(/\/+$/, '') || '/' : undefined;
+    const files = dir === undefined ? undefined : await writeDemoData(dir, train, test, data.items);
     if (f.json) {
       await ctx.printJson({
+        ...(files ? { files } : {}),
         dataset: { users: all.nUsers, items: all.nItems, interactions: all.nnz, trainRows: train.nnz, testRows: test.nnz, seed },
         backend: { name: info.backend, threads: info.threads },
         models: results,
@@ -118,7 +156,15 @@ export const demoCommand: Command = {
     }
     lines.push('');
     lines.push(`* = held out for this user (a hit). Best personalised model here: ${best.kind}.`);
-    lines.push('Next: recwise eval --model popularity --train train.tsv --test test.tsv (see recwise eval --help).');
+    // Suggest only a command that runs as printed: the files exist once --write-data wrote them.
+    if (files) {
+      const q = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, shellWord(v)]));
+      lines.push(`Wrote ${files.train}, ${files.test} (the split above), ${files.items} (titles) and ${files.itemFeatures} (genres). Next:`);
+      lines.push(`  recwise compare --models als,bpr,lightfm,popularity --train ${q.train} --test ${q.test} --report report.html --item-names ${q.items}`);
+      lines.push(`  recwise eval --model lightfm --item-features ${q.itemFeatures} --train ${q.train} --test ${q.test}`);
+    } else {
+      lines.push('Next: recwise demo --write-data demo-data  (writes this split as demo-data/train.tsv and demo-data/test.tsv, and prints what to run on them)');
+    }
     await ctx.print(lines.join('\n'));
     return 0;
   },

@@ -8,6 +8,8 @@ import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './
 import { readTest, readTrain } from './data.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition, DEFINITIONS } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
+import { REPORT_FLAGS, fitModel, readValidation, writeReport } from './report.ts';
+import type { ReportData } from '../report/data.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'model', type: 'enum', values: MODEL_NAMES, required: true, help: 'model family' },
@@ -16,6 +18,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'k', type: 'int', min: 1, default: 10, help: 'cut-off of the ranking metrics' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
   { name: 'definition', type: 'enum', values: DEFINITIONS, default: 'standard', help: 'metric definitions (standard = the anchors\' protocol; others reproduce that library\'s numbers)' },
+  ...REPORT_FLAGS,
   ...modelFlags(),
 ];
 
@@ -26,6 +29,8 @@ export interface EvalReport {
   dataset: { users: number; items: number; trainRows: number; testRows: number; testUsers: number; droppedTestRows: number };
   metrics: CliMetrics;
   timing: { fitSeconds: number; epochSeconds: number; evalSeconds: number };
+  /** Only with --report: the figures the HTML report shows (src/report/data.ts). */
+  report?: ReportData;
 }
 
 export const evalCommand: Command = {
@@ -37,6 +42,7 @@ export const evalCommand: Command = {
   examples: [
     'recwise eval --model popularity --train train.tsv --test test.tsv --binary --json',
     'recwise eval --model popularity --train train.tsv --test test.tsv --k 20 --definition implicit',
+    'recwise eval --model bpr --epochs 30 --train train.tsv --validation validation.tsv --test test.tsv --binary --report report.html',
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -45,9 +51,8 @@ export const evalCommand: Command = {
     const t = await readTest(f.test as string, train, binary, ctx.progress.callback('read test'));
     await initFromFlags(f);
     const model = CLI_MODELS[f.model as string].create(f);
-    const t0 = performance.now();
-    await model.fit(train, { onProgress: ctx.progress.callback('fit') });
-    const fitSeconds = since(t0);
+    const validation = await readValidation(f, train, binary, ctx);
+    const { fitSeconds, curve } = await fitModel(model, train, ctx, 'fit', { report: typeof f.report === 'string', validation, k: f.k as number, definition: f.definition as Definition });
     const t1 = performance.now();
     const metrics = await runEvaluation(model, t.test, {
       k: f.k as number,
@@ -62,6 +67,9 @@ export const evalCommand: Command = {
       metrics,
       timing: { fitSeconds, epochSeconds: fitSeconds / epochsOf(model), evalSeconds },
     };
+    if (typeof f.report === 'string') {
+      report.report = await writeReport(f, [{ model, name: f.model as string, curve, fitSeconds }], train, t.test, ctx, [`recwise eval --model ${f.model} · train ${f.train} · test ${f.test}${validation ? ` · validation ${f.validation}` : ''}`]);
+    }
     if (f.json) await ctx.printJson(report);
     else {
       const k = f.k as number;
@@ -74,6 +82,7 @@ export const evalCommand: Command = {
           table([['metric', 'value'], ...METRIC_KEYS.map((m) => [METRIC_LABELS[m].replace('@K', `@${k}`), metrics[m].toFixed(4)])]),
           '',
           `fit ${report.timing.fitSeconds.toFixed(3)} s · ${report.timing.epochSeconds.toFixed(3)} s/epoch · eval ${report.timing.evalSeconds.toFixed(3)} s`,
+          ...(report.report ? [`report: ${f.report}`] : []),
         ].join('\n'),
       );
     }

@@ -11,13 +11,14 @@ import { VERSION } from '../version.ts';
 import type { ProcessIO } from '../runtime/process.ts';
 import { fitCommand } from './fit.ts';
 import { evalCommand } from './eval.ts';
+import { compareCommand } from './compare.ts';
 import { recommendCommand } from './recommend.ts';
 import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
 import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand, importCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, compareCommand, recommendCommand, serveCommand, importCommand, exportCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -9,6 +9,24 @@ import { createJsBackend } from '../kernels/js/backend.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 
+/**
+ * Users × items interactions, the input of every model's `fit` and of `evaluate`: a CSR matrix by user (`byUser`:
+ * each user's item indices ascending, one weight per pair) with the user and item {@link Vocabulary} that map rows
+ * and columns back to the application's ids, and optional timestamps for temporal splits. Treat it as immutable;
+ * build one with `readInteractions`, `DatasetBuilder` or the constructor.
+ *
+ * @example
+ * ```ts
+ * import { DatasetBuilder, readInteractions } from 'recwise';
+ * const b = new DatasetBuilder();
+ * b.add({ user: 'ann', item: 'dune', weight: 2 });
+ * b.add({ user: 'bob', item: 'alien' });
+ * const data = await b.build();                 // an Interactions
+ * data.nUsers; data.nItems; data.nnz;           // 2, 2, 2
+ * data.itemsOf(data.userIndex('ann')!);         // Int32Array [0]: 'dune'
+ * const { interactions } = await readInteractions('ratings.csv', { binary: true });
+ * ```
+ */
 export class Interactions {
   private byItem?: Csr;
 
@@ -29,10 +47,12 @@ export class Interactions {
     }
   }
 
+  /** Number of users (rows). */
   get nUsers(): number {
     return this.users.size;
   }
 
+  /** Number of items (columns). */
   get nItems(): number {
     return this.items.size;
   }
@@ -52,7 +72,7 @@ export class Interactions {
     return this.byUser.data.subarray(this.byUser.indptr[userIndex], this.byUser.indptr[userIndex + 1]);
   }
 
-  /** CSR items × users (built once, on first use). */
+  /** CSR items × users (built once, on first use; `backend` only speeds up that first build). */
   itemUsers(backend: Backend = createJsBackend()): Csr {
     if (!this.byItem) {
       const { indptr, indices, data } = this.byUser;

@@ -8,6 +8,22 @@ import { InvalidArgumentError } from '../errors.ts';
 /** A user or item id as the application knows it. */
 export type Id = string | number;
 
+/**
+ * A two-way map between an application's ids (strings or numbers) and dense indices 0..size−1, the row or column
+ * numbers every matrix in recwise uses. Indices are assigned in insertion order and never change, so a vocabulary
+ * can grow (new users and items appended, as LightFM's `Dataset.fit_partial`) without invalidating the rows a
+ * model already has. `1` and `"1"` are different ids.
+ *
+ * @example
+ * ```ts
+ * import { Vocabulary } from 'recwise';
+ * const items = Vocabulary.from(['dune', 'alien']);
+ * items.indexOf('alien'); // 1
+ * items.add('heat');      // 2 (new ids go at the end)
+ * items.idAt(0);          // 'dune'
+ * Vocabulary.sorted([10, 2, 'b', 'a']).ids(); // [2, 10, 'a', 'b'], the benchmark protocol's order
+ * ```
+ */
 export class Vocabulary {
   private readonly byId = new Map<Id, number>();
   private readonly list: Id[] = [];
@@ -34,6 +50,7 @@ export class Vocabulary {
     return Vocabulary.from(unique);
   }
 
+  /** Number of ids (the next index {@link add} assigns). */
   get size(): number {
     return this.list.length;
   }
@@ -57,6 +74,7 @@ export class Vocabulary {
     return this.byId.get(id);
   }
 
+  /** Whether `id` is in the vocabulary. */
   has(id: Id): boolean {
     return this.byId.has(id);
   }

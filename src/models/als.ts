@@ -111,6 +111,8 @@ export class AlsRecommender extends FactorRecommender {
         await b.alsSolve(Y, Ciu, X, b.gram(X, regularization), { solver, cgSteps });
         checkDiverged(b.allFinite(X) && b.allFinite(Y), 'als', it + 1, 'check the interaction weights and alpha (confidences 1 + alpha·w beyond ~1e18 overflow float32), and use regularization > 0.');
         options.onProgress?.({ phase: 'fit', done: it + 1, total: iterations });
+        this.gramCache = undefined;
+        await this.publishEpoch(data, options, { epoch: it + 1 }, X, Y);
         await yieldToEventLoop();
       }
       this.userFactors = X.toArray();

@@ -91,6 +91,7 @@ export class BprRecommender extends FactorRecommender {
         checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'bpr', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         const used = data.nnz - skipped;
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations, info: { trainAuc: used ? correct / used : 0, skipped: data.nnz ? skipped / data.nnz : 0 } });
+        await this.publishEpoch(data, options, { epoch: epoch + 1 }, xm, ym);
         if (epoch % 4 === 3) await yieldToEventLoop();
       }
       this.userFactors = xm.toArray();

@@ -3,7 +3,8 @@
  * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
-import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } from './recommender.ts';
+import { Recommender, USER_BLOCK, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
+import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
 import { factorStateTensors } from './options.ts';
@@ -35,6 +36,23 @@ function rankedRow(top: TopK, r: number, k: number): RankedRow[] {
   return Array.from({ length: top.counts[r] }, (_, j) => ({ index: top.indices[r * k + j], score: top.scores[r * k + j] }));
 }
 
+/**
+ * Base of the latent-factor models (ALS, BPR, LMF, LightFM and the neural models that score by inner product):
+ * score(user, item) = ⟨user row, item row⟩ of `userFactors` and `itemFactors`. Adds to the {@link Recommender}
+ * contract what implicit's MatrixFactorizationBase offers: embeddings by id, similar items and users by cosine,
+ * and nearest-neighbour indexes over the embeddings (exact or HNSW) for retrieval pipelines. Item factors stay
+ * resident in the kernel backend, so single-user recommendation copies only the user's vector.
+ *
+ * @example
+ * ```ts
+ * import { BprRecommender } from 'recwise';
+ * const bpr = await new BprRecommender({ factors: 64 }).fit(train);
+ * bpr.getItemEmbedding('dune');                   // Float32Array(65): factors + bias column
+ * bpr.similarItems('dune', { k: 5 });             // cosine of item factors
+ * await bpr.initKnn({ approximate: true });       // HNSW over the embeddings
+ * bpr.searchKnnItems('dune', 10);
+ * ```
+ */
 export abstract class FactorRecommender extends Recommender {
   /** nUsers × factors, row-major. */
   userFactors: Float32Array = new Float32Array(0);
@@ -46,6 +64,19 @@ export abstract class FactorRecommender extends Recommender {
   get factorCount(): number {
     const n = this.index?.items.size ?? 0;
     return n ? this.itemFactors.length / n : 0;
+  }
+
+  /**
+   * End of a training epoch: when the caller passed `onEpoch`, publish this epoch's factors (the model then scores
+   * with them, as if fit had stopped here) and await the callback; otherwise nothing is copied.
+   */
+  protected async publishEpoch(data: Interactions, options: FitOptions, report: EpochReport, users: DenseMatrix, items: DenseMatrix): Promise<void> {
+    if (!options.onEpoch) return;
+    this.userFactors = users.toArray();
+    this.itemFactors = items.toArray();
+    this.invalidateResident();
+    this.restore({ users: data.users, items: data.items, seen: data.byUser }, this.backend);
+    await options.onEpoch(report);
   }
 
   /** Drop resident copies after the factors changed (fit, partial fit, load). */

@@ -129,6 +129,7 @@ export class LmfRecommender extends FactorRecommender {
         LmfRecommender.resetColumn(ym, cols - 1, emptyItem);
         checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'lmf', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations });
+        await this.publishEpoch(data, options, { epoch: epoch + 1 }, xm, ym);
         await yieldToEventLoop();
       }
       this.userFactors = xm.toArray();

@@ -45,12 +45,38 @@ export interface RecommendOptions {
 
 /** Every key of {@link RecommendOptions}, checked against the interface by the compiler. */
 const RECOMMEND_KEYS = optionKeys<RecommendOptions>({ k: true, filterSeen: true, exclude: true, include: true, userItems: true });
+/** What {@link FitOptions.onEpoch} receives after each epoch. */
+export interface EpochReport {
+  /** 1-based epoch number. */
+  readonly epoch: number;
+  /** Mean training loss of the epoch, for models that define one. */
+  readonly loss?: number;
+  /** Wall-clock seconds of the epoch's training. */
+  readonly seconds?: number;
+}
 
 /** Options of fit(). */
-export interface FitOptions extends LongRunOptions {}
+export interface FitOptions extends LongRunOptions {
+  /**
+   * Called after every epoch of models that train in epochs (ALS, BPR, LMF, LightFM and the neural models), and
+   * awaited: the model scores with that epoch's parameters meanwhile, so the callback may `evaluate` it on a
+   * validation split (metric-by-epoch curves, src/report). Publishing the parameters costs one copy per epoch, so
+   * models only do it when this is set; a fit aborted after an epoch then leaves the model with that epoch's
+   * parameters (usable, as with an early stop). The neural models call it with their loss but publish nothing
+   * mid-fit. A method signature, so each family may pass a richer report.
+   *
+   * @example
+   * ```ts
+   * await new BprRecommender({ iterations: 20 }).fit(train, {
+   *   onEpoch: async ({ epoch }) => console.log(epoch, (await evaluate(bpr, validation)).means.ndcg),
+   * });
+   * ```
+   */
+  onEpoch?(report: EpochReport): void | Promise<void>;
+}
 
 /** Every key of {@link FitOptions}. */
-export const FIT_KEYS = optionKeys<FitOptions>({ onProgress: true, signal: true });
+export const FIT_KEYS = optionKeys<FitOptions>({ onProgress: true, signal: true, onEpoch: true });
 
 /** What a model keeps about its training data: vocabularies and each user's seen items. */
 export interface TrainingIndex {
@@ -68,6 +94,24 @@ export function rankByScore(indices: Int32Array | number[], scores: Float32Array
   return Array.from(indices).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
+/**
+ * The contract every recwise model implements, after implicit's `RecommenderBase`: `fit` on {@link Interactions},
+ * then recommend in the application's ids. Subclasses supply training (`fitIndexed`) and scoring (`scoreUsers`);
+ * this base gives them the id-level API with implicit's filtering semantics: items the user saw in training are
+ * left out by default (`filterSeen`), `include` and `exclude` are exclusive, a `k` larger than the catalogue
+ * returns every eligible item, and ties rank the lower item index first (the anchors' protocol). `evaluate`,
+ * `saveModel`/`loadModel`, `createHandler` and the report work with any Recommender.
+ *
+ * @example
+ * ```ts
+ * import { AlsRecommender, type Recommender } from 'recwise';
+ * const model: Recommender = await new AlsRecommender({ factors: 32 }).fit(train);
+ * model.recommend('alice', { k: 5 });                       // [{ item, score }, …] best first
+ * await model.recommendBatch(['alice', 'bob'], { k: 5 });   // one list per user
+ * model.score('alice', ['dune', 'alien']);                  // raw scores, in the order given
+ * model.userIds; model.itemIds;                             // the training vocabularies' ids
+ * ```
+ */
 export abstract class Recommender {
   /** Model family name, as stored in model files (e.g. 'popularity', 'als'). */
   abstract readonly kind: string;

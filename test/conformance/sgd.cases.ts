@@ -1,5 +1,5 @@
 // BPR and LMF: Wasm epochs against the TS reference (same random stream), and model behaviour.
-import { init, getBackend, BprRecommender, LmfRecommender, Interactions, Vocabulary, InvalidArgumentError, type Backend, type Csr } from 'recwise';
+import { init, getBackend, AlsRecommender, BprRecommender, LmfRecommender, Interactions, Vocabulary, InvalidArgumentError, type Backend, type Csr } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rng, throws } from './assert.ts';
 
@@ -115,3 +115,31 @@ test('sgd: options are validated with typed errors', () => {
   throws(() => new LmfRecommender({ negativeProportion: -1 }), InvalidArgumentError, { field: 'negativeProportion' });
   equal(new LmfRecommender({ factors: 10 }).options.maxNegatives, 12);
 });
+
+// fit's onEpoch (issue 20: metric-by-epoch curves): awaited after every epoch, with the model scoring that epoch's
+// factors; the last epoch's scores are the fitted model's, and without the hook nothing changes.
+for (const [name, make] of [
+  ['bpr', () => new BprRecommender({ factors: 4, learningRate: 0.05, iterations: 3, seed: 5 })],
+  ['lmf', () => new LmfRecommender({ factors: 4, iterations: 3, seed: 5 })],
+  ['als', () => new AlsRecommender({ factors: 4, iterations: 3, seed: 5 })],
+] as const) {
+  test(`sgd/${name}: onEpoch is awaited after each epoch with the model scoring that epoch's factors`, async () => {
+    await init();
+    const data = groups();
+    const model = make();
+    const seen: { epoch: number; fitted: boolean; score: number }[] = [];
+    let pending = 0;
+    await model.fit(data, {
+      onEpoch: async ({ epoch }) => {
+        pending++;
+        await new Promise((resolve) => setTimeout(resolve, 1)); // the fit waits for this before its next epoch
+        seen.push({ epoch, fitted: model.fitted, score: model.score('u1', ['i16'])[0] });
+        pending--;
+      },
+    });
+    equal(pending, 0);
+    deepEqual(seen.map((s) => [s.epoch, s.fitted]), [[1, true], [2, true], [3, true]]);
+    equal(seen[2].score, model.score('u1', ['i16'])[0]);
+    ok(seen[0].score !== seen[2].score, 'epoch 1 scores differ from the final ones');
+  });
+}

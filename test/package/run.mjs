@@ -41,7 +41,7 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   if (p.status !== 0) fail(`npm pack exited ${p.status}: ${p.stderr}`);
   const [info] = JSON.parse(p.stdout);
   const files = info.files.map((f) => f.path);
-  const want = ['package.json', 'README.md', 'dist/index.mjs', 'dist/workerd.mjs', 'dist/kernels.wasm', 'dist/kernels-mt.wasm', pkg.types.replace(/^\.\//, '')];
+  const want = ['package.json', 'README.md', 'dist/index.mjs', 'dist/workerd.mjs', 'dist/report.mjs', 'dist/types/report/index.d.ts', 'dist/kernels.wasm', 'dist/kernels-mt.wasm', pkg.types.replace(/^\.\//, '')];
   const missing = want.filter((f) => !files.includes(f));
   if (missing.length) fail(`missing from the tarball: ${missing.join(', ')}`);
   const stray = files.filter((f) => /^(src|test|assembly|scripts|build|node_modules)\//.test(f));
@@ -59,6 +59,7 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   writeFileSync(join(out, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: {} }));
   cpSync(join(root, 'test/package/smoke.mjs'), join(out, 'smoke.mjs'));
+  cpSync(join(root, 'test/package/report-smoke.mjs'), join(out, 'report-smoke.mjs'));
   packed = true;
 });
 
@@ -90,6 +91,22 @@ for (const r of runtimes) {
     if (report.resolved !== expectedEntry) fail(`'recwise' resolved to ${report.resolved}, expected ${expectedEntry}`);
     if (report.ok !== true || report.backend !== 'wasm') fail(`selfCheck: ok=${report.ok}, backend=${report.backend}${where}`);
     if (process.env.RECWISE_VERBOSE) console.log(`${r.name}: ${line}`);
+  });
+}
+
+// 2b. The `recwise/report` entry (issue 20), outside the default bundle: it must share the installed recwise.
+const expectedReport = pathToFileURL(join(pkgDir, 'dist/report.mjs')).href;
+for (const r of runtimes) {
+  check(`package: ${r.name} imports recwise/report from the installed package and renders a report`, () => {
+    if (!packed) fail('no package (see the npm pack failure)');
+    const env = { ...process.env, NO_COLOR: '1' };
+    delete env.NODE_OPTIONS;
+    const p = sh(r.cmd, [...r.args.slice(0, -1), 'report-smoke.mjs'], { cwd: out, env, timeout: 60_000 });
+    const where = `\n  exit ${p.status}${p.signal ? ` (${p.signal})` : ''}\n  stdout: ${p.stdout?.trim()}\n  stderr: ${p.stderr?.trim()}`;
+    if (p.error || p.status !== 0 || p.stderr.trim() !== '') fail(`failed${where}`);
+    const line = JSON.parse(p.stdout.trim().split('\n').pop());
+    if (line.resolved !== expectedReport) fail(`'recwise/report' resolved to ${line.resolved}, expected ${expectedReport}`);
+    if (line.ok !== true) fail(`no report page${where}`);
   });
 }
 
