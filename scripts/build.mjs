@@ -34,8 +34,12 @@ mkdirSync('dist', { recursive: true });
 // hyparquet(-writer): Parquet for Spark interop (issue 11), loaded by dynamic import() only when a Spark model is
 // imported or exported, so it stays out of the size budget and out of every load that does not need it.
 const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu', 'hyparquet', 'hyparquet-writer'], mainFields: ['module', 'main'] };
-await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', minify: true, sourcemap: true });
-await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
+// Shipped readable, not minified (issue 15): an uncaught error's stack then points at a short line of named code in
+// every runtime, with no --enable-source-maps needed (a minified bundle printed its whole 151 KB line to stderr), and
+// error names never depend on a minifier. Minifying is the application bundler's job, as for any npm library; the
+// size budget (test/package/run.mjs) measures the bundle after such a minifier. The maps still lead debuggers to src/.
+await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', sourcemap: true });
+await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
 // The `recwise` command (package.json "bin"): one self-contained file with the kernels embedded, like dist/index.mjs.
 await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs', platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/cli.mjs', 0o755);

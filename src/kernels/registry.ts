@@ -13,7 +13,11 @@ import { webgpuBackendFactory } from './webgpu/factory.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
-  /** Which kernels to run: `'auto'` (default) picks the fastest that works here; a name demands that backend. */
+  /**
+   * Which kernels to run: a name demands that backend; `'auto'` (default) picks the fastest CPU backend that works
+   * here (`wasm`, else `js`) and never touches the GPU, so plain CPU use prints nothing and probes no driver. WebGPU
+   * is used only when asked for: `backend: 'webgpu'`, or `auto` with a `gpu` object passed (hardware adapters only).
+   */
   backend?: 'auto' | BackendName;
   /** A compiled kernel module (or its bytes) to use instead of the one the package entry provides (e.g. on edge runtimes). */
   wasmModule?: WasmSource;
@@ -73,9 +77,11 @@ function validate(options: InitOptions): void {
 async function start(options: InitOptions): Promise<{ backend: Backend; info: InitResult }> {
   const caps = await detectCapabilities();
   const wanted = options.backend ?? 'auto';
-  // auto tries WebGPU only where a GPU object exists without importing anything (navigator.gpu, or init({ gpu }))
-  // and only on a hardware adapter (webgpu/factory.ts); its refusal is the normal case, so it is not warned about.
-  const gpuPossible = caps.webgpuPresent || options.gpu !== undefined;
+  // auto never probes a GPU on its own (issue 15): requestAdapter() prints driver noise to stderr (Deno without
+  // XDG_RUNTIME_DIR) or the page console (Chromium: "No available adapters") and costs start-up time, for kernels that
+  // pay off only on large batches. It tries WebGPU only when the caller handed it a GPU object (init({ gpu })), and
+  // then only on a hardware adapter (webgpu/factory.ts); that refusal is the normal case, so it is not warned about.
+  const gpuPossible = options.gpu !== undefined;
   const candidates = wanted === 'auto' ? registeredBackends().filter((n) => n !== 'webgpu' || gpuPossible) : [wanted];
   let firstError: unknown;
   for (const name of candidates) {
