@@ -3,6 +3,7 @@
 // Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -46,3 +47,13 @@ chmodSync('dist/cli.mjs', 0o755);
 copyFileSync('build/kernels.wasm', 'dist/kernels.wasm');
 copyFileSync('build/kernels-mt.wasm', 'dist/kernels-mt.wasm');
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// Declarations for TypeScript 5.0–5.6 (package.json "types@<5.7" / typesVersions): typed arrays became generic in 5.7
+// (`Uint8Array<ArrayBuffer>`, which TS 6 writes into the declarations) and older compilers reject them without
+// skipLibCheck (issue 15). The copy drops the type argument; newer compilers keep the precise types.
+const LEGACY_TYPES = 'dist/types-ts5.0';
+for (const file of readdirSync('dist/types', { recursive: true })) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(`dist/types/${file}`, 'utf8').replace(/\b((?:Big)?(?:Uint|Int|Float)(?:8|16|32|64)(?:Clamped)?Array)<[A-Za-z]*>/g, '$1');
+  mkdirSync(dirname(`${LEGACY_TYPES}/${file}`), { recursive: true });
+  writeFileSync(`${LEGACY_TYPES}/${file}`, text);
+}

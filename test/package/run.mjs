@@ -60,7 +60,7 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'recwise-package-smoke', private: true, type: 'module', dependencies: { recwise: pkg.version, ...pkg.dependencies } }, null, 2));
   writeFileSync(join(out, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: {} }));
-  for (const f of ['smoke.mjs', 'guest.mjs', 'error-names.mjs']) cpSync(join(root, 'test/package', f), join(out, f));
+  for (const f of ['smoke.mjs', 'guest.mjs', 'error-names.mjs', 'consumer.ts']) cpSync(join(root, 'test/package', f), join(out, f));
   writeFileSync(join(out, 'throws.mjs'), "import { init } from 'recwise';\nawait init({ threads: 0 });\n");
   packed = true;
 });
@@ -165,7 +165,27 @@ for (const r of runtimes) {
   });
 }
 
-// 5. Size budget.
+// 5. Types: the declarations compile without skipLibCheck from the oldest supported TypeScript (README, package.json
+//    "types@<5.7"/typesVersions → dist/types-ts5.0) to the current one, in each module resolution a user may pick.
+const compilers = [
+  { name: 'TypeScript 5.0', tsc: join(root, 'node_modules/typescript-5.0/bin/tsc'), resolutions: ['bundler', 'node16', 'node'] },
+  { name: `TypeScript ${JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')).version}`, tsc: join(root, 'node_modules/typescript/bin/tsc'), resolutions: ['bundler', 'node16'] },
+];
+for (const c of compilers) {
+  check(`package: ${c.name} type-checks a consumer of the package (moduleResolution ${c.resolutions.join(', ')}; no skipLibCheck)`, () => {
+    if (!packed) fail('no package (see the npm pack failure)');
+    if (!existsSync(c.tsc)) fail(`${c.tsc} not found; run \`npm install\``);
+    for (const moduleResolution of c.resolutions) {
+      const config = `tsconfig.${moduleResolution}.json`;
+      const module = moduleResolution === 'node16' ? 'node16' : 'es2022';
+      writeFileSync(join(out, config), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module, moduleResolution, lib: ['es2022', 'dom'], types: [] }, files: ['consumer.ts'] }));
+      const p = sh(process.execPath, [c.tsc, '-p', config], { cwd: out });
+      if (p.status !== 0) fail(`moduleResolution ${moduleResolution}: tsc exited ${p.status}\n${(p.stdout + p.stderr).trim().slice(0, 3000)}`);
+    }
+  });
+}
+
+// 6. Size budget.
 check('package: dist/index.mjs, minified as an application bundler would, gzip size within the README budget', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const m = /Size budget:[^\n]*?(\d+(?:\.\d+)?)\s*KiB gzip/.exec(readme);
