@@ -5,7 +5,7 @@
 //  - run test/package/smoke.mjs there under node, deno and bun: exit 0, empty stderr, one JSON line with ok: true,
 //    backend 'wasm', and 'recwise' resolved to the extracted package (never to src/);
 //  - size: dist/index.mjs as an application's bundler ships it (esbuild-minified, gzip) must stay under the budget
-//    written in README.md ("Size budget" line).
+//    written in CONTRIBUTING.md ("Size budget" line).
 // Each check counts as a test. Prints failures, then `package: N passed, M failed`; exit 1 on failure.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,7 @@ const fail = (msg) => {
 
 // 1. Pack and extract.
 let packed = false;
+let tarballFiles = [];
 check('package: npm pack gives a tarball with the entries, types and kernels, and no sources', () => {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(pkgDir, { recursive: true });
@@ -43,7 +44,8 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   if (p.status !== 0) fail(`npm pack exited ${p.status}: ${p.stderr}`);
   const [info] = JSON.parse(p.stdout);
   const files = info.files.map((f) => f.path);
-  const want = ['package.json', 'README.md', 'dist/index.mjs', 'dist/workerd.mjs', 'dist/kernels.wasm', 'dist/kernels-mt.wasm', pkg.types.replace(/^\.\//, '')];
+  tarballFiles = files;
+  const want = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.mjs', 'dist/workerd.mjs', 'dist/kernels.wasm', 'dist/kernels-mt.wasm', pkg.types.replace(/^\.\//, '')];
   const missing = want.filter((f) => !files.includes(f));
   if (missing.length) fail(`missing from the tarball: ${missing.join(', ')}`);
   const stray = files.filter((f) => /^(src|test|assembly|scripts|build|node_modules)\//.test(f));
@@ -185,18 +187,43 @@ for (const c of compilers) {
   });
 }
 
-// 6. Size budget.
-check('package: dist/index.mjs, minified as an application bundler would, gzip size within the README budget', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+// 6. Published text points only at what a user has (issue 15: README and --help named ../shared/…, src/io/README.md,
+//    src/serve/README.md). Every top-level entry of the repository that is not in the tarball is such a path.
+check('package: the packed README, CHANGELOG and every `recwise --help` name no file outside the package', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const shipped = new Set(tarballFiles.map((f) => f.split('/')[0]));
+  const tracked = sh('git', ['ls-files'], { cwd: root }).stdout.split('\n').filter(Boolean);
+  const dirs = [...new Set(tracked.filter((f) => f.includes('/')).map((f) => f.split('/')[0]))].filter((n) => !shipped.has(n));
+  const files = tracked.filter((f) => !f.includes('/') && !shipped.has(f));
+  if (!dirs.includes('src')) fail(`git ls-files gave no repository-only folders (${dirs.join(', ')})`);
+  const escape = (n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // `../x`, a repository-only folder followed by a slash (`src/io/README.md`), or a repository-only file name.
+  const pattern = new RegExp(`\\.\\./[\\w.-]+|(?<![\\w./-])(?:${dirs.map(escape).join('|')})/[\\w./-]*|(?<![\\w./-])(?:${files.map(escape).join('|')})(?![\\w-])`, 'g');
+  const cli = join(pkgDir, 'dist/cli.mjs');
+  const commands = [...sh(process.execPath, [cli, '--help'], { cwd: out }).stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);
+  if (commands.length < 5) fail(`recwise --help lists ${commands.length} commands`);
+  const texts = [
+    ['README.md', readFileSync(join(pkgDir, 'README.md'), 'utf8')],
+    ['CHANGELOG.md', readFileSync(join(pkgDir, 'CHANGELOG.md'), 'utf8')],
+    ['recwise --help', sh(process.execPath, [cli, '--help'], { cwd: out }).stdout],
+    ...commands.map((c) => [`recwise ${c} --help`, sh(process.execPath, [cli, c, '--help'], { cwd: out }).stdout]),
+  ];
+  const found = texts.flatMap(([name, text]) => [...new Set([...text.matchAll(pattern)].map((m) => m[0]))].map((hit) => `${name}: ${hit}`));
+  if (found.length) fail(`paths a package user does not have: ${found.join('; ')}`);
+});
+
+// 7. Size budget.
+check('package: dist/index.mjs, minified as an application bundler would, gzip size within the budget', () => {
+  const readme = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
   const m = /Size budget:[^\n]*?(\d+(?:\.\d+)?)\s*KiB gzip/.exec(readme);
-  if (!m) fail('README.md has no "Size budget: … <n> KiB gzip" line');
+  if (!m) fail('CONTRIBUTING.md has no "Size budget: … <n> KiB gzip" line');
   const budget = Number(m[1]) * 1024;
   // dist/index.mjs ships readable (scripts/build.mjs); what an application serves is it after its bundler's minifier.
   const raw = readFileSync(join(root, 'dist/index.mjs'), 'utf8');
   const minified = transformSync(raw, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' }).code;
   const gz = gzipSync(minified, { level: 9 }).length;
   const line = `dist/index.mjs: ${(raw.length / 1024).toFixed(1)} KiB raw, ${(minified.length / 1024).toFixed(1)} KiB minified, ${(gz / 1024).toFixed(1)} KiB minified+gzip (budget ${m[1]} KiB)`;
-  if (gz > budget) fail(`${line}: over budget; shrink the bundle, or raise the budget in README.md on purpose`);
+  if (gz > budget) fail(`${line}: over budget; shrink the bundle, or raise the budget in CONTRIBUTING.md on purpose`);
   if (process.env.RECWISE_VERBOSE) console.log(line);
 });
 
