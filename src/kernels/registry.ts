@@ -6,6 +6,7 @@ import { BackendUnavailableError, InvalidArgumentError, RecwiseError, UnknownBac
 import { detectCapabilities, type Capabilities } from '../runtime/capabilities.ts';
 import type { WasmSource } from '../runtime/wasm-source.ts';
 import type { GpuInfo } from '../runtime/gpu.ts';
+import type { AsyncReleasable } from '../dispose.ts';
 import type { Backend, BackendName } from './types.ts';
 import { createJsBackend } from './js/backend.ts';
 import { wasmBackendFactory } from './wasm/factory.ts';
@@ -31,12 +32,22 @@ export interface InitOptions {
 }
 
 /** What {@link init} settled on. */
-export interface InitResult {
+export interface InitResult extends AsyncReleasable {
   readonly backend: BackendName;
   readonly threads: number;
   readonly capabilities: Capabilities;
   /** The adapter behind the `webgpu` backend (vendor, architecture, isFallbackAdapter, limits); absent otherwise. */
   readonly gpu?: GpuInfo;
+  /**
+   * {@link shutdown}, for `await using`: stops every started backend's worker threads and frees kernel memory when
+   * the scope ends. Not needed for a process to exit (idle threads never hold it).
+   *
+   * @example
+   * ```ts
+   * await using recwise = await init({ threads: 4 });
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A backend factory; throws {@link BackendUnavailableError} when it cannot run here. */
@@ -89,7 +100,8 @@ async function start(options: InitOptions): Promise<{ backend: Backend; info: In
       const backend = await factories.get(name)!.create(caps, options);
       if (firstError && wanted === 'auto') console.warn(`recwise: using the '${name}' backend: ${(firstError as Error).message}`);
       const gpu = (backend as { gpu?: { info?: GpuInfo } }).gpu?.info;
-      return { backend, info: Object.freeze({ backend: backend.name, threads: backend.threads, capabilities: caps, ...(gpu ? { gpu } : {}) }) };
+      const info: InitResult = { backend: backend.name, threads: backend.threads, capabilities: caps, ...(gpu ? { gpu } : {}), [Symbol.asyncDispose]: shutdown };
+      return { backend, info: Object.freeze(info) };
     } catch (e) {
       if (wanted !== 'auto' || !(e instanceof RecwiseError)) throw e;
       if (name !== 'webgpu') firstError ??= e;

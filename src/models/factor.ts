@@ -28,6 +28,10 @@ export abstract class FactorRecommender extends Recommender {
     return n ? this.itemFactors.length / n : 0;
   }
 
+  protected override releaseBackendMemory(): void {
+    this.invalidateResident();
+  }
+
   /** Drop resident copies after the factors changed (fit, partial fit, load). */
   protected invalidateResident(): void {
     this.dropResident();

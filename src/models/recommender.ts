@@ -13,6 +13,7 @@ import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
 import type { LongRunOptions } from './progress.ts';
 import type { ModelState, TensorArray } from './registry.ts';
+import type { AsyncReleasable } from '../dispose.ts';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -56,7 +57,7 @@ export function rankByScore(indices: Int32Array | number[], scores: Float32Array
   return Array.from(indices).sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
-export abstract class Recommender {
+export abstract class Recommender implements AsyncReleasable {
   /** Model family name, as stored in model files (e.g. 'popularity', 'als'). */
   abstract readonly kind: string;
   protected index?: TrainingIndex;
@@ -67,6 +68,23 @@ export abstract class Recommender {
 
   /** Train on dense indices. `data` has passed validation; the backend is initialised. */
   protected abstract fitIndexed(data: Interactions, options: FitOptions): Promise<void>;
+
+  /**
+   * Release the kernel memory this model keeps resident (factor matrices copied into the backend, kNN indexes) for
+   * `await using`. The model stays usable: what it needs again is copied back on the next call.
+   *
+   * @example
+   * ```ts
+   * await using als = await new AlsRecommender().fit(train);
+   * als.recommend('alice');   // resident item factors are released when the scope ends
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.releaseBackendMemory();
+  }
+
+  /** Free backend copies of the parameters (see `[Symbol.asyncDispose]`); models that keep none have nothing to do. */
+  protected releaseBackendMemory(): void {}
 
   /** Score rows for the given dense user indices: users.length × nItems, row-major. */
   abstract scoreUsers(users: Int32Array): Float32Array;

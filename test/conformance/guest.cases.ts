@@ -4,7 +4,7 @@
 // "No available adapters").
 import * as R from 'recwise';
 import { test } from './harness.ts';
-import { equal, ok } from './assert.ts';
+import { deepEqual, equal, ok } from './assert.ts';
 
 test('guest: every exported error class is named after itself (name, String(err), stack header)', () => {
   const classes = Object.entries(R).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Error) as [string, new (...a: unknown[]) => Error][];
@@ -44,4 +44,20 @@ test('guest: init() with the default backend and a CPU fit never request a GPU a
     if (gpu) delete (gpu as { requestAdapter?: unknown }).requestAdapter;
   }
   equal(probes, 0, 'requestAdapter() calls during init() and a CPU fit');
+});
+
+test('guest: Symbol.asyncDispose (await using): a model frees its resident kernel memory and stays usable; init() results shut down', async () => {
+  await R.init({ backend: 'wasm' });
+  const heap = (await R.getBackend()).kernels!.heap;
+  const b = new R.DatasetBuilder();
+  for (let u = 0; u < 40; u++) for (let i = u % 2; i < 30; i += 2) b.add({ user: u, item: i });
+  const model = await new R.AlsRecommender({ factors: 8, iterations: 2 }).fit(await b.build());
+  const want = model.recommend(0, { k: 3 });
+  const resident = heap.usedBytes;
+  await model[Symbol.asyncDispose]();
+  ok(heap.usedBytes < resident, `kernel memory in use: ${resident} bytes before disposing the model, ${heap.usedBytes} after`);
+  deepEqual(model.recommend(0, { k: 3 }), want, 'recommendations after disposal (factors copied back)');
+  const info = await R.init({ backend: 'wasm' });
+  await info[Symbol.asyncDispose]();
+  equal((await R.getBackend()).name, 'js', 'backend after disposing the init() result (shutdown: none active)');
 });

@@ -9,4 +9,6 @@ const m = await new AlsRecommender({ factors: 4 }).fit(await b.build());
 const r: { item: unknown; score: number }[] = m.recommend(1, { k: 2 });
 const e: Error = new InvalidArgumentError('x', 1, 'y');
 const bytes: Uint8Array = await saveModel(m);
-console.log(info.threads, r, e, bytes);
+// `await using` (TypeScript 5.2+ syntax, so spelled out here): models and init() results are AsyncDisposable.
+const disposers: (() => Promise<void>)[] = [() => m[Symbol.asyncDispose](), () => info[Symbol.asyncDispose]()];
+console.log(info.threads, r, e, bytes, disposers.length);

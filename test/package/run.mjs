@@ -172,6 +172,8 @@ for (const r of runtimes) {
 const compilers = [
   { name: 'TypeScript 5.0', tsc: join(root, 'node_modules/typescript-5.0/bin/tsc'), resolutions: ['bundler', 'node16', 'node'] },
   { name: `TypeScript ${JSON.parse(readFileSync(join(root, 'node_modules/typescript/package.json'), 'utf8')).version}`, tsc: join(root, 'node_modules/typescript/bin/tsc'), resolutions: ['bundler', 'node16'] },
+  // esnext declares Symbol.asyncDispose itself, beside the package's own declaration (src/dispose.ts).
+  { name: 'TypeScript (lib esnext)', tsc: join(root, 'node_modules/typescript/bin/tsc'), resolutions: ['bundler'], lib: ['esnext', 'dom'] },
 ];
 for (const c of compilers) {
   check(`package: ${c.name} type-checks a consumer of the package (moduleResolution ${c.resolutions.join(', ')}; no skipLibCheck)`, () => {
@@ -180,7 +182,8 @@ for (const c of compilers) {
     for (const moduleResolution of c.resolutions) {
       const config = `tsconfig.${moduleResolution}.json`;
       const module = moduleResolution === 'node16' ? 'node16' : 'es2022';
-      writeFileSync(join(out, config), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module, moduleResolution, lib: ['es2022', 'dom'], types: [] }, files: ['consumer.ts'] }));
+      // es2022 + dom: no esnext.disposable and no @types/node, the least an application may have.
+      writeFileSync(join(out, config), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module, moduleResolution, lib: c.lib ?? ['es2022', 'dom'], types: [] }, files: ['consumer.ts'] }));
       const p = sh(process.execPath, [c.tsc, '-p', config], { cwd: out });
       if (p.status !== 0) fail(`moduleResolution ${moduleResolution}: tsc exited ${p.status}\n${(p.stdout + p.stderr).trim().slice(0, 3000)}`);
     }
