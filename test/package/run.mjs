@@ -106,6 +106,7 @@ const guestEnv = () => {
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.NODE_OPTIONS;
   delete env.XDG_RUNTIME_DIR;
+  delete env.FORCE_COLOR; // Deno colours stack traces when it is set at all (run-all.mjs sets FORCE_COLOR=0)
   return env;
 };
 const runGuest = (cmd, args, input) => {
@@ -158,6 +159,7 @@ for (const r of runtimes) {
   check(`package: ${r.name}: an uncaught library error prints a readable stack (named frames, short lines)`, () => {
     if (!packed) fail('no package (see the npm pack failure)');
     const p = sh(r.cmd, [...r.args.slice(0, -1), 'throws.mjs'], { cwd: out, env: guestEnv(), timeout: 30_000 });
+    p.stderr = p.stderr.replace(/\x1b\[[0-9;]*m/g, ''); // colours, should a runtime add them anyway
     const where = `\n  exit ${p.status}\n  stderr (${p.stderr.length} chars): ${p.stderr.slice(0, 1500)}`;
     if (p.status === 0) fail(`the script exited 0${where}`);
     if (!p.stderr.includes('InvalidArgumentError')) fail(`stderr does not name InvalidArgumentError${where}`);
