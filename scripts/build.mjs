@@ -3,6 +3,7 @@
 // Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -34,8 +35,12 @@ mkdirSync('dist', { recursive: true });
 // hyparquet(-writer): Parquet for Spark interop (issue 11), loaded by dynamic import() only when a Spark model is
 // imported or exported, so it stays out of the size budget and out of every load that does not need it.
 const common = { bundle: true, format: 'esm', target: 'es2022', legalComments: 'none', logLevel: 'warning', external: ['webgpu', 'hyparquet', 'hyparquet-writer'], mainFields: ['module', 'main'] };
-await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', minify: true, sourcemap: true });
-await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', minify: true, sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
+// Shipped readable, not minified (issue 15): an uncaught error's stack then points at a short line of named code in
+// every runtime, with no --enable-source-maps needed (a minified bundle printed its whole 151 KB line to stderr), and
+// error names never depend on a minifier. Minifying is the application bundler's job, as for any npm library; the
+// size budget (test/package/run.mjs) measures the bundle after such a minifier. The maps still lead debuggers to src/.
+await build({ ...common, entryPoints: ['src/entry/default.ts'], outfile: 'dist/index.mjs', platform: 'neutral', sourcemap: true });
+await build({ ...common, entryPoints: ['src/entry/workerd.ts'], outfile: 'dist/workerd.mjs', platform: 'neutral', sourcemap: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer', './kernels.wasm'] });
 // `recwise/report` (issue 20): its own entry, out of the default bundle's size budget; src/report/lib.ts (its only
 // runtime import from the library) becomes `import … from 'recwise'`, so it shares the user's recwise instance.
 const reportToPackage = {
@@ -44,10 +49,22 @@ const reportToPackage = {
     b.onResolve({ filter: /^\.\.\/index\.ts$/ }, (args) => (args.importer.endsWith('src/report/lib.ts') ? { path: 'recwise', external: true } : undefined));
   },
 };
-await build({ ...common, entryPoints: ['src/report/index.ts'], outfile: 'dist/report.mjs', platform: 'neutral', minify: true, sourcemap: true, plugins: [reportToPackage] });
+await build({ ...common, entryPoints: ['src/report/index.ts'], outfile: 'dist/report.mjs', platform: 'neutral', sourcemap: true, plugins: [reportToPackage] });
 // The `recwise` command (package.json "bin"): one self-contained file with the kernels embedded, like dist/index.mjs.
 await build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.mjs', platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/cli.mjs', 0o755);
 copyFileSync('build/kernels.wasm', 'dist/kernels.wasm');
 copyFileSync('build/kernels-mt.wasm', 'dist/kernels-mt.wasm');
-run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+// The current compiler by path, not node_modules/.bin/tsc: that link goes to whichever of `typescript` and the
+// `typescript-5.0` alias (the packaging test's oldest supported compiler) npm linked last.
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+// Declarations for TypeScript 5.0–5.6 (package.json "types@<5.7" / typesVersions): typed arrays became generic in 5.7
+// (`Uint8Array<ArrayBuffer>`, which TS 6 writes into the declarations) and older compilers reject them without
+// skipLibCheck (issue 15). The copy drops the type argument; newer compilers keep the precise types.
+const LEGACY_TYPES = 'dist/types-ts5.0';
+for (const file of readdirSync('dist/types', { recursive: true })) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(`dist/types/${file}`, 'utf8').replace(/\b((?:Big)?(?:Uint|Int|Float)(?:8|16|32|64)(?:Clamped)?Array)<[A-Za-z]*>/g, '$1');
+  mkdirSync(dirname(`${LEGACY_TYPES}/${file}`), { recursive: true });
+  writeFileSync(`${LEGACY_TYPES}/${file}`, text);
+}

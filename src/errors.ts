@@ -3,8 +3,21 @@
  * is enough to act on (design.md §1.7, after web-llm's error classes).
  */
 
+/**
+ * Names an error class on its prototype, as the engine's and the DOM's errors are named (`AbortError` included):
+ * a class's own name does not survive minifiers, ours or the application's (`e.name` read `'Ie'`, issue 15).
+ * Every error class calls it in a static block; `name` stays writable like `Error.prototype.name`.
+ */
+export function nameErrorClass(cls: abstract new (...args: never[]) => Error, name: string): void {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+}
+
 /** Base class of every error recwise throws on purpose. `code` is stable across versions; match on it. */
 export class RecwiseError extends Error {
+  static {
+    nameErrorClass(this, 'RecwiseError');
+  }
+
   /** Stable machine-readable code, e.g. `INVALID_ARGUMENT`. */
   readonly code: string;
   /** The option, argument or file field at fault, when there is one. */
@@ -18,7 +31,6 @@ export class RecwiseError extends Error {
     const parts = [message];
     if (details.fix) parts.push(`Fix: ${details.fix}`);
     super(parts.join(' '));
-    this.name = new.target.name;
     this.code = code;
     this.field = details.field;
     this.value = details.value;
@@ -43,6 +55,10 @@ export function describeValue(value: unknown): string {
 
 /** An argument or option has a wrong type or value. */
 export class InvalidArgumentError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'InvalidArgumentError');
+  }
+
   constructor(field: string, value: unknown, expected: string, fix?: string) {
     super('INVALID_ARGUMENT', `Invalid ${field}: got ${describeValue(value)}, expected ${expected}.`, {
       field,
@@ -57,6 +73,10 @@ export class InvalidArgumentError extends RecwiseError {
  * keys are never ignored: `new AlsRecommender({ factor: 8 })` would otherwise train with the default 100 factors.
  */
 export class UnknownOptionError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'UnknownOptionError');
+  }
+
   /** The call whose options were wrong, e.g. `AlsRecommender options`. */
   readonly where: string;
   /** The closest known key, when one is close. */
@@ -79,6 +99,10 @@ export class UnknownOptionError extends RecwiseError {
 
 /** Two arrays that must agree in size do not (e.g. user and item vector dimensions). */
 export class DimensionMismatchError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'DimensionMismatchError');
+  }
+
   constructor(field: string, value: number, expected: number, fix: string) {
     super('DIMENSION_MISMATCH', `Dimension mismatch in ${field}: got ${value}, expected ${expected}.`, { field, value, fix });
   }
@@ -86,6 +110,10 @@ export class DimensionMismatchError extends RecwiseError {
 
 /** A backend name that is not registered. */
 export class UnknownBackendError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'UnknownBackendError');
+  }
+
   constructor(value: unknown, known: readonly string[]) {
     super('UNKNOWN_BACKEND', `Unknown backend ${describeValue(value)}.`, {
       field: 'backend',
@@ -97,6 +125,10 @@ export class UnknownBackendError extends RecwiseError {
 
 /** A backend was asked for by name but cannot run here. */
 export class BackendUnavailableError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'BackendUnavailableError');
+  }
+
   constructor(backend: string, reason: string, fix: string) {
     super('BACKEND_UNAVAILABLE', `Backend '${backend}' is not available: ${reason}.`, { field: 'backend', value: backend, fix });
   }
@@ -104,6 +136,10 @@ export class BackendUnavailableError extends RecwiseError {
 
 /** A WebAssembly module passed to init() is not recwise's kernel module (or is from another version). */
 export class WasmModuleMismatchError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'WasmModuleMismatchError');
+  }
+
   constructor(missing: readonly string[]) {
     super('WASM_MODULE_MISMATCH', `The wasmModule passed to init() lacks the kernel exports ${missing.join(', ')}.`, {
       field: 'wasmModule',
@@ -115,6 +151,10 @@ export class WasmModuleMismatchError extends RecwiseError {
 
 /** A least-squares system had no unique solution (a singular matrix). */
 export class NotPositiveDefiniteError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'NotPositiveDefiniteError');
+  }
+
   constructor(row: number) {
     super('NOT_POSITIVE_DEFINITE', `The least-squares system of row ${row} is not positive definite.`, {
       field: 'regularization',
@@ -129,6 +169,10 @@ export class NotPositiveDefiniteError extends RecwiseError {
  * first such epoch, so the model is left as it was before fit (an unfitted model stays unfitted).
  */
 export class TrainingDivergedError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'TrainingDivergedError');
+  }
+
   /** 1-based epoch (iteration) after which non-finite parameters were found. */
   readonly epoch: number;
   /** The model kind, e.g. `lightfm`. */
@@ -142,6 +186,10 @@ export class TrainingDivergedError extends RecwiseError {
 
 /** The run was stopped through an AbortSignal. */
 export class AbortError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'AbortError');
+  }
+
   constructor(what: string) {
     super('ABORTED', `${what} was aborted.`, { fix: 'nothing to fix: the AbortSignal passed in was triggered.' });
   }
@@ -167,7 +215,11 @@ export function idTypeHint(id: unknown, known: KnownIds | undefined): string | u
 
 /** A user id the model has not seen in training, with no history to fold in. */
 export class UnknownUserError extends RecwiseError {
-  constructor(user: unknown, known?: KnownIds) {
+  static {
+    nameErrorClass(this, 'UnknownUserError');
+  }
+
+    constructor(user: unknown, known?: KnownIds) {
     const hint = idTypeHint(user, known);
     super('UNKNOWN_USER', `Unknown user ${describeValue(user)}: the model was not trained on this id${hint ? `; ${hint.split(';')[0]}` : ''}.`, {
       field: 'user',
@@ -181,7 +233,11 @@ export class UnknownUserError extends RecwiseError {
 
 /** An item id the model does not know. */
 export class UnknownItemError extends RecwiseError {
-  constructor(item: unknown, field = 'item', known?: KnownIds) {
+  static {
+    nameErrorClass(this, 'UnknownItemError');
+  }
+
+    constructor(item: unknown, field = 'item', known?: KnownIds) {
     const hint = idTypeHint(item, known);
     super('UNKNOWN_ITEM', `Unknown item ${describeValue(item)} in ${field}: the model was not trained on this id${hint ? `; ${hint.split(';')[0]}` : ''}.`, {
       field,
@@ -193,6 +249,10 @@ export class UnknownItemError extends RecwiseError {
 
 /** A method the model family does not support (e.g. fold-in on a model without user factors). */
 export class NotSupportedError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'NotSupportedError');
+  }
+
   constructor(what: string, model: string, fix: string) {
     super('NOT_SUPPORTED', `${what} is not supported by the ${model} model.`, { field: what, value: model, fix });
   }
@@ -200,6 +260,10 @@ export class NotSupportedError extends RecwiseError {
 
 /** A model was used before fit() or load(). */
 export class NotFittedError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'NotFittedError');
+  }
+
   constructor(model: string) {
     super('NOT_FITTED', `The ${model} model has not been fitted.`, { fix: 'call await model.fit(interactions) or load a saved model first.' });
   }
@@ -207,6 +271,10 @@ export class NotFittedError extends RecwiseError {
 
 /** A line of an input file (CSV, TSV, JSONL, MovieLens) could not be read; names the source, line and field. */
 export class DataFormatError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'DataFormatError');
+  }
+
   /** File name, URL or the name given in the reader options. */
   readonly source: string;
   /** 1-based line number (of the line where the record starts). */
@@ -228,6 +296,10 @@ export class DataFormatError extends RecwiseError {
  * loader before it allocates anything sized by the file.
  */
 export class ModelFileError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'ModelFileError');
+  }
+
   constructor(code: string, field: string, value: unknown, reason: string, fix?: string) {
     super(code, `Model file: ${field}: ${reason} (got ${describeValue(value)}).`, {
       field,
@@ -239,6 +311,10 @@ export class ModelFileError extends RecwiseError {
 
 /** A model file whose format version this recwise cannot read. */
 export class IncompatibleModelFileError extends ModelFileError {
+  static {
+    nameErrorClass(this, 'IncompatibleModelFileError');
+  }
+
   /** The format version the file declares. */
   readonly fileVersion: number;
   /** Versions this build reads, inclusive. */
@@ -266,6 +342,10 @@ export type WebGpuUnavailableReason = 'no-webgpu' | 'no-adapter' | 'fallback-ref
  * the message carries the fix for this runtime. A {@link BackendUnavailableError}, so `backend: 'auto'` demotes past it.
  */
 export class WebGpuUnavailableError extends BackendUnavailableError {
+  static {
+    nameErrorClass(this, 'WebGpuUnavailableError');
+  }
+
   readonly reason: WebGpuUnavailableReason;
   constructor(reason: WebGpuUnavailableReason, detail: string, fix: string) {
     super('webgpu', detail, fix);
@@ -279,6 +359,10 @@ export class WebGpuUnavailableError extends BackendUnavailableError {
  * the part at fault. Thrown before anything sized by the file is allocated (src/interop).
  */
 export class InteropError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'InteropError');
+  }
+
   /** The file (path or caller-given name) at fault. */
   readonly file: string;
   constructor(code: string, file: string, field: string, value: unknown, reason: string, fix?: string) {
@@ -293,6 +377,10 @@ export class InteropError extends RecwiseError {
 
 /** A kNN search on a model whose embedding indexes were not built yet (initKnn). */
 export class KnnNotInitializedError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'KnnNotInitializedError');
+  }
+
   constructor(model: string) {
     super('KNN_NOT_INITIALIZED', `The ${model} model has no kNN index yet.`, { fix: 'call await model.initKnn({ approximate, simType }) first.' });
   }

@@ -2,10 +2,13 @@
  * Flag parsing for the CLI: `--name value`, `--name=value`, boolean `--flag`. Every mistake becomes a
  * {@link UsageError} naming the flag, the value and the fix (exit code 2), never a stack trace.
  */
-import { RecwiseError, describeValue } from '../errors.ts';
+import { RecwiseError, describeValue, nameErrorClass } from '../errors.ts';
 
 /** A wrong flag or value on the command line (exit code 2). */
 export class UsageError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'UsageError');
+  }
   constructor(flag: string, value: unknown, problem: string, fix: string) {
     super('USAGE', `${flag}: ${problem}${value === undefined ? '' : ` (got ${describeValue(value)})`}.`, { field: flag, value, fix });
   }

@@ -17,7 +17,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'test', type: 'string', meta: 'PATH', required: true, help: 'test interactions, same format; rows of users/items unknown in train are dropped' },
   { name: 'k', type: 'int', min: 1, default: 10, help: 'cut-off of the ranking metrics' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
-  { name: 'definition', type: 'enum', values: DEFINITIONS, default: 'standard', help: 'metric definitions (standard = the anchors\' protocol; others reproduce that library\'s numbers)' },
+  { name: 'definition', type: 'enum', values: DEFINITIONS, default: 'standard', help: 'metric definitions (standard = the protocol above; others reproduce that library\'s numbers)' },
   ...REPORT_FLAGS,
   ...modelFlags(),
 ];
@@ -37,7 +37,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'fit on a train file and report ranking metrics on a test file',
   description:
-    "Fit a model on --train and evaluate it on --test with the benchmark protocol (../shared/bench/anchors.md): dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
+    "Fit a model on --train and evaluate it on --test with the benchmark protocol: dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
   flags: FLAGS,
   examples: [
     'recwise eval --model popularity --train train.tsv --test test.tsv --binary --json',

@@ -33,7 +33,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'answer recommendation requests over HTTP from a saved model',
   description:
-    'Serve a model file over HTTP (routes /recommend, /similar, /predict, /info, /health; JSON schema in src/serve/README.md). ' +
+    'Serve a model file over HTTP (routes /recommend, /similar, /predict, /info, /health; requests and answers in the README, "Serving over HTTP"). ' +
     'Stops gracefully on SIGINT/SIGTERM; reloads the model when the file changes or on SIGHUP, keeping the old one if the new file is invalid.',
   flags: FLAGS,
   examples: ['recwise serve --model-file model.recwise --port 8080', 'curl "http://127.0.0.1:8080/recommend?user=42&k=5"'],

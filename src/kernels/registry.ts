@@ -7,6 +7,7 @@ import { BackendUnavailableError, InvalidArgumentError, RecwiseError, UnknownBac
 import { detectCapabilities, type Capabilities } from '../runtime/capabilities.ts';
 import type { WasmSource } from '../runtime/wasm-source.ts';
 import type { GpuInfo } from '../runtime/gpu.ts';
+import type { AsyncReleasable } from '../dispose.ts';
 import type { Backend, BackendName } from './types.ts';
 import { createJsBackend } from './js/backend.ts';
 import { wasmBackendFactory } from './wasm/factory.ts';
@@ -14,7 +15,11 @@ import { webgpuBackendFactory } from './webgpu/factory.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
-  /** Which kernels to run: `'auto'` (default) picks the fastest that works here; a name demands that backend. */
+  /**
+   * Which kernels to run: a name demands that backend; `'auto'` (default) picks the fastest CPU backend that works
+   * here (`wasm`, else `js`) and never touches the GPU, so plain CPU use prints nothing and probes no driver. WebGPU
+   * is used only when asked for: `backend: 'webgpu'`, or `auto` with a `gpu` object passed (hardware adapters only).
+   */
   backend?: 'auto' | BackendName;
   /** A compiled kernel module (or its bytes) to use instead of the one the package entry provides (e.g. on edge runtimes). */
   wasmModule?: WasmSource;
@@ -30,12 +35,22 @@ export interface InitOptions {
 const INIT_KEYS = optionKeys<InitOptions>({ backend: true, wasmModule: true, threads: true, gpu: true });
 
 /** What {@link init} settled on. */
-export interface InitResult {
+export interface InitResult extends AsyncReleasable {
   readonly backend: BackendName;
   readonly threads: number;
   readonly capabilities: Capabilities;
   /** The adapter behind the `webgpu` backend (vendor, architecture, isFallbackAdapter, limits); absent otherwise. */
   readonly gpu?: GpuInfo;
+  /**
+   * {@link shutdown}, for `await using`: stops every started backend's worker threads and frees kernel memory when
+   * the scope ends. Not needed for a process to exit (idle threads never hold it).
+   *
+   * @example
+   * ```ts
+   * await using recwise = await init({ threads: 4 });
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A backend factory; throws {@link BackendUnavailableError} when it cannot run here. */
@@ -76,9 +91,11 @@ function validate(options: InitOptions): void {
 async function start(options: InitOptions): Promise<{ backend: Backend; info: InitResult }> {
   const caps = await detectCapabilities();
   const wanted = options.backend ?? 'auto';
-  // auto tries WebGPU only where a GPU object exists without importing anything (navigator.gpu, or init({ gpu }))
-  // and only on a hardware adapter (webgpu/factory.ts); its refusal is the normal case, so it is not warned about.
-  const gpuPossible = caps.webgpuPresent || options.gpu !== undefined;
+  // auto never probes a GPU on its own (issue 15): requestAdapter() prints driver noise to stderr (Deno without
+  // XDG_RUNTIME_DIR) or the page console (Chromium: "No available adapters") and costs start-up time, for kernels that
+  // pay off only on large batches. It tries WebGPU only when the caller handed it a GPU object (init({ gpu })), and
+  // then only on a hardware adapter (webgpu/factory.ts); that refusal is the normal case, so it is not warned about.
+  const gpuPossible = options.gpu !== undefined;
   const candidates = wanted === 'auto' ? registeredBackends().filter((n) => n !== 'webgpu' || gpuPossible) : [wanted];
   let firstError: unknown;
   for (const name of candidates) {
@@ -86,7 +103,8 @@ async function start(options: InitOptions): Promise<{ backend: Backend; info: In
       const backend = await factories.get(name)!.create(caps, options);
       if (firstError && wanted === 'auto') console.warn(`recwise: using the '${name}' backend: ${(firstError as Error).message}`);
       const gpu = (backend as { gpu?: { info?: GpuInfo } }).gpu?.info;
-      return { backend, info: Object.freeze({ backend: backend.name, threads: backend.threads, capabilities: caps, ...(gpu ? { gpu } : {}) }) };
+      const info: InitResult = { backend: backend.name, threads: backend.threads, capabilities: caps, ...(gpu ? { gpu } : {}), [Symbol.asyncDispose]: shutdown };
+      return { backend, info: Object.freeze(info) };
     } catch (e) {
       if (wanted !== 'auto' || !(e instanceof RecwiseError)) throw e;
       if (name !== 'webgpu') firstError ??= e;

@@ -173,6 +173,10 @@ export class AutoencoderRecommender extends Recommender {
     if (o.mode === 'item') this.itemCodes = this.codes(csr, k);
   }
 
+  protected override releaseBackendMemory(): void {
+    this.dropOutputTable();
+  }
+
   private dropOutputTable(): void {
     this.outputTable?.dispose();
     this.outputTable = undefined;

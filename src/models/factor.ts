@@ -79,6 +79,10 @@ export abstract class FactorRecommender extends Recommender {
     await options.onEpoch(report);
   }
 
+  protected override releaseBackendMemory(): void {
+    this.invalidateResident();
+  }
+
   /** Drop resident copies after the factors changed (fit, partial fit, load). */
   protected invalidateResident(): void {
     this.dropResident();

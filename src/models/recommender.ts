@@ -19,6 +19,7 @@ import type { SimilarOptions } from './similar.ts';
 import { checkOptionKeys, optionKeys } from '../options-check.ts';
 import { checkFiniteWeights } from './fit-data.ts';
 import { checkInteractionsArgument } from '../data/interactions.ts';
+import type { AsyncReleasable } from '../dispose.ts';
 
 /** One recommended item. */
 export interface Recommendation {
@@ -112,7 +113,7 @@ export function rankByScore(indices: Int32Array | number[], scores: Float32Array
  * model.userIds; model.itemIds;                             // the training vocabularies' ids
  * ```
  */
-export abstract class Recommender {
+export abstract class Recommender implements AsyncReleasable {
   /** Model family name, as stored in model files (e.g. 'popularity', 'als'). */
   abstract readonly kind: string;
   protected index?: TrainingIndex;
@@ -123,6 +124,23 @@ export abstract class Recommender {
 
   /** Train on dense indices. `data` has passed validation; the backend is initialised. */
   protected abstract fitIndexed(data: Interactions, options: FitOptions): Promise<void>;
+
+  /**
+   * Release the kernel memory this model keeps resident (factor matrices copied into the backend, kNN indexes) for
+   * `await using`. The model stays usable: what it needs again is copied back on the next call.
+   *
+   * @example
+   * ```ts
+   * await using als = await new AlsRecommender().fit(train);
+   * als.recommend('alice');   // resident item factors are released when the scope ends
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.releaseBackendMemory();
+  }
+
+  /** Free backend copies of the parameters (see `[Symbol.asyncDispose]`); models that keep none have nothing to do. */
+  protected releaseBackendMemory(): void {}
 
   /** Score rows for the given dense user indices: users.length × nItems, row-major. */
   abstract scoreUsers(users: Int32Array): Float32Array;

@@ -18,7 +18,7 @@ export interface Capabilities {
   readonly wasmCompileFromBytes: boolean;
   /** Shared `WebAssembly.Memory` can be created (needs cross-origin isolation in browsers). */
   readonly sharedMemory: boolean;
-  /** How workers are started: Web `Worker`, `node:worker_threads`, or not at all. */
+  /** How workers are started: `node:worker_threads` (Node, Deno), Web `Worker` (Bun, browsers), or not at all. */
   readonly workers: 'web' | 'node' | 'none';
   /** Threads recwise may use for data-parallel kernels (1 where shared memory or workers are missing). */
   readonly maxThreads: number;
@@ -103,10 +103,11 @@ export function detectCapabilities(): Promise<Capabilities> {
     const wasmCompileFromBytes = wasm && canCompileFromBytes();
     const sharedMemory = wasm && canShareMemory();
     let workers: Capabilities['workers'] = 'none';
-    if (typeof g.Worker === 'function' && typeof g.Blob === 'function' && typeof g.URL?.createObjectURL === 'function') {
-      workers = 'web';
-    } else if (runtime === 'node' && (await hasNodeWorkerThreads())) {
+    // Deno takes node:worker_threads although it has Web Workers: only those can be unref'd there (workers.ts).
+    if ((runtime === 'node' || runtime === 'deno') && (await hasNodeWorkerThreads())) {
       workers = 'node';
+    } else if (typeof g.Worker === 'function' && typeof g.Blob === 'function' && typeof g.URL?.createObjectURL === 'function') {
+      workers = 'web';
     }
     let hardwareConcurrency = Number(g.navigator?.hardwareConcurrency) || 0;
     if (!hardwareConcurrency && runtime === 'node') hardwareConcurrency = await nodeParallelism();

@@ -102,7 +102,9 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.stack ?? e.message}`));
+  const consoleLog = [];
   page.on('console', (m) => {
+    consoleLog.push(`console.${m.type()}: ${m.text()}`);
     if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`);
   });
   await page.goto(url);
@@ -126,6 +128,16 @@ try {
       `capabilities.sharedMemory=${caps.sharedMemory}, maxThreads=${caps.maxThreads}, init().threads=${report.init?.threads}`,
     );
     check('chromium: wasm backend is active', report.init?.backend === 'wasm', `init().backend=${report.init?.backend}`);
+    // A guest prints nothing unless asked (issue 15): init() with backend 'auto' probed WebGPU, and Chromium logged
+    // "No available adapters"; the page brackets init() and a CPU fit with two markers (browser-entry.ts).
+    const start = consoleLog.findIndex((l) => l.endsWith('[recwise-test] quiet: start'));
+    const end = consoleLog.findIndex((l) => l.endsWith('[recwise-test] quiet: end'));
+    const between = consoleLog.slice(start + 1, end);
+    check(
+      'chromium: init() and a CPU fit log nothing to the console',
+      start >= 0 && end > start && between.length === 0,
+      start < 0 || end < 0 ? `markers not seen (console: ${consoleLog.slice(0, 5).join(' | ')})` : `logged: ${between.join(' | ')}`,
+    );
   }
   const results = [...checks, ...report.results];
   if (report.fatal) results.push({ name: 'chromium: page ran the suite', ok: false, error: report.fatal });

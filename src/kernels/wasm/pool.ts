@@ -5,11 +5,8 @@
 import type { Capabilities } from '../../runtime/capabilities.ts';
 import { startWorker, type WorkerChannel } from '../../runtime/workers.ts';
 
-// Runs in the worker. Self-contained: works as a module Worker (self.postMessage) or a node:worker_threads eval script.
-const WORKER_SOURCE = `
-const port = typeof self !== 'undefined' && typeof self.postMessage === 'function'
-  ? { on: (f) => { self.onmessage = (e) => f(e.data); }, post: (m) => self.postMessage(m) }
-  : (() => { const p = require('node:worker_threads').parentPort; return { on: (f) => p.on('message', f), post: (m) => p.postMessage(m) }; })();
+// Runs in the worker, after the runtime's prelude has defined `port` (src/runtime/workers.ts).
+const WORKER_BODY = `
 let kernels = null;
 port.on(async (msg) => {
   if (msg.type === 'init') {
@@ -30,6 +27,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/**
+ * One worker and its calls in flight. The worker holds the host process only while a call is in flight (ref on the
+ * first, unref when the last settles), so an idle pool never keeps a script from exiting (issue 15), while a script
+ * that awaits a kernel still waits for it (an unref'd worker would let the process exit under a pending await).
+ */
 class PoolWorker {
   private pending = new Map<number, Pending>();
   private nextId = 1;
@@ -39,17 +41,21 @@ class PoolWorker {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      if (this.pending.size === 0) channel.unref();
       if (m.error) p.reject(new Error(`recwise worker: ${m.error}`));
       else p.resolve(m.result);
     });
     channel.onError((e) => {
       for (const p of this.pending.values()) p.reject(new Error(`recwise worker failed: ${String(e)}`));
       this.pending.clear();
+      channel.unref();
     });
+    channel.unref(); // idle from the start; after the handlers above, since attaching one re-refs (Node)
   }
   call(fn: string, args: number[]): Promise<number> {
     if (this.closed) return Promise.reject(new Error('recwise: this backend was shut down; call init() again.'));
     const id = this.nextId++;
+    if (this.pending.size === 0) this.channel.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.channel.post({ id, fn, args });
@@ -74,7 +80,7 @@ export class KernelPool {
   static async start(caps: Capabilities, module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number): Promise<KernelPool> {
     const workers = await Promise.all(
       Array.from({ length: threads - 1 }, async () => {
-        const channel = await startWorker(caps, WORKER_SOURCE);
+        const channel = await startWorker(caps, WORKER_BODY);
         await new Promise<void>((resolve, reject) => {
           channel.onMessage((m) => {
             if (m?.type !== 'ready') return;

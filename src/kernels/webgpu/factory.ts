@@ -1,7 +1,7 @@
 /**
  * The `webgpu` backend factory: a wasm backend for everything, plus a GPU device for the batched dense kernels
  * (./backend.ts). `backend: 'webgpu'` takes any adapter, software ones included (the caller asked for it);
- * `backend: 'auto'` only a hardware adapter that `navigator.gpu` (or `init({ gpu })`) offers, so auto never becomes
+ * `backend: 'auto'` (tried only when `init({ gpu })` passed a GPU object, registry.ts) only a hardware adapter, so auto never becomes
  * slower than Wasm SIMD by landing on SwiftShader/llvmpipe (design.md §6.2) and never loads the `webgpu` package.
  */
 import type { BackendFactory } from '../registry.ts';
