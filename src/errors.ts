@@ -195,7 +195,7 @@ export class AbortError extends RecwiseError {
   }
 }
 
-/** The ids a model knows, for {@link idTypeHint}. */
+/** The ids a model knows (what the unknown-id errors consult for their id-type hint). */
 export interface KnownIds {
   has(id: string | number): boolean;
 }

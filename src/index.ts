@@ -30,7 +30,8 @@ export {
   DataFormatError,
   WebGpuUnavailableError,
 } from './errors.ts';
-export type { WebGpuUnavailableReason } from './errors.ts';
+export type { WebGpuUnavailableReason, KnownIds } from './errors.ts';
+export type { AsyncReleasable } from './dispose.ts';
 
 // Data
 export { Vocabulary } from './data/vocabulary.ts';

@@ -43,7 +43,7 @@ export const compareCommand: Command = {
   name: 'compare',
   summary: 'fit several models on one split and compare their ranking metrics (optionally as an HTML report)',
   description:
-    'Fit each of --models on --train and evaluate all of them on --test with the benchmark protocol (../shared/bench/anchors.md), then print one table. With --report, also write a self-contained HTML report; --validation adds metric-by-epoch curves.',
+    'Fit each of --models on --train and evaluate all of them on --test with the benchmark protocol (the one LightFM\'s and implicit\'s published figures use), then print one table. With --report, also write a self-contained HTML report; --validation adds metric-by-epoch curves.',
   flags: FLAGS,
   examples: [
     'recwise compare --models als,bpr,lightfm,popularity --train train.tsv --test test.tsv --binary',
