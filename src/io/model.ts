@@ -8,8 +8,9 @@ import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
-import { modelFactory, registeredModelKinds } from '../models/registry.ts';
-import { checkAborted, type LongRunOptions } from '../models/progress.ts';
+import { modelFactory, modelLayout, registeredModelKinds } from '../models/registry.ts';
+import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
+import { checkFinite, checkLayout, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
 import { sourceBytes, type ModelSource } from './source.ts';
@@ -23,7 +24,20 @@ export interface SaveOptions extends Omit<EncodeOptions, 'runtime' | 'profile'> 
 }
 
 /** Options of {@link loadModel} and {@link readModelState}. */
-export interface LoadOptions extends LongRunOptions {}
+export interface LoadOptions extends LongRunOptions {
+  /**
+   * Memory budget of one load in bytes (default {@link DEFAULT_LOAD_BUDGET}, 2 GiB): the file's decoded tensors plus
+   * everything its params make the model allocate. A file over it is refused with `MODEL_FILE_BUDGET` before
+   * anything sized by its params is allocated. Raise it for trusted, very large models.
+   */
+  maxBytes?: number;
+}
+
+function loadBudget(options: LoadOptions): number {
+  const b = options.maxBytes ?? DEFAULT_LOAD_BUDGET;
+  if (!(typeof b === 'number' && b > 0 && Number.isSafeInteger(b))) throw new InvalidArgumentError('maxBytes', b, 'a positive integer number of bytes', 'e.g. { maxBytes: 4 * 1024 ** 3 } for 4 GiB.');
+  return b;
+}
 
 /**
  * Save a fitted model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them
@@ -61,8 +75,12 @@ export async function saveModel(model: Recommender, destination?: string, option
  * ```
  */
 export async function readModelState(source: ModelSource, options: LoadOptions = {}): Promise<DecodedModelState> {
+  const budget = loadBudget(options);
   const bytes = await sourceBytes(source, options);
   checkAborted(options.signal, 'loading a model');
+  if (bytes.length > budget) {
+    throw new ModelFileError('MODEL_FILE_BUDGET', 'payloadLength', bytes.length, `the file is larger than the load budget of ${budget} bytes (maxBytes)`, 'pass a larger { maxBytes } if the file is trusted.');
+  }
   const state = decodeModelState(bytes);
   options.onProgress?.({ phase: 'decode', done: bytes.length, total: bytes.length });
   return state;
@@ -86,6 +104,11 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   if (!kinds.includes(state.kind)) {
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
+  // Everything the params imply is checked before the factory allocates or builds anything (src/io/layout.ts).
+  const layoutOf = modelLayout(state.kind);
+  if (layoutOf) checkLayout(state, layoutFor(state.kind, layoutOf, state), loadBudget(options));
+  await yieldToEventLoop();
+  await checkFinite(state);
   await ensureInit();
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');

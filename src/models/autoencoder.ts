@@ -10,7 +10,7 @@
  * inference mode (dropout off); a new user is folded in by running the network on their items (scoreHistory).
  */
 import { Recommender } from './recommender.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { selectRows } from '../data/csr-rows.ts';
 import type { Backend, Csr, DenseMatrix } from '../kernels/types.ts';
@@ -24,7 +24,7 @@ import type { Optimizer, Param } from '../nn/types.ts';
 import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
-  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
+  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, paramsLayout, restoreOptimizer,
   runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
 import { checkNumberOption } from './options.ts';
@@ -319,6 +319,22 @@ export class AutoencoderRecommender extends Recommender {
     return optimizerTraining(this.optimizer, this.epochsDone);
   }
 
+  /** The tensors a state implies (issue 22): the network {@link buildNetwork} makes for the vocabulary width. */
+  static layout(state: ModelState): ModelLayout {
+    const o = new AutoencoderRecommender(state.params as AutoencoderOptions).options;
+    const cols = o.mode === 'user' ? state.items.length : state.users.length;
+    const h = o.hiddenLayers;
+    const shapes: Record<string, [number, number]> = { 'in.weight': [cols, h[0]], 'in.bias': [1, h[0]] };
+    for (let l = 1; l < h.length; l++) Object.assign(shapes, { [`enc${l}.weight`]: [h[l - 1], h[l]], [`enc${l}.bias`]: [1, h[l]] });
+    for (let l = h.length - 1; l >= 1; l--) Object.assign(shapes, { [`dec${l}.weight`]: [h[l], h[l - 1]], [`dec${l}.bias`]: [1, h[l - 1]] });
+    if (!o.tied) shapes['out.weight'] = [cols, h[0]];
+    shapes['out.bias'] = [cols, 1];
+    const layout = paramsLayout(shapes, 'params.hiddenLayers');
+    // item-based: every item's code is cached (items × first hidden layer)
+    if (o.mode === 'item') layout.derived.push({ elements: state.items.length * h[0], from: 'params.hiddenLayers' });
+    return layout;
+  }
+
   /** Rebuild from a model file's state (either profile). */
   static fromState(state: ModelState, backend: Backend): AutoencoderRecommender {
     const model = new AutoencoderRecommender(state.params as AutoencoderOptions);
@@ -345,4 +361,4 @@ export class AutoencoderRecommender extends Recommender {
   }
 }
 
-registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend));
+registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), (state) => AutoencoderRecommender.layout(state));

@@ -12,7 +12,7 @@ import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
 export interface BprOptions {
@@ -134,4 +134,5 @@ export class BprRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend));
+registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend), (state) =>
+  factorLayout(state, new BprRecommender(state.params as BprOptions).options.factors + 1, 'params.factors'));

@@ -283,4 +283,11 @@ function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, 
   return { indptr, indices, data, rows: n, cols: n };
 }
 
-registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend));
+registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), (state) => {
+  new ItemKnnRecommender(state.params as ItemKnnOptions); // validates the params
+  const n = state.items.length;
+  return {
+    tensors: { similarityIndptr: { shape: [n + 1], from: 'items', type: 'int' } },
+    csr: [{ indptr: 'similarityIndptr', indices: 'similarityIndices', data: 'similarityScores', rows: n, cols: n }],
+  };
+});

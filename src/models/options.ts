@@ -1,6 +1,6 @@
 /** Validation helpers for model hyperparameters, so every family reports bad options the same way. */
 import { InvalidArgumentError } from '../errors.ts';
-import type { ModelState } from './registry.ts';
+import type { ModelLayout, ModelState } from './registry.ts';
 import type { TrainingIndex } from './recommender.ts';
 
 export function checkIntegerOption(field: string, value: unknown, min: number): void {
@@ -21,4 +21,14 @@ export function factorStateTensors(state: ModelState, index: TrainingIndex, cols
     throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `f32 userFactors (${index.users.size} × ${cols}) and itemFactors (${index.items.size} × ${cols})`);
   }
   return { userFactors: uf, itemFactors: itf };
+}
+
+/** The tensors a factor model's state implies: users × cols and items × cols factors (issue 22, checked by src/io). */
+export function factorLayout(state: ModelState, cols: number, from: string): ModelLayout {
+  return {
+    tensors: {
+      userFactors: { shape: [state.users.length, cols], from },
+      itemFactors: { shape: [state.items.length, cols], from },
+    },
+  };
 }
