@@ -17,4 +17,5 @@ import './pipeline.cases.ts';
 import './nn-seq.cases.ts';
 import './nn.cases.ts';
 import './untrusted.cases.ts';
+import './fuzz.cases.ts';
 export { cases, runAll } from './harness.ts';
