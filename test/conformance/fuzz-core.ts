@@ -38,6 +38,8 @@ const HOSTILE_VALUES: unknown[] = [...HOSTILE_NUMBERS, '', 'x', 'i:0', null, tru
 
 type Rand = () => number;
 const pick = <T>(r: Rand, a: readonly T[]): T => a[Math.floor(r() * a.length)];
+/** A fresh copy of a hostile value: a shared one, mutated in place later, could end up containing itself. */
+const hostile = (r: Rand): unknown => structuredClone(pick(r, HOSTILE_VALUES));
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 
 /** Every [container, key] of a params tree (nested maps and arrays included). */
@@ -68,12 +70,12 @@ function mutateState(s: ModelState, r: Rand): string {
     const slots = paramSlots(s.params);
     if (!slots.length || r() < 0.1) {
       const key = pick(r, ['factors', 'hiddenLayers', 'hidden', 'userBuckets', 'itemBuckets', 'features', 'featureNames', 'mode', 'tied', 'k']);
-      s.params[key] = pick(r, HOSTILE_VALUES);
+      s.params[key] = hostile(r);
       return `params.${key}`;
     }
     const [obj, key] = pick(r, slots);
     if (r() < 0.1 && !Array.isArray(obj)) delete (obj as Record<string, unknown>)[key as string];
-    else (obj as Record<string | number, unknown>)[key] = pick(r, HOSTILE_VALUES);
+    else (obj as Record<string | number, unknown>)[key] = hostile(r);
     return `params…${String(key)}`;
   }
   const slots = tensorSlots(s);
