@@ -119,6 +119,35 @@ export function checkLayout(state: ModelState, layout: ModelLayout, maxBytes: nu
   }
 }
 
+/** Largest |score| an answer may reach with room for float32 rounding; past it sums overflow to ±Infinity. */
+const SCORE_LIMIT = 1e38;
+
+/**
+ * Check 6, on the built model (issue 22's fuzz run: finite factors of 3e38 loaded and answered NaN): a factor model's
+ * scores are inner products of its user and item rows, bounded by the product of the largest row norms
+ * (Cauchy–Schwarz). A file whose tables could overflow float32 is refused, naming the table with the larger rows.
+ * Yields between slices like {@link checkFinite}.
+ */
+export async function checkScoreRange(state: ModelState, tables: { userFactors: Float32Array; itemFactors: Float32Array }, cols: number): Promise<void> {
+  const maxNorm = async (a: Float32Array) => {
+    let max = 0;
+    for (let r = 0; r * cols < a.length; r++) {
+      let s = 0;
+      for (let j = r * cols; j < (r + 1) * cols; j++) s += a[j] * a[j];
+      if (!(s <= max)) max = s; // NaN propagates
+      if ((r & 4095) === 4095) await yieldToEventLoop();
+    }
+    return Math.sqrt(max);
+  };
+  if (!(cols > 0)) return;
+  const u = await maxNorm(tables.userFactors);
+  const i = await maxNorm(tables.itemFactors);
+  if (u * i < SCORE_LIMIT) return;
+  const side = u >= i || Number.isNaN(u) ? 'userFactors' : 'itemFactors';
+  const field = Object.hasOwn(state.tensors, side) ? `tensors.${side}` : `${side} (derived from the file's tensors)`;
+  bad(field, side === 'userFactors' ? u : i, `rows so large that scores (user row · item row, up to ${(u * i).toPrecision(3)}) overflow float32`);
+}
+
 /** Check 5: every float tensor finite. Yields to the event loop between slices of {@link SLICE} elements. */
 export async function checkFinite(state: ModelState): Promise<void> {
   const groups: [string, Record<string, TensorArray> | undefined][] = [

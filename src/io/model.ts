@@ -10,7 +10,8 @@ import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
 import { modelFactory, modelLayout, registeredModelKinds } from '../models/registry.ts';
 import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
-import { checkFinite, checkLayout, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
+import { checkFinite, checkLayout, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
+import { FactorRecommender } from '../models/factor.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
 import { sourceBytes, type ModelSource } from './source.ts';
@@ -77,6 +78,7 @@ export async function saveModel(model: Recommender, destination?: string, option
 export async function readModelState(source: ModelSource, options: LoadOptions = {}): Promise<DecodedModelState> {
   const budget = loadBudget(options);
   const bytes = await sourceBytes(source, options);
+  await yieldToEventLoop(); // decoding is one synchronous step: let a serving process answer what is waiting first
   checkAborted(options.signal, 'loading a model');
   if (bytes.length > budget) {
     throw new ModelFileError('MODEL_FILE_BUDGET', 'payloadLength', bytes.length, `the file is larger than the load budget of ${budget} bytes (maxBytes)`, 'pass a larger { maxBytes } if the file is trusted.');
@@ -114,6 +116,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   checkAborted(options.signal, 'loading a model');
   try {
     const model = modelFactory(state.kind)(state, backend);
+    if (model instanceof FactorRecommender) await checkScoreRange(state, model, model.factorCount);
     options.onProgress?.({ phase: 'build', done: 1, total: 1 });
     return model;
   } catch (e) {

@@ -59,6 +59,10 @@ test('untrusted/values: non-finite values and broken CSR tensors are refused nam
       await refused(await file(kind, (s) => void (s.tensors[name][1] = v)), 'MODEL_FILE_INVALID', `tensors.${name}`, ['non-finite']);
     }
   }
+  // finite but so large that scores overflow float32 (found by the long fuzz run): refused naming the table
+  await refused(await file('als', (s) => void (s.tensors.itemFactors[3] = 3e38)), 'MODEL_FILE_INVALID', 'tensors.itemFactors', ['overflow']);
+  await refused(await file('lmf', (s) => void (s.tensors.userFactors[0] = -3e38)), 'MODEL_FILE_INVALID', 'tensors.userFactors', ['overflow']);
+  await refused(await file('lightfm-features', (s) => void (s.tensors.itemFeatureData[0] = 3e38)), 'MODEL_FILE_INVALID', /^itemFactors \(derived/, ['overflow']);
   await refused(await file('sampled-mf', (s) => void (Object.values(s.training!.tensors)[0][0] = NaN), 'resumable'), 'MODEL_FILE_INVALID', /^training\.tensors\./, ['non-finite']);
   await refused(await file('als', (s) => void (s.seen.data = s.seen.data.map((x, i) => (i === 2 ? Infinity : x + 0.5)))), 'MODEL_FILE_INVALID', 'seen.data', ['non-finite']);
   // CSR index arrays: negative, out of range, shorter than declared, not monotone
