@@ -11,7 +11,9 @@
  * 3. the file carries each implied tensor with exactly the implied element count and type;
  * 4. CSR tensors are well formed (a LightFM indptr entry of 2^31 − 1 made the feature loops spin);
  * 5. every float tensor (model, optimizer state, seen weights) is finite: NaN or ±Infinity loads and then answers
- *    garbage scores.
+ *    garbage scores;
+ * 6. finite values cannot overflow float32 scores either: the kind's own bound ({@link checkScoreBound}), and for
+ *    factor models the user and item rows of the built model ({@link checkScoreRange}).
  *
  * The finiteness scan is the one pass over all tensor data; it yields to the event loop between slices, so a server
  * that reloads a large model keeps answering (`serve --watch`).
@@ -24,6 +26,9 @@ import { MAX_ELEMENTS } from './tensors.ts';
 
 /** Default memory budget of one load: 2 GiB (decoded tensors, params-implied tables and derived arrays). */
 export const DEFAULT_LOAD_BUDGET = 2 * 1024 ** 3;
+
+/** Largest |score| an answer may reach with room for float32 rounding; past it sums overflow to ±Infinity. */
+const SCORE_LIMIT = 1e38;
 
 /** Elements scanned between yields to the event loop. */
 const SLICE = 1 << 20;
@@ -119,8 +124,13 @@ export function checkLayout(state: ModelState, layout: ModelLayout, maxBytes: nu
   }
 }
 
-/** Largest |score| an answer may reach with room for float32 rounding; past it sums overflow to ±Infinity. */
-const SCORE_LIMIT = 1e38;
+/** Check 6 of a layout's own score bound (after check 5, so non-finite values are named as such first). */
+export function checkScoreBound(layout: ModelLayout): void {
+  if (!layout.scoreBound) return;
+  const { bound, from } = layout.scoreBound();
+  if (!(bound < SCORE_LIMIT)) bad(from, bound, `values so large that scores (up to ${bound.toPrecision(3)}) could overflow float32`);
+}
+
 
 /**
  * Check 6, on the built model (issue 22's fuzz run: finite factors of 3e38 loaded and answered NaN): a factor model's

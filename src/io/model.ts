@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
 import { modelFactory, modelLayout, registeredModelKinds } from '../models/registry.ts';
 import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
-import { checkFinite, checkLayout, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
+import { checkFinite, checkLayout, checkScoreBound, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
 import { FactorRecommender } from '../models/factor.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
@@ -108,9 +108,11 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   }
   // Everything the params imply is checked before the factory allocates or builds anything (src/io/layout.ts).
   const layoutOf = modelLayout(state.kind);
-  if (layoutOf) checkLayout(state, layoutFor(state.kind, layoutOf, state), loadBudget(options));
+  const layout = layoutOf && layoutFor(state.kind, layoutOf, state);
+  if (layout) checkLayout(state, layout, loadBudget(options));
   await yieldToEventLoop();
   await checkFinite(state);
+  if (layout) checkScoreBound(layout);
   await ensureInit();
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');

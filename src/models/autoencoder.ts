@@ -27,7 +27,7 @@ import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, paramsLayout, restoreOptimizer,
   runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
-import { checkNumberOption } from './options.ts';
+import { checkNumberOption, maxAbs, sumAbs } from './options.ts';
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
 export interface AutoencoderOptions extends NeuralTrainingOptions {
@@ -332,7 +332,7 @@ export class AutoencoderRecommender extends Recommender {
     const layout = paramsLayout(shapes, 'params.hiddenLayers');
     // item-based: every item's code is cached (items × first hidden layer)
     if (o.mode === 'item') layout.derived.push({ elements: state.items.length * h[0], from: 'params.hiddenLayers' });
-    return layout;
+    return { ...layout, scoreBound: () => networkScoreBound(state, shapes, Math.max(sumAbs(state.seen.data), cols)) };
   }
 
   /** Rebuild from a model file's state (either profile). */
@@ -359,6 +359,27 @@ export class AutoencoderRecommender extends Recommender {
     }
     return model;
   }
+}
+
+/**
+ * |score| bound of the network on inputs of total weight `input` (issue 22): each layer maps a bound b to
+ * fan-in × max|W| × b + max|bias|, × 1.06 for the activation (SELU's scale 1.0507 is the largest); the output layer
+ * is the same product. Finite weights large enough to overflow float32 scores are refused on load.
+ */
+function networkScoreBound(state: ModelState, shapes: Record<string, [number, number]>, input: number): { bound: number; from: string } {
+  const t = state.tensors;
+  const out = t['out.weight'] ? 'out.weight' : 'in.weight'; // tied: the input table scores
+  const steps: [string, number][] = [['in.weight', input * maxAbs(t['in.weight'])]];
+  let b = 1.06 * (steps[0][1] + maxAbs(t['in.bias']));
+  for (const w of Object.keys(shapes).filter((n) => /^(enc|dec)\d+\.weight$/.test(n))) {
+    b = 1.06 * (shapes[w][0] * maxAbs(t[w]) * b + maxAbs(t[w.replace('.weight', '.bias')]));
+    steps.push([w, b]);
+  }
+  const bound = shapes['in.weight'][1] * maxAbs(t[out]) * b + maxAbs(t['out.bias']);
+  steps.push([out, bound]);
+  // the first table whose step leaves the float32 range is the one at fault
+  const at = steps.find(([, v]) => !(v < 1e38)) ?? steps[steps.length - 1];
+  return { bound, from: `tensors.${at[0]}` };
 }
 
 registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), (state) => AutoencoderRecommender.layout(state));

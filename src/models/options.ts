@@ -32,3 +32,20 @@ export function factorLayout(state: ModelState, cols: number, from: string): Mod
     },
   };
 }
+
+/** Largest |x| of an array (NaN when it holds one), for the layouts' score bounds. */
+export function maxAbs(a: ArrayLike<number> | undefined): number {
+  let m = 0;
+  for (let i = 0; i < (a?.length ?? 0); i++) {
+    const v = Math.abs(a![i]);
+    if (!(v <= m)) m = v;
+  }
+  return m;
+}
+
+/** Σ|x| of an array: the largest input weight mass any row of it can carry. */
+export function sumAbs(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]);
+  return s;
+}

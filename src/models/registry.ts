@@ -59,6 +59,12 @@ export interface ModelLayout {
   readonly csr?: readonly ImpliedCsr[];
   /** Allocations beyond the file's tensors (gradients, derived tables), in 4-byte elements, by cause. */
   readonly derived?: readonly { readonly elements: number; readonly from: string }[];
+  /**
+   * An upper bound of |score| from the file's (checked) tensors, and the tensor that drives it: a file whose
+   * finite values could still overflow float32 scores is refused (factor models are bounded centrally, on their
+   * user and item rows).
+   */
+  readonly scoreBound?: () => { readonly bound: number; readonly from: string };
 }
 
 /**

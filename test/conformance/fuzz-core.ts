@@ -83,6 +83,10 @@ function mutateState(s: ModelState, r: Rand): string {
   const a = slot.get();
   if (op < 7) {
     if (!a.length) return 'noop';
+    if (r() < 0.15 && (a instanceof Float32Array || a instanceof Float64Array)) {
+      a.fill(pick(r, [3e38, -3e38, 1e20, 65504])); // a whole table of huge (finite) values: sums and products overflow
+      return `${slot.name} filled`;
+    }
     const i = int(r, a.length);
     if (a instanceof Float32Array || a instanceof Float64Array) a[i] = pick(r, [NaN, Infinity, -Infinity, 3e38, -0, 1e-45]);
     else a[i] = pick(r, [-1, 2 ** 31 - 1, -(2 ** 31), a.length, a.length + 1, int(r, 1000), 0]);

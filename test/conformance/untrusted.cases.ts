@@ -63,6 +63,10 @@ test('untrusted/values: non-finite values and broken CSR tensors are refused nam
   await refused(await file('als', (s) => void (s.tensors.itemFactors[3] = 3e38)), 'MODEL_FILE_INVALID', 'tensors.itemFactors', ['overflow']);
   await refused(await file('lmf', (s) => void (s.tensors.userFactors[0] = -3e38)), 'MODEL_FILE_INVALID', 'tensors.userFactors', ['overflow']);
   await refused(await file('lightfm-features', (s) => void (s.tensors.itemFeatureData[0] = 3e38)), 'MODEL_FILE_INVALID', /^itemFactors \(derived/, ['overflow']);
+  await refused(await file('itemknn', (s) => void s.tensors.similarityScores.fill(3e38)), 'MODEL_FILE_INVALID', 'tensors.similarityScores', ['overflow']);
+  await refused(await file('itemknn', (s) => void s.seen.data.fill(1e36)), 'MODEL_FILE_INVALID', 'tensors.similarityScores', ['overflow']);
+  await refused(await file('autoencoder', (s) => void s.tensors['out.weight'].fill(1e36)), 'MODEL_FILE_INVALID', 'tensors.out.weight', ['overflow']);
+  await refused(await file('autoencoder-item', (s) => void s.tensors['in.weight'].fill(3e38)), 'MODEL_FILE_INVALID', 'tensors.in.weight', ['overflow']);
   await refused(await file('sampled-mf', (s) => void (Object.values(s.training!.tensors)[0][0] = NaN), 'resumable'), 'MODEL_FILE_INVALID', /^training\.tensors\./, ['non-finite']);
   await refused(await file('als', (s) => void (s.seen.data = s.seen.data.map((x, i) => (i === 2 ? Infinity : x + 0.5)))), 'MODEL_FILE_INVALID', 'seen.data', ['non-finite']);
   // CSR index arrays: negative, out of range, shorter than declared, not monotone
