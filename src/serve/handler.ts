@@ -306,7 +306,13 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
   }
 
   async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+    // a target that is no URL (workerd passes `OPTIONS *` through as "http://host*") is the client's fault
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      throw new HttpError(400, 'BAD_REQUEST', 'The request target must be a path such as /recommend?user=42.', 'path');
+    }
     let path = url.pathname;
     if (basePath) {
       if (path !== basePath && !path.startsWith(basePath + '/')) throw new HttpError(404, 'NOT_FOUND', `No route ${excerpt(path, 100)}; routes live under ${basePath}/.`, 'path');
