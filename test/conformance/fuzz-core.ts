@@ -233,12 +233,20 @@ function hostileQuery(r: Rand): string {
 /** Fuzz createHandler with `requests` hostile requests; every answer must be a non-5xx JSON with nosniff. */
 export async function fuzzHttp(options: { requests: number; seed?: number }): Promise<FuzzReport & { statuses: Record<string, number> }> {
   const models = await tinyModels();
-  const handlers = [createHandler(models.als), createHandler(models.lightfm, { fallback: 'popularity', cors: true, token: 'secret' }), createHandler(models.popularity, { basePath: '/api' })];
+  const handlers = [
+    { base: '', handle: createHandler(models.als) },
+    { base: '', handle: createHandler(models.lightfm, { fallback: 'popularity', cors: true, token: 'secret' }) },
+    { base: '/api', handle: createHandler(models.popularity, { basePath: '/api' }) },
+  ];
   const r = prng(options.seed ?? 2222);
   const report = { mutants: 0, outcomes: {} as Record<string, number>, failures: [] as string[], worstLoadMs: 0, worstLoad: '', statuses: {} as Record<string, number> };
   for (let i = 0; i < options.requests; i++) {
-    const method = pick(r, ['GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'FOO']);
-    const path = pick(r, ['/recommend', '/recommend/', '/similar', '/predict', '/info', '/health', '/api/recommend', '/', '/nowhere', `/${encodeURIComponent(MARKUP)}`, '//recommend', '/recommend/../info']);
+    // mostly real routes (the popularity handler lives under /api), so most requests reach the parameter checks
+    const target = pick(r, handlers);
+    const route = pick(r, ['/recommend', '/recommend', '/recommend/', '/similar', '/predict', '/predict', '/info', '/health']);
+    const path = r() < 0.8 ? target.base + route : pick(r, ['/', '/nowhere', `/${encodeURIComponent(MARKUP)}`, '//recommend', '/recommend/../info']);
+    const valid = route.startsWith('/predict') ? ['POST'] : route === '/info' || route === '/health' ? ['GET'] : ['GET', 'POST'];
+    const method = r() < 0.8 ? pick(r, valid) : pick(r, ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'FOO']);
     const headers: Record<string, string> = {};
     if (r() < 0.8) headers['content-type'] = pick(r, ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x+json', MARKUP]);
     if (r() < 0.3) headers.authorization = pick(r, ['Bearer secret', 'Bearer wrong', 'Basic x', MARKUP]);
@@ -259,7 +267,7 @@ export async function fuzzHttp(options: { requests: number; seed?: number }): Pr
     const t0 = performance.now();
     let res: Response;
     try {
-      res = await pick(r, handlers)(request);
+      res = await target.handle(request);
     } catch (e) {
       report.failures.push(`${label}: the handler threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
       continue;
