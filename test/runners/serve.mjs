@@ -169,7 +169,11 @@ function sameList(actual, expected, what) {
 }
 
 /** The request suite: routes against the Node API, then the bad requests. `fallback`: the server answers unknown users from popularity. */
-async function requestSuite(base, label, { fallback }) {
+/**
+ * The request suite. `fallback`: the server answers unknown users from popularity. `nodeHttp`: recwise's own node:http
+ * adapter parses the requests (src/runtime/server.ts); Deno.serve, Bun.serve and workerd parse them in the runtime.
+ */
+async function requestSuite(base, label, { fallback, nodeHttp = false }) {
   const rec = (u, o) => plain(model.recommend(u, o));
   const cases = [
     ['GET /recommend', async () => {
@@ -243,6 +247,10 @@ async function requestSuite(base, label, { fallback }) {
       ];
       for (const [what, text, statuses] of raws) {
         const r = await rawRequest(base, text);
+        // Oversized request heads never reach a handler: Deno's and Bun's servers answer 431 and close while the
+        // client may still be writing, which the client can see as a reset (the race of issue 14, in code recwise
+        // does not run). recwise's own node:http adapter reads them to the end and answers, always.
+        if (r.reset && what === '100 KB query string' && !nodeHttp) continue;
         assert(!r.reset && !r.hung, `${what}: ${r.reset ? `connection reset (${r.reset})` : 'no answer in 10 s'} instead of an HTTP answer`);
         assert(statuses.includes(r.status), `${what}: status ${r.status}, expected one of ${statuses}: ${r.head?.slice(0, 200)}`);
       }
@@ -328,7 +336,7 @@ for (const [rt, [cmd, pre]] of Object.entries(RUNTIMES)) {
   await check(`${label}: starts on 127.0.0.1 and logs requests`, async () => {
     assert(proc.url.startsWith('http://127.0.0.1:'), `listening on ${proc.url}`);
   });
-  await requestSuite(proc.url, label, { fallback: false });
+  await requestSuite(proc.url, label, { fallback: false, nodeHttp: rt === 'node' });
   if (rt === 'node') {
     await check(`${label}: 40 slow clients trickling headers are closed by the header timeout (1 s configured)`, async () => {
       const { hostname, port } = new URL(proc.url);
