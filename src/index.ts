@@ -54,6 +54,7 @@ export type { Recommendation, RecommendOptions, FitOptions, EpochReport } from '
 export type { SimilarOptions } from './models/similar.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
+export type { ModelLayout, ImpliedTensor, ImpliedCsr, LayoutOf } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';
 export { FactorRecommender } from './models/factor.ts';
 export { AlsRecommender } from './models/als.ts';
@@ -95,7 +96,7 @@ export type { WebGpuKernels, WebGpuBackend } from './kernels/webgpu/backend.ts';
 export type { GpuInfo } from './runtime/gpu.ts';
 
 // Model files
-export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION } from './io/index.ts';
+export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION, DEFAULT_LOAD_BUDGET } from './io/index.ts';
 export type { SaveOptions, LoadOptions, ModelClass, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';
 
 // Serving

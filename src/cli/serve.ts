@@ -9,8 +9,9 @@ import type { FlagSpec } from './args.ts';
 import { UsageError } from './args.ts';
 import { requireFile } from './data.ts';
 import { loadModel } from '../io/model.ts';
+import { DEFAULT_LOAD_BUDGET } from '../io/layout.ts';
 import { createHandler } from '../serve/handler.ts';
-import { onSignals, startServer, watchFile } from '../runtime/server.ts';
+import { CONNECTION_DEFAULTS, onSignals, startServer, watchFile } from '../runtime/server.ts';
 import type { Recommender } from '../models/recommender.ts';
 
 const FLAGS: FlagSpec[] = [
@@ -25,6 +26,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'cors', type: 'boolean', help: 'answer cross-origin requests from any origin' },
   { name: 'watch', type: 'boolean', default: true, help: 'reload the model when the file changes (--watch=false to turn off; SIGHUP always reloads)' },
   { name: 'access-log', type: 'boolean', default: true, help: 'one line per request on stderr: method, path, status, milliseconds' },
+  // limits for a public endpoint (issue 22): slow clients, connection count, model files from strangers
+  { name: 'header-timeout-ms', type: 'int', min: 1, default: CONNECTION_DEFAULTS.headersTimeoutMs, help: 'time a client has to send the request headers (then 408 and close)' },
+  { name: 'request-timeout-ms', type: 'int', min: 1, default: CONNECTION_DEFAULTS.requestTimeoutMs, help: 'time a client has to send the whole request, body included' },
+  { name: 'max-connections', type: 'int', min: 1, default: CONNECTION_DEFAULTS.maxConnections, help: 'most open connections (Node; more are closed)' },
+  { name: 'max-model-bytes', type: 'int', min: 1, default: DEFAULT_LOAD_BUDGET, help: 'memory budget of loading a model file (larger files and params are refused)' },
 ];
 
 const describe = (m: Recommender) => `${m.kind}, ${m.trainingIndex.users.size} users, ${m.trainingIndex.items.size} items`;
@@ -47,7 +53,8 @@ export const serveCommand: Command = {
       token = io.env(f['token-env'] as string);
       if (!token) throw new UsageError('--token-env', f['token-env'], 'names an unset or empty environment variable', 'export the variable with the token before starting.');
     }
-    const model = await loadModel(path);
+    const loadOptions = { maxBytes: f['max-model-bytes'] as number };
+    const model = await loadModel(path, loadOptions);
     const handler = createHandler(model, {
       maxK: f['max-k'] as number,
       maxBatch: f['max-batch'] as number,
@@ -92,7 +99,7 @@ export const serveCommand: Command = {
         do {
           again = false;
           try {
-            const next = await loadModel(path);
+            const next = await loadModel(path, loadOptions);
             handler.setModel(next);
             log(`recwise serve: reloaded ${path} (${describe(next)})`);
           } catch (e) {
@@ -103,7 +110,10 @@ export const serveCommand: Command = {
       })();
     };
 
-    const server = await startServer(logged, { port: f.port as number, hostname: f.host as string });
+    const server = await startServer(logged, {
+      port: f.port as number, hostname: f.host as string,
+      headersTimeoutMs: f['header-timeout-ms'] as number, requestTimeoutMs: f['request-timeout-ms'] as number, maxConnections: f['max-connections'] as number,
+    });
     const stopWatching = f.watch !== false ? await watchFile(path, reload) : () => undefined;
     const url = `http://${server.hostname.includes(':') ? `[${server.hostname}]` : server.hostname}:${server.port}`;
     if (f.json) await ctx.printJson({ listening: url, port: server.port, model: { kind: model.kind, users: model.trainingIndex.users.size, items: model.trainingIndex.items.size } });

@@ -10,8 +10,10 @@ import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
-import { modelFactory, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
-import { checkAborted, type LongRunOptions } from '../models/progress.ts';
+import { modelFactory, modelLayout, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
+import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
+import { checkFinite, checkLayout, checkScoreBound, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
+import { FactorRecommender } from '../models/factor.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
 import { sourceBytes, type ModelSource } from './source.ts';
@@ -25,10 +27,23 @@ export interface SaveOptions extends Omit<EncodeOptions, 'runtime' | 'profile'> 
 }
 
 /** Options of {@link loadModel} and {@link readModelState}. */
-export interface LoadOptions extends LongRunOptions {}
+export interface LoadOptions extends LongRunOptions {
+  /**
+   * Memory budget of one load in bytes (default {@link DEFAULT_LOAD_BUDGET}, 2 GiB): the file's decoded tensors plus
+   * everything its params make the model allocate. A file over it is refused with `MODEL_FILE_BUDGET` before
+   * anything sized by its params is allocated. Raise it for trusted, very large models.
+   */
+  maxBytes?: number;
+}
+
+function loadBudget(options: LoadOptions): number {
+  const b = options.maxBytes ?? DEFAULT_LOAD_BUDGET;
+  if (!(typeof b === 'number' && b > 0 && Number.isSafeInteger(b))) throw new InvalidArgumentError('maxBytes', b, 'a positive integer number of bytes', 'e.g. { maxBytes: 4 * 1024 ** 3 } for 4 GiB.');
+  return b;
+}
 
 const SAVE_KEYS = optionKeys<SaveOptions>({ profile: true, precision: true, createdAt: true, runtime: true });
-const LOAD_KEYS = optionKeys<LoadOptions>({ onProgress: true, signal: true });
+const LOAD_KEYS = optionKeys<LoadOptions>({ onProgress: true, signal: true, maxBytes: true });
 
 /**
  * Save a fitted model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them
@@ -68,8 +83,13 @@ export async function saveModel(model: Recommender, destination?: string, option
  */
 export async function readModelState(source: ModelSource, options: LoadOptions = {}): Promise<DecodedModelState> {
   checkOptionKeys('readModelState options', options, LOAD_KEYS);
+  const budget = loadBudget(options);
   const bytes = await sourceBytes(source, options);
+  await yieldToEventLoop(); // decoding is one synchronous step: let a serving process answer what is waiting first
   checkAborted(options.signal, 'loading a model');
+  if (bytes.length > budget) {
+    throw new ModelFileError('MODEL_FILE_BUDGET', 'payloadLength', bytes.length, `the file is larger than the load budget of ${budget} bytes (maxBytes)`, 'pass a larger { maxBytes } if the file is trusted.');
+  }
   const state = decodeModelState(bytes);
   options.onProgress?.({ phase: 'decode', done: bytes.length, total: bytes.length });
   return state;
@@ -87,17 +107,18 @@ function newerVersion(a: string, b: string): boolean {
 }
 
 /**
- * Build the model of a decoded state. Params the model family does not know (issue 15): a file written by this
- * version or an older one can hold keys that were ignored when the model trained (before option keys were checked,
- * `new AlsRecommender({ factor: 8 })` saved `factor`); the tensors describe the model fully, so such keys are
- * dropped and the model loads (and re-saves clean). A file from a newer recwise may hold a setting this version
- * does not have and cannot honour, so it is refused rather than run with another meaning.
+ * Run `use` (a kind's layout function or its factory) on a decoded state whose params the model family knows (issue
+ * 15): a file written by this version or an older one can hold keys that were ignored when the model trained (before
+ * option keys were checked, `new AlsRecommender({ factor: 8 })` saved `factor`); the tensors describe the model fully,
+ * so such keys are dropped and the model loads (and re-saves clean). A file from a newer recwise may hold a setting
+ * this version does not have and cannot honour, so it is refused rather than run with another meaning.
  */
-function buildModel(state: DecodedModelState, backend: Awaited<ReturnType<typeof getBackend>>): Recommender {
+function withKnownParams<T>(state: DecodedModelState, use: (s: DecodedModelState) => T): { state: DecodedModelState; result: T } {
   const params: Record<string, unknown> = { ...state.params };
   for (let attempt = 0; ; attempt++) {
+    const known = { ...state, params: { ...params } };
     try {
-      return modelFactory(state.kind)({ ...state, params }, backend);
+      return { state: known, result: use(known) };
     } catch (e) {
       if (!(e instanceof UnknownOptionError) || !e.field || !(e.field in params) || attempt > 64) throw e;
       if (newerVersion(state.file.library, VERSION)) {
@@ -151,11 +172,19 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   if (!kinds.includes(state.kind)) {
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
+  // Everything the params imply is checked before the factory allocates or builds anything (src/io/layout.ts).
+  const layoutOf = modelLayout(state.kind);
+  const { state: known, result: layout } = withKnownParams(state, (s) => layoutOf && layoutFor(s.kind, layoutOf, s));
+  if (layout) checkLayout(known, layout, loadBudget(options));
+  await yieldToEventLoop();
+  await checkFinite(known);
+  if (layout) checkScoreBound(layout);
   await ensureInit();
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');
   try {
-    const model = buildModel(state, backend);
+    const model = withKnownParams(known, (s) => modelFactory(s.kind)(s, backend)).result;
+    if (model instanceof FactorRecommender) await checkScoreRange(known, model, model.factorCount);
     options.onProgress?.({ phase: 'build', done: 1, total: 1 });
     return model;
   } catch (e) {

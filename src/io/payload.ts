@@ -54,7 +54,7 @@ export interface EncodeOptions {
 const MAX_PARAM_DEPTH = 32;
 const MAX_NAME = 128;
 
-type Problem = { field: string; value: unknown; reason: string } | undefined;
+export type Problem = { field: string; value: unknown; reason: string } | undefined;
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) &&
@@ -82,21 +82,33 @@ function paramsProblem(v: unknown, field: string, depth: number): Problem {
   return { field, value: v, reason: 'only null, booleans, numbers, strings, arrays and plain objects may be stored' };
 }
 
-/** CSR invariants of the seen matrix against the vocabulary sizes. */
-function csrProblem(indptr: Int32Array, indices: Int32Array, data: Float32Array, nUsers: number, nItems: number): Problem {
-  if (indptr.length !== nUsers + 1) return { field: 'seen.indptr', value: indptr.length, reason: `length must be users + 1 = ${nUsers + 1}` };
-  if (indptr[0] !== 0) return { field: 'seen.indptr', value: indptr[0], reason: 'must start at 0' };
-  for (let u = 0; u < nUsers; u++) {
-    if (indptr[u + 1] < indptr[u]) return { field: 'seen.indptr', value: indptr[u + 1], reason: `decreases at user ${u}` };
+/** Field names of a CSR matrix's parts, for errors. */
+export interface CsrNames { indptr: string; indices: string; data: string; row: string }
+
+const SEEN_NAMES: CsrNames = { indptr: 'seen.indptr', indices: 'seen.indices', data: 'seen.data', row: 'user' };
+
+/**
+ * CSR invariants against the matrix size: indptr of rows + 1 entries, starting at 0, never decreasing, ending at the
+ * number of entries; indices in [0, cols) (and strictly ascending within a row when `ascending`); data as long as
+ * indices. The seen matrix by default; model families' own CSR tensors through src/io/layout.ts.
+ */
+export function csrProblem(
+  indptr: ArrayLike<number>, indices: ArrayLike<number>, data: ArrayLike<number> | undefined, rows: number, cols: number,
+  names: CsrNames = SEEN_NAMES, ascending = true,
+): Problem {
+  if (indptr.length !== rows + 1) return { field: names.indptr, value: indptr.length, reason: `length must be ${names.row}s + 1 = ${rows + 1}` };
+  if (indptr[0] !== 0) return { field: names.indptr, value: indptr[0], reason: 'must start at 0' };
+  for (let u = 0; u < rows; u++) {
+    if (indptr[u + 1] < indptr[u]) return { field: names.indptr, value: indptr[u + 1], reason: `decreases at ${names.row} ${u}` };
   }
-  if (indptr[nUsers] !== indices.length) return { field: 'seen.indptr', value: indptr[nUsers], reason: `must end at the number of entries ${indices.length}` };
-  if (data.length !== indices.length) return { field: 'seen.data', value: data.length, reason: `length must equal seen.indices length ${indices.length}` };
-  for (let u = 0; u < nUsers; u++) {
+  if (indptr[rows] !== indices.length) return { field: names.indptr, value: indptr[rows], reason: `must end at the number of entries ${indices.length}` };
+  if (data && data.length !== indices.length) return { field: names.data, value: data.length, reason: `length must equal ${names.indices} length ${indices.length}` };
+  for (let u = 0; u < rows; u++) {
     let prev = -1;
     for (let j = indptr[u]; j < indptr[u + 1]; j++) {
       const i = indices[j];
-      if (!(i >= 0 && i < nItems)) return { field: 'seen.indices', value: i, reason: `item index outside [0, ${nItems}) for user ${u}` };
-      if (i <= prev) return { field: 'seen.indices', value: i, reason: `not strictly ascending within user ${u}` };
+      if (!(i >= 0 && i < cols)) return { field: names.indices, value: i, reason: `index outside [0, ${cols}) in ${names.row} ${u}` };
+      if (ascending && i <= prev) return { field: names.indices, value: i, reason: `not strictly ascending within ${names.row} ${u}` };
       prev = i;
     }
   }

@@ -9,6 +9,7 @@ import type { FitOptions } from './recommender.ts';
 import { checkAborted, checkDiverged, yieldToEventLoop } from './progress.ts';
 import { mulberry32, uniformMatrix } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
+import { factorLayout } from './options.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
@@ -331,5 +332,8 @@ export class AlsRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend));
+registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend), (state) => {
+  const cols = (state.shapes.itemFactors ?? [])[1] ?? new AlsRecommender(state.params as AlsOptions).options.factors;
+  return factorLayout(state, cols, 'tensors.itemFactors.shape');
+});
 

@@ -10,7 +10,7 @@
  * inference mode (dropout off); a new user is folded in by running the network on their items (scoreHistory).
  */
 import { Recommender } from './recommender.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { selectRows } from '../data/csr-rows.ts';
 import type { Backend, Csr, DenseMatrix } from '../kernels/types.ts';
@@ -24,10 +24,10 @@ import type { Optimizer, Param } from '../nn/types.ts';
 import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
-  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
+  resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, paramsLayout, restoreOptimizer,
   runEpochs, withLastColumn, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions,
 } from './neural-common.ts';
-import { checkNumberOption } from './options.ts';
+import { checkNumberOption, maxAbs, sumAbs } from './options.ts';
 import { withDefaults } from '../options-check.ts';
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
@@ -328,6 +328,22 @@ export class AutoencoderRecommender extends Recommender {
     return optimizerTraining(this.optimizer, this.epochsDone);
   }
 
+  /** The tensors a state implies (issue 22): the network {@link buildNetwork} makes for the vocabulary width. */
+  static layout(state: ModelState): ModelLayout {
+    const o = new AutoencoderRecommender(state.params as AutoencoderOptions).options;
+    const cols = o.mode === 'user' ? state.items.length : state.users.length;
+    const h = o.hiddenLayers;
+    const shapes: Record<string, [number, number]> = { 'in.weight': [cols, h[0]], 'in.bias': [1, h[0]] };
+    for (let l = 1; l < h.length; l++) Object.assign(shapes, { [`enc${l}.weight`]: [h[l - 1], h[l]], [`enc${l}.bias`]: [1, h[l]] });
+    for (let l = h.length - 1; l >= 1; l--) Object.assign(shapes, { [`dec${l}.weight`]: [h[l], h[l - 1]], [`dec${l}.bias`]: [1, h[l - 1]] });
+    if (!o.tied) shapes['out.weight'] = [cols, h[0]];
+    shapes['out.bias'] = [cols, 1];
+    const layout = paramsLayout(shapes, 'params.hiddenLayers');
+    // item-based: every item's code is cached (items × first hidden layer)
+    if (o.mode === 'item') layout.derived.push({ elements: state.items.length * h[0], from: 'params.hiddenLayers' });
+    return { ...layout, scoreBound: () => networkScoreBound(state, shapes, Math.max(sumAbs(state.seen.data), cols)) };
+  }
+
   /** Rebuild from a model file's state (either profile). */
   static fromState(state: ModelState, backend: Backend): AutoencoderRecommender {
     const model = new AutoencoderRecommender(state.params as AutoencoderOptions);
@@ -354,4 +370,25 @@ export class AutoencoderRecommender extends Recommender {
   }
 }
 
-registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend));
+/**
+ * |score| bound of the network on inputs of total weight `input` (issue 22): each layer maps a bound b to
+ * fan-in × max|W| × b + max|bias|, × 1.06 for the activation (SELU's scale 1.0507 is the largest); the output layer
+ * is the same product. Finite weights large enough to overflow float32 scores are refused on load.
+ */
+function networkScoreBound(state: ModelState, shapes: Record<string, [number, number]>, input: number): { bound: number; from: string } {
+  const t = state.tensors;
+  const out = t['out.weight'] ? 'out.weight' : 'in.weight'; // tied: the input table scores
+  const steps: [string, number][] = [['in.weight', input * maxAbs(t['in.weight'])]];
+  let b = 1.06 * (steps[0][1] + maxAbs(t['in.bias']));
+  for (const w of Object.keys(shapes).filter((n) => /^(enc|dec)\d+\.weight$/.test(n))) {
+    b = 1.06 * (shapes[w][0] * maxAbs(t[w]) * b + maxAbs(t[w.replace('.weight', '.bias')]));
+    steps.push([w, b]);
+  }
+  const bound = shapes['in.weight'][1] * maxAbs(t[out]) * b + maxAbs(t['out.bias']);
+  steps.push([out, bound]);
+  // the first table whose step leaves the float32 range is the one at fault
+  const at = steps.find(([, v]) => !(v < 1e38)) ?? steps[steps.length - 1];
+  return { bound, from: `tensors.${at[0]}` };
+}
+
+registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), (state) => AutoencoderRecommender.layout(state));

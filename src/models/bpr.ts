@@ -12,7 +12,7 @@ import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
@@ -137,4 +137,5 @@ export class BprRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend));
+registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend), (state) =>
+  factorLayout(state, new BprRecommender(state.params as BprOptions).options.factors + 1, 'params.factors'));

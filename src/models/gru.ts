@@ -12,14 +12,14 @@ import type { Id } from '../data/vocabulary.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
+import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { Gru } from '../nn/gru.ts';
 import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, paramsLayout, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
@@ -402,6 +402,16 @@ export class GruRecommender extends FactorRecommender {
     return this.optimizer ? optimizerTraining(this.optimizer, this.epochsDone) : this.loadedTraining;
   }
 
+  /** The tensors a state implies (issue 22): the factor tables, the network {@link build} makes, the histories. */
+  static layout(state: ModelState): ModelLayout {
+    const d = new GruRecommender(state.params as GruOptions).options.factors;
+    const nItems = state.items.length;
+    const net = paramsLayout({
+      itemIn: [nItems, d], 'gru.W': [d, 3 * d], 'gru.U': [d, 3 * d], 'gru.bx': [1, 3 * d], 'gru.bh': [1, 3 * d], itemOut: [nItems, d], itemBias: [nItems, 1],
+    }, 'params.factors');
+    return sequenceLayout(state, factorLayout(state, d + 1, 'params.factors'), net);
+  }
+
   static fromState(state: ModelState, backend: Backend): GruRecommender {
     const model = new GruRecommender(state.params as GruOptions);
     model.adoptState(state, backend, model.options.factors + 1);
@@ -415,6 +425,15 @@ export class GruRecommender extends FactorRecommender {
   }
 }
 
+/** A sequence model's layout: factor tables, network params and the stored histories (a users × items CSR). */
+export function sequenceLayout(state: ModelState, factors: ModelLayout, net: ReturnType<typeof paramsLayout>, extra: Partial<ModelLayout> = {}): ModelLayout {
+  return {
+    tensors: { ...factors.tensors, ...net.tensors, seqIndptr: { shape: [state.users.length + 1], from: 'users', type: 'int' }, ...extra.tensors },
+    csr: [{ indptr: 'seqIndptr', indices: 'seqItems', rows: state.users.length, cols: state.items.length }, ...(extra.csr ?? [])],
+    derived: net.derived,
+  };
+}
+
 /** The time-ordered histories stored with a model (seqIndptr / seqItems). */
 export function sequencesFromState(state: ModelState): Int32Array[] {
   const ip = state.tensors.seqIndptr, it = state.tensors.seqItems;
@@ -424,4 +443,4 @@ export function sequencesFromState(state: ModelState): Int32Array[] {
   return Array.from({ length: state.users.length }, (_, u) => it.subarray(ip[u], ip[u + 1]));
 }
 
-registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend));
+registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend), (state) => GruRecommender.layout(state));

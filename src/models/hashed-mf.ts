@@ -96,9 +96,13 @@ export class HashedMfRecommender extends SampledMfRecommender {
     return { userRows: this.hashing.userBuckets, itemRows: this.hashing.itemBuckets, user: u.out, item: i.out };
   }
 
+  protected override tableRows(): { userRows: number; itemRows: number; users: string; items: string } {
+    return { userRows: this.hashing.userBuckets, itemRows: this.hashing.itemBuckets, users: 'params.userBuckets', items: 'params.itemBuckets' };
+  }
+
   static override fromState(state: ModelState, backend: Backend): HashedMfRecommender {
     return new HashedMfRecommender(state.params as HashedMfOptions).adopt(state, backend);
   }
 }
 
-registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend));
+registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend), (state) => HashedMfRecommender.layout(state));

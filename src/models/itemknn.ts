@@ -13,7 +13,7 @@
  */
 import { Recommender, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { checkIntegerOption, checkNumberOption, maxAbs, sumAbs } from './options.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { selectRows } from '../data/csr-rows.ts';
@@ -290,4 +290,13 @@ function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, 
   return { indptr, indices, data, rows: n, cols: n };
 }
 
-registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend));
+registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), (state) => {
+  new ItemKnnRecommender(state.params as ItemKnnOptions); // validates the params
+  const n = state.items.length;
+  return {
+    tensors: { similarityIndptr: { shape: [n + 1], from: 'items', type: 'int' } },
+    csr: [{ indptr: 'similarityIndptr', indices: 'similarityIndices', data: 'similarityScores', rows: n, cols: n }],
+    // a score sums a history's weights (the training rows, or up to every item with weight 1) times similarities
+    scoreBound: () => ({ bound: Math.max(sumAbs(state.seen.data), n) * maxAbs(state.tensors.similarityScores), from: 'tensors.similarityScores' }),
+  };
+});

@@ -12,7 +12,8 @@ import { FactorRecommender } from './factor.ts';
 import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { checkIntegerOption } from './options.ts';
+import { registerModelKind, type ImpliedCsr, type ImpliedTensor, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { buildFeatures, type FeatureSpec } from '../data/dataset.ts';
@@ -826,6 +827,55 @@ export class LightFmRecommender extends FactorRecommender {
     return state;
   }
 
+  /**
+   * The tensors a state implies (issue 22, checked by src/io before {@link fromState}): each side's feature matrix
+   * (a CSR of entities × the declared feature columns), its embedding and bias tables, and what loading derives.
+   */
+  static layout(state: ModelState): ModelLayout {
+    const { features, ...options } = state.params as LightFmOptions & { features?: Record<string, unknown> };
+    const d = new LightFmRecommender(options).options.factors;
+    const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (features !== undefined && !plain(features)) throw new InvalidArgumentError('features', features, '{ user, item } feature spaces');
+    const tensors: Record<string, ImpliedTensor> = {};
+    const csr: ImpliedCsr[] = [];
+    const derived: { elements: number; from: string }[] = [];
+    for (const [side, rows] of [['user', state.users.length], ['item', state.items.length]] as const) {
+      const packed = features?.[side];
+      const field = `features.${side}`;
+      let cols = rows;
+      let from = side === 'user' ? 'users' : 'items';
+      if (packed !== undefined) {
+        if (!plain(packed)) throw new InvalidArgumentError(field, packed, '{ cols, identity, identityPrefix, keys, names }');
+        checkIntegerOption(`${field}.cols`, packed.cols, 0);
+        cols = packed.cols as number;
+        from = `params.${field}.cols`;
+        if (packed.identity !== undefined && typeof packed.identity !== 'boolean') throw new InvalidArgumentError(`${field}.identity`, packed.identity, 'a boolean');
+        if (packed.identity ?? true) {
+          if (cols !== rows) throw new InvalidArgumentError(`${field}.cols`, cols, `${rows} (identity features: one column per ${side})`);
+        } else {
+          const { identityPrefix, keys, names } = packed;
+          if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new InvalidArgumentError(`${field}.keys`, keys, 'an array of feature keys (strings)');
+          if (!Array.isArray(names) || names.length !== keys.length) throw new InvalidArgumentError(`${field}.names`, names, `an array of ${keys.length} feature names (one per key)`);
+          checkIntegerOption(`${field}.identityPrefix`, identityPrefix, 0);
+          if ((identityPrefix as number) + keys.length !== cols) {
+            throw new InvalidArgumentError(`${field}.identityPrefix`, identityPrefix, `cols − keys.length = ${cols - keys.length}`);
+          }
+          derived.push({ elements: 8 * (identityPrefix as number), from: `params.${field}.identityPrefix` }); // keys and names
+        }
+      }
+      const name = (k: string) => `${side}Feature${k}`;
+      tensors[name('Indptr')] = { shape: [rows + 1], from: side === 'user' ? 'users' : 'items', type: 'int' };
+      csr.push({ indptr: name('Indptr'), indices: name('Indices'), data: name('Data'), rows, cols });
+      for (const [k, shape] of [['Embeddings', [cols, d]], ['Biases', [cols]]] as const) {
+        tensors[name(k)] = { shape, from };
+        tensors[`${name(k)}Accum`] = tensors[`${name(k)}Momentum`] = { shape, from, training: true };
+      }
+      // optimizer state when the file has none (2 × tables), representations and factor rows (2 × rows × (d + 2))
+      derived.push({ elements: 2 * cols * (d + 1), from }, { elements: 2 * rows * (d + 2), from: 'params.factors' });
+    }
+    return { tensors, csr, derived };
+  }
+
   /** Rebuild from a model file's state (inference or resumable profile). */
   static fromState(state: ModelState, backend: Backend): LightFmRecommender {
     type Packed = { cols: number; identity: boolean; identityPrefix: number; keys: string[]; names: (Id | null)[] };
@@ -887,4 +937,4 @@ export class LightFmRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend));
+registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend), (state) => LightFmRecommender.layout(state));

@@ -11,7 +11,7 @@ import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
@@ -193,4 +193,5 @@ export class LmfRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend));
+registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend), (state) =>
+  factorLayout(state, new LmfRecommender(state.params as LmfOptions).options.factors + 2, 'params.factors'));

@@ -11,7 +11,7 @@ import type { Optimizer, Param } from '../nn/types.ts';
 import { LOSSES, type LossName } from '../nn/losses.ts';
 import type { FitOptions } from './recommender.ts';
 import { Recommender } from './recommender.ts';
-import type { ModelState, TensorArray } from './registry.ts';
+import type { ImpliedTensor, ModelState, TensorArray } from './registry.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { allFiniteRef } from '../kernels/reference/finite.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
@@ -214,4 +214,18 @@ export function resumeTraining(
   }
   loadParams(params, state.tensors, 'resumeFrom.tensors');
   return restoreOptimizer(optimizer, state.training);
+}
+
+/**
+ * The layout (issue 22, checked by src/io before a model is built) of a network's params: each `[rows, cols]` table
+ * implied by `from`, plus its gradient (createParam allocates one per param).
+ */
+export function paramsLayout(shapes: Record<string, readonly [number, number]>, from: string): { tensors: Record<string, ImpliedTensor>; derived: { elements: number; from: string }[] } {
+  const tensors: Record<string, ImpliedTensor> = {};
+  let elements = 0;
+  for (const [name, shape] of Object.entries(shapes)) {
+    tensors[name] = { shape, from };
+    elements += shape[0] * shape[1];
+  }
+  return { tensors, derived: [{ elements, from }] };
 }

@@ -1,6 +1,6 @@
 /** Validation helpers for model hyperparameters, so every family reports bad options the same way. */
 import { InvalidArgumentError } from '../errors.ts';
-import type { ModelState } from './registry.ts';
+import type { ModelLayout, ModelState } from './registry.ts';
 import type { TrainingIndex } from './recommender.ts';
 
 export function checkIntegerOption(field: string, value: unknown, min: number): void {
@@ -21,4 +21,31 @@ export function factorStateTensors(state: ModelState, index: TrainingIndex, cols
     throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `f32 userFactors (${index.users.size} × ${cols}) and itemFactors (${index.items.size} × ${cols})`);
   }
   return { userFactors: uf, itemFactors: itf };
+}
+
+/** The tensors a factor model's state implies: users × cols and items × cols factors (issue 22, checked by src/io). */
+export function factorLayout(state: ModelState, cols: number, from: string): ModelLayout {
+  return {
+    tensors: {
+      userFactors: { shape: [state.users.length, cols], from },
+      itemFactors: { shape: [state.items.length, cols], from },
+    },
+  };
+}
+
+/** Largest |x| of an array (NaN when it holds one), for the layouts' score bounds. */
+export function maxAbs(a: ArrayLike<number> | undefined): number {
+  let m = 0;
+  for (let i = 0; i < (a?.length ?? 0); i++) {
+    const v = Math.abs(a![i]);
+    if (!(v <= m)) m = v;
+  }
+  return m;
+}
+
+/** Σ|x| of an array: the largest input weight mass any row of it can carry. */
+export function sumAbs(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]);
+  return s;
 }

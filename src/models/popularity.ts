@@ -97,4 +97,7 @@ export class PopularityRecommender extends Recommender {
   }
 }
 
-registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend));
+registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend), (state) => {
+  new PopularityRecommender(state.params as PopularityOptions); // validates the params
+  return { tensors: { popularity: { shape: [state.items.length], from: 'items' } } };
+});

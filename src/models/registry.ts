@@ -29,11 +29,66 @@ export interface ModelState {
 
 export type ModelFactory = (state: ModelState, backend: Backend) => Recommender;
 
-const kinds = new Map<string, ModelFactory>();
+/**
+ * A tensor that a state's params and vocabularies imply (issue 22): the loader checks the file carries exactly this
+ * many elements, and that the whole load fits its memory budget, before the factory allocates or builds anything.
+ */
+export interface ImpliedTensor {
+  /** The shape the params imply; only the element count is compared (files may store a table flat). */
+  readonly shape: readonly number[];
+  /** The parameter(s) or vocabulary that imply it, named in errors, e.g. `'params.hiddenLayers'`. */
+  readonly from: string;
+  /** Element type: `'float'` (default; f32, f16 or q8 in the file) or `'int'` (i32). */
+  readonly type?: 'float' | 'int';
+  /** Optimizer state in `training.tensors`: checked when present, may be absent. */
+  readonly training?: boolean;
+}
 
-/** Register how to rebuild a model kind from its state. */
-export function registerModelKind(kind: string, factory: ModelFactory): void {
+/** Tensors forming a CSR matrix: indptr starts at 0, never decreases, ends at nnz; indices in [0, cols). */
+export interface ImpliedCsr {
+  readonly indptr: string;
+  readonly indices: string;
+  readonly data?: string;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** What a model kind's factory will build from a state, declared so src/io can check it centrally first. */
+export interface ModelLayout {
+  readonly tensors: Readonly<Record<string, ImpliedTensor>>;
+  readonly csr?: readonly ImpliedCsr[];
+  /** Allocations beyond the file's tensors (gradients, derived tables), in 4-byte elements, by cause. */
+  readonly derived?: readonly { readonly elements: number; readonly from: string }[];
+  /**
+   * An upper bound of |score| from the file's (checked) tensors, and the tensor that drives it: a file whose
+   * finite values could still overflow float32 scores is refused (factor models are bounded centrally, on their
+   * user and item rows).
+   */
+  readonly scoreBound?: () => { readonly bound: number; readonly from: string };
+}
+
+/**
+ * Computes a kind's layout from an untrusted state without allocating anything sized by it. Throws (typically the
+ * model constructor's InvalidArgumentError) for params the family does not accept.
+ */
+export type LayoutOf = (state: ModelState) => ModelLayout;
+
+const kinds = new Map<string, ModelFactory>();
+const layouts = new Map<string, LayoutOf>();
+
+/**
+ * Register how to rebuild a model kind from its state, and (for loading untrusted files safely) which tensors
+ * its params imply.
+ */
+export function registerModelKind(kind: string, factory: ModelFactory, layout?: LayoutOf): void {
   kinds.set(kind, factory);
+  if (layout) layouts.set(kind, layout);
+  else layouts.delete(kind);
+}
+
+/** The layout function of a kind, when it declared one. */
+export function modelLayout(kind: string): LayoutOf | undefined {
+  return layouts.get(kind);
 }
 
 export function modelFactory(kind: string): ModelFactory {

@@ -9,7 +9,7 @@
  * row against the fixed item table by a few Adam steps on the same loss.
  */
 import { FactorRecommender } from './factor.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { NotFittedError } from '../errors.ts';
@@ -237,6 +237,29 @@ export class SampledMfRecommender extends FactorRecommender {
   static fromState(state: ModelState, backend: Backend): SampledMfRecommender {
     return new SampledMfRecommender(state.params as SampledMfOptions).adopt(state, backend);
   }
+
+  /** Rows of the user and item tables for these vocabularies (the vocabularies here; the bucket counts when hashed). */
+  protected tableRows(nUsers: number, nItems: number): { userRows: number; itemRows: number; users: string; items: string } {
+    return { userRows: nUsers, itemRows: nItems, users: 'params.factors', items: 'params.factors' };
+  }
+
+  /**
+   * The tensors a state implies (issue 22, checked by src/io before {@link fromState}): U, V and b, their gradients,
+   * and the materialized factor tables.
+   */
+  static layout(this: new (o: SampledMfOptions) => SampledMfRecommender, state: ModelState): ModelLayout {
+    const model = new this(state.params as SampledMfOptions);
+    const d = model.options.factors;
+    const { userRows, itemRows, users, items } = model.tableRows(state.users.length, state.items.length);
+    return {
+      tensors: { U: { shape: [userRows, d], from: users }, V: { shape: [itemRows, d], from: items }, b: { shape: [itemRows, 1], from: items } },
+      derived: [
+        { elements: userRows * d, from: users }, { elements: itemRows * (d + 1), from: items }, // gradients
+        { elements: (state.users.length + state.items.length) * (d + 1), from: 'params.factors' }, // factor tables
+        { elements: Math.ceil(userRows / 4), from: users }, { elements: Math.ceil(itemRows / 4), from: items }, // bucket marks (bytes)
+      ],
+    };
+  }
 }
 
 /** Rows `rows` of a table with `d` columns, stacked. */
@@ -258,4 +281,4 @@ export function scatterAdd(p: Param, d: number, rows: Int32Array, delta: Float32
 
 export type { Recommender };
 
-registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend));
+registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend), (state) => SampledMfRecommender.layout(state));

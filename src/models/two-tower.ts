@@ -12,16 +12,17 @@ import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import { Embedding } from '../nn/embedding.ts';
 import { Dense } from '../nn/dense.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { poolBackward, poolForward } from '../nn/pooling.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { factorLayout } from './options.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, paramsLayout, runEpochs, type NeuralFitOptions } from './neural-common.ts';
 import {
-  RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
+  RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequenceLayout, sequencesFromState, shuffledOrder, timeOrderedSequences,
   DYN_USER_KEYS, type DynUserOptions, type RetrievalTrainingOptions,
 } from './gru.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
@@ -326,6 +327,26 @@ export class TwoTowerRecommender extends FactorRecommender {
     return this.optimizer ? optimizerTraining(this.optimizer, this.epochsDone) : this.loadedTraining;
   }
 
+  /** The tensors a state implies (issue 22): factor tables, the towers {@link build} makes, histories, features. */
+  static layout(state: ModelState): ModelLayout {
+    const { featureNames, ...options } = state.params as TwoTowerOptions & { featureNames?: unknown };
+    if (featureNames !== undefined && !(Array.isArray(featureNames) && featureNames.every((f) => typeof f === 'string' || typeof f === 'number'))) {
+      throw new InvalidArgumentError('featureNames', featureNames, 'an array of feature names (strings)');
+    }
+    const o = new TwoTowerRecommender(options).options;
+    const d = o.factors;
+    const nItems = state.items.length, nFeatures = featureNames?.length ?? 0;
+    const shapes: Record<string, [number, number]> = { itemIn: [nItems, d] };
+    if (nFeatures) shapes.featIn = [nFeatures, d];
+    const sizes = [nFeatures ? 2 * d : d, ...o.hidden, d];
+    for (let l = 0; l + 1 < sizes.length; l++) Object.assign(shapes, { [`tower${l}.weight`]: [sizes[l], sizes[l + 1]], [`tower${l}.bias`]: [1, sizes[l + 1]] });
+    Object.assign(shapes, { itemOut: [nItems, d], itemBias: [nItems, 1] });
+    return sequenceLayout(state, factorLayout(state, d + 1, 'params.factors'), paramsLayout(shapes, 'params.hidden'), {
+      tensors: { featIndptr: { shape: [state.users.length + 1], from: 'users', type: 'int' } },
+      csr: [{ indptr: 'featIndptr', indices: 'featIndices', rows: state.users.length, cols: nFeatures }],
+    });
+  }
+
   static fromState(state: ModelState, backend: Backend): TwoTowerRecommender {
     const { featureNames, ...options } = state.params as TwoTowerOptions & { featureNames?: string[] };
     const model = new TwoTowerRecommender(options);
@@ -346,4 +367,4 @@ export class TwoTowerRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend));
+registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend), (state) => TwoTowerRecommender.layout(state));

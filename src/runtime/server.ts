@@ -3,12 +3,28 @@
  * (Node has no Fetch-API server, so requests and responses are converted here). The only server code that knows
  * which runtime it is on; `recwise serve` uses it (issue 10).
  */
-import { NotSupportedError } from '../errors.ts';
+import { InvalidArgumentError, NotSupportedError } from '../errors.ts';
 import { detectCapabilities } from './capabilities.ts';
 import { importNodeBuiltin } from './node-builtin.ts';
 
+/**
+ * Connection limits for a public endpoint (issue 22): slow clients that trickle headers or a body are cut off, and
+ * the number of open connections is capped. Node applies all of them; Bun applies `headersTimeoutMs` as its idle
+ * timeout; Deno.serve has no such settings (put a proxy in front of it for a public endpoint).
+ */
+export interface ConnectionLimits {
+  /** Time a client has to send the request headers, in ms (default 10 s); then 408 and the socket is closed. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, body included, in ms (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Most open connections (default 1024); more are closed as they arrive. */
+  maxConnections?: number;
+}
+
+export const CONNECTION_DEFAULTS: Required<ConnectionLimits> = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
+
 /** Where to listen. */
-export interface ListenOptions {
+export interface ListenOptions extends ConnectionLimits {
   /** TCP port; 0 picks a free one (read it from {@link RunningServer.port}). */
   port: number;
   /** Interface to bind (default 127.0.0.1: loopback only). */
@@ -29,7 +45,7 @@ interface DenoLike {
   serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: FetchHandler): { addr: { port: number }; shutdown(): Promise<void>; finished: Promise<void> };
 }
 interface BunLike {
-  serve(options: { port: number; hostname: string; fetch: FetchHandler; error?: (e: Error) => Response }): { port: number; stop(closeActive?: boolean): Promise<void> | void; pendingRequests?: number };
+  serve(options: { port: number; hostname: string; fetch: FetchHandler; idleTimeout?: number; error?: (e: Error) => Response }): { port: number; stop(closeActive?: boolean): Promise<void> | void; pendingRequests?: number };
 }
 
 /** Bytes of an unread request body drained (to keep the connection usable) before the socket is closed instead. */
@@ -72,9 +88,55 @@ function nodeBody(req: any): { stream: ReadableStream<Uint8Array>; finish(): voi
   return { stream, finish: () => ((done = true), req.resume()) };
 }
 
-async function serveNode(handler: FetchHandler, port: number, hostname: string): Promise<RunningServer> {
+/** A JSON error answer written by the adapter itself, for requests no Fetch-API Request can represent. */
+function adapterError(status: number, code: string, message: string): { status: number; headers: Record<string, string>; body: string } {
+  const body = JSON.stringify({ error: { code, message } });
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'content-length': String(body.length), connection: 'close' },
+    body,
+  };
+}
+
+/** Methods a Fetch-API Request refuses to carry (the handler would never see them): answered 405 here. */
+const FORBIDDEN_METHODS = /^(CONNECT|TRACE|TRACK)$/i;
+
+/**
+ * The origin-form path of a request target, or undefined for one the server does not serve: absolute-form
+ * (`GET http://host/path`, RFC 9112 §3.2.2, which a server must accept) is reduced to its path and query, userinfo
+ * and host dropped; asterisk-form (`OPTIONS *`) and anything else are refused with 400.
+ */
+function originForm(target: string): string | undefined {
+  if (target.startsWith('/')) return target;
+  if (!/^https?:\/\//i.test(target)) return undefined;
+  try {
+    const u = new URL(target);
+    return u.pathname + u.search;
+  } catch {
+    return undefined;
+  }
+}
+
+const HTTP_REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+async function serveNode(handler: FetchHandler, port: number, hostname: string, limits: Required<ConnectionLimits>): Promise<RunningServer> {
   const http = await importNodeBuiltin('http');
-  const server = http.createServer(async (req: any, res: any) => {
+  const server = http.createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+    // how often Node looks for expired requests (its default, 30 s, would let a slow client outstay a short timeout)
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
+  }, async (req: any, res: any) => {
+    const path = originForm(String(req.url));
+    const refused = FORBIDDEN_METHODS.test(req.method)
+      ? adapterError(405, 'METHOD_NOT_ALLOWED', 'This server answers GET, POST and OPTIONS.')
+      : path === undefined ? adapterError(400, 'BAD_REQUEST', 'The request target must be a path such as /recommend?user=42.') : undefined;
+    if (refused) {
+      res.writeHead(refused.status, refused.headers);
+      res.end(refused.body);
+      req.resume();
+      return;
+    }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody ? nodeBody(req) : undefined;
     try {
@@ -86,7 +148,16 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string):
         init.body = body.stream;
         init.duplex = 'half';
       }
-      const response = await handler(new Request(`http://${hostname}:${port}${req.url}`, init));
+      let request: Request;
+      try {
+        request = new Request(`http://${hostname}:${port}${path}`, init);
+      } catch {
+        const e = adapterError(400, 'BAD_REQUEST', 'The request cannot be represented (method, target or headers).');
+        res.writeHead(e.status, e.headers);
+        res.end(e.body);
+        return;
+      }
+      const response = await handler(request);
       const bytes = new Uint8Array(await response.arrayBuffer());
       const out: Record<string, string> = {};
       response.headers.forEach((v, k) => (out[k] = v));
@@ -99,6 +170,15 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string):
     } finally {
       body?.finish();
     }
+  });
+  server.maxConnections = limits.maxConnections;
+  // Malformed requests, oversized headers (a 100 KB query string) and header timeouts: a JSON 4xx, then close.
+  server.on('clientError', (err: { code?: string }, socket: any) => {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    if (!socket.writable || socket._httpMessage) return void socket.destroy();
+    const e = adapterError(status, status === 431 ? 'HEADERS_TOO_LARGE' : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST',
+      status === 431 ? 'The request line or headers are too large (a long query string belongs in a POST body).' : status === 408 ? 'The request took too long to arrive.' : 'Malformed HTTP request.');
+    socket.end(`HTTP/1.1 ${status} ${HTTP_REASONS[status]}\r\n${Object.entries(e.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${e.body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -138,6 +218,18 @@ function tracked(handler: FetchHandler): { handler: FetchHandler; idle(maxMs: nu
   };
 }
 
+/** The limits with defaults, each checked (a positive integer). */
+export function connectionLimits(options: ConnectionLimits): Required<ConnectionLimits> {
+  const out = { ...CONNECTION_DEFAULTS };
+  for (const key of Object.keys(CONNECTION_DEFAULTS) as (keyof ConnectionLimits)[]) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (!(Number.isSafeInteger(v) && v > 0)) throw new InvalidArgumentError(key, v, 'a positive integer');
+    out[key] = v;
+  }
+  return out;
+}
+
 /** Longest wait for requests in flight at shutdown. */
 const DRAIN_MS = 30_000;
 
@@ -153,6 +245,7 @@ const DRAIN_MS = 30_000;
  */
 export async function startServer(handler: FetchHandler, options: ListenOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1';
+  const limits = connectionLimits(options);
   const { runtime } = await detectCapabilities();
   const t = tracked(handler);
   handler = t.handler;
@@ -174,7 +267,9 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
     };
   }
   if (runtime === 'bun' && g.Bun) {
-    const server = g.Bun.serve({ port: options.port, hostname, fetch: handler });
+    // Bun's idle timeout (seconds, at most 255) also ends connections that trickle their headers
+    const idleTimeout = Math.min(255, Math.max(1, Math.ceil(limits.headersTimeoutMs / 1000)));
+    const server = g.Bun.serve({ port: options.port, hostname, fetch: handler, idleTimeout });
     return {
       port: server.port,
       hostname,
@@ -187,7 +282,7 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
     };
   }
   if (runtime === 'node') {
-    const server = await serveNode(handler, options.port, hostname);
+    const server = await serveNode(handler, options.port, hostname, limits);
     return { ...server, close: async () => Promise.all([server.close(), t.idle(DRAIN_MS)]).then(() => undefined) };
   }
   throw new NotSupportedError('startServer', runtime, 'on browsers and workerd, hand the handler to the platform (export default { fetch: handler }, or a service worker fetch event).');

@@ -16,7 +16,7 @@ import { PopularityRecommender } from '../models/popularity.ts';
 import { MODEL_FORMAT_VERSION } from '../io/index.ts';
 import { VERSION } from '../version.ts';
 import {
-  HttpError, bearerChecker, corsHeaders, errorResponse, isJsonContentType, jsonResponse, parseJsonObject, preflightHeaders, readBodyText,
+  HttpError, bearerChecker, corsHeaders, errorResponse, excerpt, isJsonContentType, jsonResponse, parseJsonObject, preflightHeaders, readBodyText,
   type CorsOptions,
 } from './http.ts';
 import { lazyModel, type ServedModelSource } from './model-source.ts';
@@ -89,7 +89,7 @@ function fromModelError(e: RecwiseError): HttpError {
 
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) throw new HttpError(400, 'UNKNOWN_FIELD', `Unknown ${where} ${JSON.stringify(key.slice(0, 40))}; expected one of ${allowed.join(', ')}.`, key);
+    if (!allowed.includes(key)) throw new HttpError(400, 'UNKNOWN_FIELD', `Unknown ${where} ${excerpt(key)}; expected one of ${allowed.join(', ')}.`, key);
   }
 }
 
@@ -115,7 +115,7 @@ class Limits {
 
   k(value: unknown): number {
     if (value === undefined) return this.o.defaultK;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw bad('k', `k must be an integer >= 1 (got ${JSON.stringify(value)?.slice(0, 40)}).`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw bad('k', `k must be an integer >= 1 (got ${excerpt(value)}).`);
     if (value > this.o.maxK) throw new HttpError(400, 'LIMIT_EXCEEDED', `k must be at most ${this.o.maxK} (got ${value}).`, 'k');
     return value;
   }
@@ -312,18 +312,24 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
   }
 
   async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+    // a target that is no URL (workerd passes `OPTIONS *` through as "http://host*") is the client's fault
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      throw new HttpError(400, 'BAD_REQUEST', 'The request target must be a path such as /recommend?user=42.', 'path');
+    }
     let path = url.pathname;
     if (basePath) {
-      if (path !== basePath && !path.startsWith(basePath + '/')) throw new HttpError(404, 'NOT_FOUND', `No route ${path}; routes live under ${basePath}/.`, 'path');
+      if (path !== basePath && !path.startsWith(basePath + '/')) throw new HttpError(404, 'NOT_FOUND', `No route ${excerpt(path, 100)}; routes live under ${basePath}/.`, 'path');
       path = path.slice(basePath.length) || '/';
     }
     if (path.length > 1) path = path.replace(/\/+$/, '');
     const methods = ROUTES[path];
-    if (!methods) throw new HttpError(404, 'NOT_FOUND', `No route ${path.slice(0, 100)}; routes: ${Object.keys(ROUTES).join(', ')}.`, 'path');
+    if (!methods) throw new HttpError(404, 'NOT_FOUND', `No route ${excerpt(path, 100)}; routes: ${Object.keys(ROUTES).join(', ')}.`, 'path');
     if (request.method === 'OPTIONS' && cors) return new Response(null, { status: 204, headers: preflightHeaders(cors, request.headers.get('origin')) });
     if (!methods.includes(request.method)) {
-      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${path} answers ${methods.join(' and ')}, not ${request.method.slice(0, 20)}.`, 'method', { allow: methods.join(', ') });
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${path} answers ${methods.join(' and ')}, not ${excerpt(request.method, 20)}.`, 'method', { allow: methods.join(', ') });
     }
     if (path === '/health') return jsonResponse(200, { status: 'ok', model: current ? 'loaded' : 'not loaded' });
     if (checkToken && !(await checkToken(request.headers.get('authorization')))) {

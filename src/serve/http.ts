@@ -18,17 +18,38 @@ export class HttpError extends Error {
   }
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+// nosniff: answers echo request values (ids, keys); a browser must never read them as anything but JSON (issue 22)
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+/** Characters written as JSON escapes, so no answer holds markup even when an id does (`<script>` as a user id). */
+const MARKUP = /[<>&\u2028\u2029]/g;
+const escapeMarkup = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** A JSON response (no caching: answers depend on the model currently loaded). */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  return new Response(JSON.stringify(body).replace(MARKUP, escapeMarkup), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** Longest message and field an error body carries: request values are only ever echoed as a bounded excerpt. */
+const MAX_MESSAGE = 400;
+const MAX_FIELD = 64;
+const bounded = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/**
+ * A request value for an error message: short, quoted and escaped, never serialised whole (a JSON value 100,000
+ * levels deep must not reach JSON.stringify's recursion).
+ */
+export function excerpt(value: unknown, max = 40): string {
+  if (typeof value === 'string') return JSON.stringify(bounded(value, max));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return value === undefined ? 'nothing' : `a${typeof value === 'object' ? 'n object' : ` ${typeof value}`}`;
 }
 
 /** The documented error body. `field` is left out when no single field is at fault. */
 export function errorResponse(e: HttpError): Response {
-  const error: Record<string, string> = { code: e.code, message: e.message };
-  if (e.field !== undefined) error.field = e.field;
+  const error: Record<string, string> = { code: e.code, message: bounded(e.message, MAX_MESSAGE) };
+  if (e.field !== undefined) error.field = bounded(e.field, MAX_FIELD);
   return jsonResponse(e.status, { error }, e.headers);
 }
 

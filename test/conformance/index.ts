@@ -18,4 +18,6 @@ import './nn-seq.cases.ts';
 import './nn.cases.ts';
 import './citizen.cases.ts';
 import './guest.cases.ts';
+import './untrusted.cases.ts';
+import './fuzz.cases.ts';
 export { cases, runAll } from './harness.ts';

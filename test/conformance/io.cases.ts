@@ -8,6 +8,7 @@ import {
 } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
+import { prng, resign } from './model-bytes.ts';
 
 // ---- a tiny test-only model family --------------------------------------------------------------------------
 
@@ -129,32 +130,6 @@ function sameState(actual: ModelState, expected: ModelState, what: string): void
 
 // ---- helpers to edit files as an attacker would ---------------------------------------------------------------
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** Make both checksums of an edited file right again, so the edit reaches the payload checks. */
-function resign(file: Uint8Array): Uint8Array {
-  if (file.length < 32) return file;
-  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const declared = v.getUint32(16, true) + v.getUint32(20, true) * 2 ** 32;
-  v.setUint32(24, crc(file.subarray(32, Math.min(file.length, 32 + declared))), true);
-  v.setUint32(28, crc(file.subarray(0, 28)), true);
-  return file;
-}
-
 function indexOfBytes(hay: Uint8Array, needle: ArrayLike<number>, from = 0): number {
   outer: for (let i = from; i + needle.length <= hay.length; i++) {
     for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
@@ -183,18 +158,6 @@ function expectFileError(bytes: Uint8Array, code: string, field?: string | RegEx
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Deterministic 32-bit PRNG (mulberry32), so every runtime fuzzes the same files. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---- round trips ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // leaves either the old or the new file, complete.
 import { describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,5 +75,41 @@ describe('io: atomic model writes', () => {
     }
     // the kills did land mid-save: temporary files of interrupted writes are there, the target is still whole
     expect(tmpFiles(dir).length).toBeGreaterThan(0);
+    // issue 22: the next save removes them (their writers are dead)
+    await writeFileAtomic(path, encodeModelState(state(3)));
+    expect(tmpFiles(dir)).toEqual([]);
   }, 120_000);
+
+  test('a save removes stale temporary files of its target: dead writers and old files, never a live writer\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-io-'));
+    const path = join(dir, 'model.recwise');
+    const exited = spawn(process.execPath, ['-e', '0']);
+    const deadPid = await new Promise<number>((r) => exited.once('exit', () => r(exited.pid!)));
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const hourAgo = Date.now() / 1000 - 2 * 3600;
+      const files = {
+        dead: `model.recwise.recwise-${deadPid}-abc123.tmp`, // a killed writer's
+        liveOther: `model.recwise.recwise-${live.pid}-def456.tmp`, // another process saving right now
+        liveOwn: `model.recwise.recwise-${process.pid}-ghi789.tmp`, // a concurrent save of this process
+        oldLegacy: 'model.recwise.mlx2k9abc123.tmp', // the naming before issue 22, two hours old
+        freshLegacy: 'model.recwise.mlx2k9def456.tmp', // same naming, fresh: its writer may be alive
+        otherTarget: `other.recwise.recwise-${deadPid}-abc123.tmp`, // another target's
+        notOurs: 'model.recwise.backup.tmp', // a user's file
+      };
+      for (const f of Object.values(files)) writeFileSync(join(dir, f), 'partial');
+      utimesSync(join(dir, files.oldLegacy), hourAgo, hourAgo);
+      await writeFileAtomic(path, encodeModelState(state(1)));
+      expect(readdirSync(dir).sort()).toEqual(['model.recwise', files.liveOther, files.liveOwn, files.freshLegacy, files.otherTarget, files.notOurs].sort());
+      // once the other writer is gone, its file goes too
+      const gone = new Promise((r) => live.once('exit', r));
+      live.kill('SIGKILL');
+      await gone;
+      await writeFileAtomic(path, encodeModelState(state(2)));
+      expect(readdirSync(dir)).not.toContain(files.liveOther);
+      expect(readdirSync(dir)).toContain(files.liveOwn);
+    } finally {
+      live.kill('SIGKILL');
+    }
+  });
 });
