@@ -102,6 +102,17 @@ export async function fileExists(path: string): Promise<boolean> {
   }
 }
 
+/** Size and kind of a path, or undefined when nothing is there (progress totals; a directory is refused by name). */
+export async function fileInfo(path: string): Promise<{ size: number; directory: boolean } | undefined> {
+  const { fsp } = await nodeFs(`checking ${path}`);
+  try {
+    const st = (await fsp.stat(path)) as { size: number; isDirectory(): boolean };
+    return { size: st.size, directory: st.isDirectory() };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Names of the entries of a directory (not recursive), sorted. */
 export async function listDirectory(path: string): Promise<string[]> {
   const { fsp } = await nodeFs(`listing ${path}`);
