@@ -42,8 +42,8 @@ export { murmur3_32, moduloBucket, murmurBucket, HashedVocabulary } from './data
 export type { HashedVocabularyOptions } from './data/hashing.ts';
 export { readInteractions, readRecords, describeDecisions } from './data/readers.ts';
 export type { InteractionSource, InteractionFormat, ColumnMapping, ReadOptions, ReadRecordsResult, ReadInteractionsOptions, ReadInteractionsResult, BadLine, ReadDecisions, TextEncodingName } from './data/readers.ts';
-export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit } from './data/splits.ts';
-export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions } from './data/splits.ts';
+export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, globalRandomSplit } from './data/splits.ts';
+export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions, GlobalRandomSplitOptions } from './data/splits.ts';
 
 // Models
 export { Recommender } from './models/recommender.ts';
