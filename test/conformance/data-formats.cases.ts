@@ -5,6 +5,9 @@
 import {
   readInteractions,
   readRecords,
+  readAttributes,
+  buildFeatures,
+  Vocabulary,
   describeDecisions,
   DataFormatError,
   InvalidArgumentError,
@@ -354,4 +357,24 @@ test('data/formats: fuzz: random bytes, truncations, huge lines and mixed delimi
   const skipped = await readRecords(mixed, { onBadLine: 'skip' });
   equal(skipped.rows, 2);
   equal(skipped.skipped, 1);
+});
+
+// ---- features from attribute tables -----------------------------------------------------------------------------
+
+test('data/formats: attribute tables give categorical, multi-valued, bucketed and flag features with an inspectable vocabulary', async () => {
+  const text = 'movieId|title|genres|year|Action|Drama\n1|Heat|Crime,Thriller|1995|1|1\n2|Amélie|Comedy,Romance|2001|0|0\n3|Alien|Horror|1979|1|0\n4|Up|Animation|2009|0|1\n';
+  const t = await readAttributes(latin1(text), { columns: ['genres:multi', 'year:bucket2', 'Action..Drama:flag', 'title'] });
+  deepEqual(t.rows.map((r) => r.id), [1, 2, 3, 4]);
+  deepEqual([...t.rows[0].features].sort(), ['Action', 'Drama', 'genres:Crime', 'genres:Thriller', 'title:Heat', 'year:..2001'].sort());
+  ok(t.rows[1].features.includes('title:Amélie'), 'latin-1 sniffed');
+  deepEqual(t.vocabulary.find((v) => v.feature === 'Action'), { feature: 'Action', count: 2 });
+  deepEqual(t.vocabulary.filter((v) => v.feature.startsWith('year:')).map((v) => [v.feature, v.count]), [['year:..2001', 2], ['year:2001..', 2]]);
+  // the rows feed buildFeatures (LightFM's feature matrices)
+  const items = Vocabulary.from([1, 2, 3, 4]);
+  const m = await buildFeatures(items, t.rows);
+  equal(m.identityFeatures, 4);
+  equal(m.nFeatures, 4 + t.vocabulary.length);
+  await rejects(() => readAttributes({ text }, { columns: ['genre'] }), InvalidArgumentError, /genres/);
+  await rejects(() => readAttributes({ text }, { columns: ['genres'], seperator: '|' } as never), InvalidArgumentError, /did you mean `delimiter`/);
+  await rejects(() => readAttributes({ text: 'id|year\n1|soon\n2|1999\n' }, { columns: ['year:bucket2'] }), DataFormatError, { line: 2, field: 'year' });
 });

@@ -186,3 +186,47 @@ describe('recwise split', () => {
     expect(train.decisions.header).toEqual(['user', 'item', 'weight', 'timestamp']);
   });
 });
+
+describe('features from attribute tables', () => {
+  const GENRES = readFileSync(fileURLToPath(new URL('../../../shared/data/ml-100k/u.genre', import.meta.url)), 'latin1').trim().split('\n').map((l) => l.split('|')[0]);
+
+  it('MovieLens u.item: latin-1 titles, the 19 genre flags by name and the release year in buckets; vocabulary inspectable', async () => {
+    const { readAttributes } = await import('recwise');
+    const t = await readAttributes(UITEM, { header: ['id', 'title', 'date', 'video', 'url', ...GENRES], columns: ['date:bucket5', 'unknown..Western:flag', 'title'] });
+    expect(t.rows).toHaveLength(1682);
+    const toy = t.rows[0];
+    expect(toy.id).toBe(1);
+    expect(toy.features).toEqual(expect.arrayContaining(["Animation", "Children's", 'Comedy', 'title:Toy Story (1995)']));
+    expect(toy.features.filter((f) => f.startsWith('date:'))).toHaveLength(1);
+    const vocab = new Map(t.vocabulary.map((v) => [v.feature, v.count]));
+    expect(vocab.get('Drama')).toBe(725); // u.item's Drama column sums to 725
+    expect([...vocab.keys()].some((f) => f.includes('Misérables'))).toBe(true);
+    const dateBuckets = t.vocabulary.filter((v) => v.feature.startsWith('date:'));
+    expect(dateBuckets.length).toBeGreaterThanOrEqual(3);
+    expect(dateBuckets.reduce((n, v) => n + v.count, 0)).toBe(1681); // one item has no date
+  });
+
+  it('a CSV with a multi-valued genres column, a categorical and a numeric column; fit --model lightfm uses it', async () => {
+    const { readAttributes } = await import('recwise');
+    const csv = join(dir, 'items.csv');
+    const lines = ['movieId,title,genres,year,studio'];
+    for (let i = 1; i <= 1682; i++) lines.push(`${i},"Film ${i}, the",${['Action|Comedy', 'Drama', 'Comedy|Romance|Drama'][i % 3]},${1950 + (i % 50)},${i % 2 ? 'A' : 'B'}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const t = await readAttributes(csv, { columns: ['genres:multi', 'year:bucket4', 'studio'] });
+    expect(t.rows[1]).toEqual({ id: 2, features: expect.arrayContaining(['genres:Comedy', 'genres:Romance', 'genres:Drama', 'studio:B']) });
+    expect(t.vocabulary.filter((v) => v.feature.startsWith('year:'))).toHaveLength(4);
+    await expect(readAttributes(csv, { columns: ['genre:multi'] })).rejects.toThrow(/columns.*movieId, title, genres, year, studio/);
+    await expect(readAttributes(csv, { columns: ['genres'], seperator: ',' } as never)).rejects.toThrow(/did you mean `delimiter`/);
+    const out = join(dir, 'lfm.recwise');
+    const r = await cli('fit', '--model', 'lightfm', '--epochs', '1', '--train', UDATA, '--item-features', csv, '--item-feature-columns', 'genres:multi,year:bucket4,studio', '--out', out);
+    expect(r.err).not.toMatch(/Fix:/);
+    expect(r.code).toBe(0);
+    const plain = join(dir, 'lfm-plain.recwise');
+    expect((await cli('fit', '--model', 'lightfm', '--epochs', '1', '--train', UDATA, '--out', plain)).code).toBe(0);
+    // the feature embeddings (3 genres + 4 year buckets + 2 studios) are in the file on top of the identity ones
+    expect(statSync(out).size).toBeGreaterThan(statSync(plain).size);
+    const u = await cli('fit', '--model', 'lightfm', '--epochs', '1', '--train', UDATA, '--item-features', UITEM, '--item-feature-columns', '2:bucket10,5..23:flag', '--out', out);
+    expect(u.code).toBe(0);
+    expect(statSync(out).size).toBeGreaterThan(statSync(plain).size);
+  });
+});
