@@ -5,6 +5,7 @@
  * (issue 16, issue 22).
  */
 import { BackendUnavailableError } from '../errors.ts';
+import { streamChunks } from './sources.ts';
 
 /** Encodings the readers decode: UTF-8 (a BOM is skipped) and windows-1252, which `latin1`/`iso-8859-1` name too (as in the WHATWG Encoding standard). */
 export type TextEncodingName = 'utf-8' | 'windows-1252';
@@ -42,20 +43,7 @@ export async function* gunzip(chunks: AsyncIterator<Uint8Array>): AsyncGenerator
       await chunks.return?.();
     },
   });
-  const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        return;
-      }
-      yield value;
-    }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-  }
+  yield* streamChunks(input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
 }
 
 /** A text encoding the readers cannot decode, detected from the first bytes (a BOM, or NUL bytes). */

@@ -16,6 +16,7 @@ import {
   type ReadRecordsResult,
 } from 'recwise';
 import { test } from './harness.ts';
+import { chunked } from './fixtures.ts';
 import { deepEqual, equal, ok, rejects, rng } from './assert.ts';
 
 const enc = new TextEncoder();
@@ -31,18 +32,6 @@ function latin1(text: string): Uint8Array {
   return out;
 }
 
-function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let pos = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (pos >= bytes.length) c.close();
-      else {
-        c.enqueue(bytes.slice(pos, pos + size));
-        pos += size;
-      }
-    },
-  });
-}
 
 async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const out = new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>));
@@ -169,6 +158,9 @@ test('data/formats: a weight beyond float32 (1e308) is a bad line naming source,
     await rejects(() => readInteractions({ text, name: 'big.tsv' }), DataFormatError, { source: 'big.tsv', line: 3, field: 'weight' });
   }
   await rejects(() => readInteractions([{ user: 1, item: 2, rating: -1e39 }], { name: 'recs' }), DataFormatError, { line: 1, field: 'weight' });
+  // each weight fits float32 but their sum does not: a typed error, never an Infinity in the dataset
+  await rejects(() => readInteractions({ text: 'user\titem\tweight\n1\t2\t3e38\n1\t2\t3e38\n' }), InvalidArgumentError, { field: 'weights' });
+  equal((await readInteractions({ text: 'user\titem\tweight\n1\t2\t3e38\n1\t2\t3e38\n' }, { duplicates: 'max' })).interactions.nnz, 1);
 });
 
 test('data/formats: gzip is read by magic bytes (any name), and UTF-16 or binary input is refused by name', async () => {
