@@ -57,6 +57,23 @@ export function unsupportedEncoding(b: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** Index of the first byte ≥ 0x80, or -1 (four bytes at a time where aligned: ASCII files are scanned whole). */
+export function firstHighByte(b: Uint8Array): number {
+  let k = 0;
+  const n = b.length;
+  while (k < n && (b.byteOffset + k) & 3) if (b[k++] >= 0x80) return k - 1;
+  const words = new Uint32Array(b.buffer, b.byteOffset + k, (n - k) >> 2);
+  for (let w = 0; w < words.length; w++) {
+    if (words[w] & 0x80808080) {
+      k += w << 2;
+      while (b[k] < 0x80) k++;
+      return k;
+    }
+  }
+  for (k += words.length << 2; k < n; k++) if (b[k] >= 0x80) return k;
+  return -1;
+}
+
 /** Whether `b` is valid UTF-8; a character cut at the end counts as valid when `cut` (a prefix of a longer input). */
 export function looksUtf8(b: Uint8Array, cut = true): boolean {
   let k = 0;

@@ -23,7 +23,7 @@ import type { Interactions } from './interactions.ts';
 import type { Id } from './vocabulary.ts';
 import { FieldSpans, SplitResult, canonicalIntText, fieldText, parseCanonicalInt, parseNumber, parseNumberText, scanNumericLines, splitRecord, type NumericSink } from './csv.ts';
 import { openSource, sourceName, type InteractionSource } from './sources.ts';
-import { ENCODING_LABELS, cp1252ToUtf8, crToLf, encodingOf, gunzip, isGzip, lineEndingOf, looksUtf8, unsupportedEncoding, type TextEncodingName } from './decode.ts';
+import { ENCODING_LABELS, cp1252ToUtf8, crToLf, encodingOf, firstHighByte, gunzip, isGzip, lineEndingOf, looksUtf8, unsupportedEncoding, type TextEncodingName } from './decode.ts';
 import { ALIASES, SNIFF_BYTES, aliasKey, parseIsoDate, sampleRecords, sniffDelimiter, sniffHeader, sniffLayout } from './sniff.ts';
 import { checkOptionKeys } from './option-keys.ts';
 
@@ -627,7 +627,7 @@ async function readChecked(source: InteractionSource, options: ReadOptions): Pro
     for (const f of ['weight', 'timestamp'] as const) {
       if (objectKeys![f] === undefined) continue;
       const v = get(f);
-      let num = typeof v === 'number' ? v : typeof v === 'string' ? parseNumberText(v.trim()) : NaN;
+      let num = typeof v === 'number' ? v : typeof v === 'string' ? parseNumberText(v.trim()) : f === 'timestamp' && v instanceof Date ? v.getTime() / 1000 : NaN;
       if (num !== num && f === 'timestamp' && typeof v === 'string') num = parseIsoDate(v.trim());
       if (!Number.isFinite(num)) {
         bad(ln, f, v, f === 'timestamp' ? 'not a number or an ISO 8601 date' : 'not a finite number');
@@ -799,15 +799,28 @@ async function readChecked(source: InteractionSource, options: ReadOptions): Pro
         throw new DataFormatError(name, 1, 'encoding', refused, `encoding not supported: ${refused}`, "convert the file to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv); UTF-8 and windows-1252/latin-1 (encoding: 'latin1') are read.");
       }
       if (prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf) prefix = prefix.subarray(3);
+      // The encoding is decided at the first non-ASCII byte, from a bounded window there: bytes before it read
+      // the same in UTF-8 and windows-1252, so a latin-1 file whose first accent is far in (u.item) is still caught.
+      let undecided = false;
+      const decideAt = (b: Uint8Array): void => {
+        const hi = firstHighByte(b);
+        if (hi < 0) return;
+        undecided = false;
+        if (!looksUtf8(b.subarray(hi, hi + SNIFF_BYTES))) {
+          encoding = 'windows-1252';
+          sniffed.push('encoding');
+        }
+      };
       if (options.encoding) encoding = encodingOf(options.encoding)!;
       else if (preset.encoding) encoding = preset.encoding;
-      else if (!looksUtf8(prefix)) {
-        encoding = 'windows-1252';
-        sniffed.push('encoding');
+      else {
+        undecided = true;
+        decideAt(prefix);
       }
       lineEnding = lineEndingOf(prefix);
       const crOnly = lineEnding === 'CR';
       const transform = (b: Uint8Array): Uint8Array => {
+        if (undecided) decideAt(b);
         if (encoding === 'windows-1252') b = cp1252ToUtf8(b);
         return crOnly ? crToLf(b) : b;
       };

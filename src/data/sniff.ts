@@ -15,10 +15,10 @@ export const DELIMITER_CANDIDATES = ['\t', '::', ',', ';', '|'] as const;
 
 /** Header names recognised per field (lower case, spaces and dashes as `_`), in order of preference. */
 export const ALIASES = {
-  user: ['user', 'user_id', 'userid', 'uid', 'users', 'reviewerid', 'reviewer_id', 'customer_id', 'customerid', 'visitorid', 'usersha1', 'member_id', 'profile_id'],
+  user: ['user', 'user_id', 'userid', 'uid', 'users', 'reviewerid', 'reviewer_id', 'customer_id', 'customerid', 'visitorid', 'usersha1', 'member_id', 'profile_id', 'customer', 'reviewer', 'member'],
   item: [
     'item', 'item_id', 'itemid', 'movie_id', 'movieid', 'iid', 'items', 'asin', 'parent_asin', 'product_id', 'productid', 'book_id', 'bookid',
-    'isbn', 'business_id', 'track_id', 'trackid', 'traid', 'artist_id', 'artistid', 'song_id', 'recipe_id', 'anime_id', 'game_id', 'artist_name', 'artname',
+    'isbn', 'business_id', 'track_id', 'trackid', 'traid', 'artist_id', 'artistid', 'song_id', 'recipe_id', 'anime_id', 'game_id', 'artist_name', 'artname', 'product', 'sku', 'movie', 'book', 'artist', 'track', 'song',
   ],
   weight: ['weight', 'rating', 'score', 'value', 'count', 'weights', 'overall', 'stars', 'plays', 'playcount', 'play_count', 'star_rating', 'book_rating', 'ratings'],
   timestamp: ['timestamp', 'time', 'ts', 'datetime', 'timestamps', 'unixreviewtime', 'unix_review_time', 'date', 'review_date', 'created_at'],

@@ -84,12 +84,19 @@ test('data/formats: latin-1 text is decoded when named, for MovieLens presets, a
   const bom = await readRecords(new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('user,item\nzoë,日本\n')]));
   deepEqual(bom.decisions.header, ['user', 'item']);
   deepEqual(bom.users, ['zoë']);
-  // latin-1 bytes past the sniffed prefix in a UTF-8 file: a bad line naming the encoding, never mangled text
+  // a latin-1 file whose first accent is far past the sniffed prefix (MovieLens u.item): decided at that byte
   const late = new Uint8Array([...enc.encode('user\titem\n' + 'a\tb\n'.repeat(20000) + 'x\t'), 0xe9, 10]);
-  await rejects(() => readRecords(chunked(late, 4096), { name: 'late.tsv' }), DataFormatError, { line: 20002, field: 'item' });
-  await rejects(() => readRecords(chunked(late, 4096), { name: 'late.tsv' }), DataFormatError, /not valid UTF-8.*latin1/);
-  // the same bytes in one piece: the sniffer sees them all and decodes windows-1252
-  equal((await readRecords(late)).items[20000], 'é');
+  for (const src of [late, chunked(late, 4096)]) {
+    const r = await readRecords(src, { name: 'late.tsv' });
+    equal(r.items[20000], 'é');
+    equal(r.decisions.encoding, 'windows-1252');
+  }
+  // UTF-8 accents first, then a latin-1 byte: a bad line naming the encoding, never mangled text
+  const mixed = new Uint8Array([...enc.encode('user\titem\nzoë\tb\n' + 'a\tb\n'.repeat(20000) + 'x\t'), 0xe9, 10]);
+  await rejects(() => readRecords(chunked(mixed, 4096), { name: 'mixed.tsv' }), DataFormatError, { line: 20003, field: 'item' });
+  await rejects(() => readRecords(mixed, { name: 'mixed.tsv' }), DataFormatError, /not valid UTF-8.*latin1/);
+  // records may carry Date timestamps
+  deepEqual((await readRecords([{ user: 'a', item: 'b', time: new Date(Date.UTC(2020, 0, 1)) }])).timestamps, [1577836800]);
 });
 
 test('data/formats: LF, CRLF and CR-only line ends give the same rows, in any chunking', async () => {
