@@ -40,7 +40,8 @@ export function sourceName(source: InteractionSource, given?: string): string {
   if (typeof Response !== 'undefined' && source instanceof Response) return source.url || 'response';
   if (typeof Blob !== 'undefined' && source instanceof Blob) return (source as { name?: string }).name || 'blob';
   if (source && typeof source === 'object' && 'text' in source && typeof source.text === 'string') return (source as { name?: string }).name ?? 'input';
-  return 'input';
+  const path = (source as { path?: unknown })?.path; // a Node file stream
+  return typeof path === 'string' ? path : 'input';
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -134,7 +135,10 @@ export async function openSource(source: InteractionSource, name: string): Promi
       };
       return { name, total: 0, records };
     }
-    return { name, total: 0, chunks: iterableChunks(first, it, name) };
+    // a Node file stream (fs.createReadStream) names its file: its size is the progress total
+    const path = (source as { path?: unknown }).path;
+    const total = typeof path === 'string' ? ((await fileInfo(path).catch(() => undefined))?.size ?? 0) : 0;
+    return { name, total, chunks: iterableChunks(first, it, name) };
   } else {
     throw new InvalidArgumentError(
       'source',

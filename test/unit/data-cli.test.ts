@@ -58,8 +58,11 @@ describe('real files without format flags', () => {
   });
 
   it('a Node stream (fs.createReadStream) and gzip by path read the same rows; progress of a path reports the file size', async () => {
-    const s = await readRecords(createReadStream(UDATA));
+    const streamTotals: number[] = [];
+    const s = await readRecords(createReadStream(UDATA), { onProgress: (p) => streamTotals.push(p.total) });
     expect(s.rows).toBe(100000);
+    expect(s.source).toBe(UDATA);
+    expect(streamTotals.at(-1)).toBe(statSync(UDATA).size);
     const gz = await readRecords(join(dir, 'u.data.gz'));
     expect(gz.rows).toBe(100000);
     expect(gz.decisions.compression).toBe('gzip');
