@@ -37,7 +37,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'fit on a train file and report ranking metrics on a test file',
   description:
-    "Fit a model on --train and evaluate it on --test with the benchmark protocol (../shared/bench/anchors.md): dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
+    "Fit a model on --train and evaluate it on --test (or on a seeded --test-fraction of --train) with the benchmark protocol (../shared/bench/anchors.md): dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
   flags: FLAGS,
   examples: [
     'recwise eval --model popularity --train train.tsv --test test.tsv --binary --json',
