@@ -279,11 +279,11 @@ export class DataFormatError extends RecwiseError {
   readonly source: string;
   /** 1-based line number (of the line where the record starts). */
   readonly line: number;
-  constructor(source: string, line: number, field: string, value: unknown, reason: string) {
+  constructor(source: string, line: number, field: string, value: unknown, reason: string, fix?: string) {
     super('BAD_LINE', `${source}:${line}: ${field}: ${reason} (got ${describeValue(value)}).`, {
       field,
       value,
-      fix: "correct the line, map the columns with the reader's columns option, or pass onBadLine: 'skip' to skip and count bad lines.",
+      fix: fix ?? "correct the line, map the columns with the reader's columns option, or pass onBadLine: 'skip' to skip and count bad lines.",
     });
     this.source = source;
     this.line = line;

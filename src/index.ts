@@ -43,10 +43,12 @@ export { DatasetBuilder, buildFeatures } from './data/dataset.ts';
 export type { DatasetBuilderOptions, InteractionRecord, InteractionColumns, UnknownIdPolicy, BuildStats, FeatureSpec, BuildFeaturesOptions, FeatureMatrix } from './data/dataset.ts';
 export { murmur3_32, moduloBucket, murmurBucket, HashedVocabulary } from './data/hashing.ts';
 export type { HashedVocabularyOptions } from './data/hashing.ts';
-export { readInteractions, readRecords } from './data/readers.ts';
-export type { InteractionSource, InteractionFormat, ColumnMapping, ReadOptions, ReadRecordsResult, ReadInteractionsOptions, ReadInteractionsResult, BadLine } from './data/readers.ts';
-export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit } from './data/splits.ts';
-export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions } from './data/splits.ts';
+export { readInteractions, readRecords, describeDecisions } from './data/readers.ts';
+export { readAttributes } from './data/attributes.ts';
+export type { ReadAttributesOptions, AttributeTable } from './data/attributes.ts';
+export type { InteractionSource, InteractionFormat, ColumnMapping, ReadOptions, ReadRecordsResult, ReadInteractionsOptions, ReadInteractionsResult, BadLine, ReadDecisions, TextEncodingName } from './data/readers.ts';
+export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, globalRandomSplit } from './data/splits.ts';
+export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions, GlobalRandomSplitOptions } from './data/splits.ts';
 
 // Models
 export { Recommender } from './models/recommender.ts';

@@ -12,6 +12,8 @@ export interface CliContext {
   print(text: string): Promise<void>;
   /** Print one JSON object on stdout, on one line. */
   printJson(value: unknown): Promise<void>;
+  /** A line for the user on stderr (what the reader decided, …); silent with --quiet or --json. */
+  note(text: string): Promise<void>;
 }
 
 /** One `recwise <name>` command. */

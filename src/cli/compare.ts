@@ -7,8 +7,7 @@
 import type { Command } from './command.ts';
 import { UsageError, type FlagSpec } from './args.ts';
 import { initFromFlags, CLI_MODELS } from './models.ts';
-import { evalCommand } from './eval.ts';
-import { readTest, readTrain } from './data.ts';
+import { evalCommand, readEvalSplit } from './eval.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
 import { fitModel, readValidation, writeReport } from './report.ts';
@@ -55,8 +54,7 @@ export const compareCommand: Command = {
     const binary = f.binary === true;
     const k = f.k as number;
     const definition = f.definition as Definition;
-    const { train } = await readTrain(f.train as string, binary, ctx.progress.callback('read train'));
-    const t = await readTest(f.test as string, train, binary, ctx.progress.callback('read test'));
+    const { train, t } = await readEvalSplit(f, binary, ctx);
     const validation = await readValidation(f, train, binary, ctx);
     await initFromFlags(f);
     const out: CompareReport = {

@@ -2,10 +2,13 @@
  * `recwise eval`: fit on a train file, evaluate on a test file, print the anchors' metrics. The --json object is a
  * fixed contract (issue 4): {model, params, dataset, metrics, timing}; later model issues add models, not keys.
  */
-import type { Command } from './command.ts';
-import type { FlagSpec } from './args.ts';
+import type { CliContext, Command } from './command.ts';
+import type { FlagSpec, FlagValues } from './args.ts';
+import type { Interactions } from '../data/interactions.ts';
 import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
-import { readTest, readTrain } from './data.ts';
+import { DATA_FILE_HELP, DATA_FLAGS, activeUsers, readTest, readTrain } from './data.ts';
+import { UsageError } from './args.ts';
+import { randomSplit } from '../data/splits.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition, DEFINITIONS } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
 import { REPORT_FLAGS, fitModel, readValidation, writeReport } from './report.ts';
@@ -13,12 +16,15 @@ import type { ReportData } from '../report/data.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'model', type: 'enum', values: MODEL_NAMES, required: true, help: 'model family' },
-  { name: 'train', type: 'string', meta: 'PATH', required: true, help: 'training interactions (TSV with header user item weight timestamp)' },
-  { name: 'test', type: 'string', meta: 'PATH', required: true, help: 'test interactions, same format; rows of users/items unknown in train are dropped' },
+  { name: 'train', type: 'string', meta: 'PATH', required: true, help: `training ${DATA_FILE_HELP}` },
+  { name: 'test', type: 'string', meta: 'PATH', help: 'test interactions (read like --train); rows of users/items unknown in train are dropped' },
+  { name: 'test-fraction', type: 'number', meta: 'F', help: 'instead of --test: hold out this share of each user\'s rows of --train at random (seeded; users keep ≥ 1 train row)' },
+  { name: 'seed', type: 'int', default: 42, help: 'seed of --test-fraction\'s split' },
   { name: 'k', type: 'int', min: 1, default: 10, help: 'cut-off of the ranking metrics' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
   { name: 'definition', type: 'enum', values: DEFINITIONS, default: 'standard', help: 'metric definitions (standard = the protocol above; others reproduce that library\'s numbers)' },
   ...REPORT_FLAGS,
+  ...DATA_FLAGS,
   ...modelFlags(),
 ];
 
@@ -37,18 +43,18 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'fit on a train file and report ranking metrics on a test file',
   description:
-    "Fit a model on --train and evaluate it on --test with the benchmark protocol: dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
+    "Fit a model on --train and evaluate it on --test (or on a seeded --test-fraction of --train) with the benchmark protocol: dense ids from train sorted numerically, every user with a test row evaluated, train items excluded, top-k ties to the lower item index.",
   flags: FLAGS,
   examples: [
     'recwise eval --model popularity --train train.tsv --test test.tsv --binary --json',
     'recwise eval --model popularity --train train.tsv --test test.tsv --k 20 --definition implicit',
     'recwise eval --model bpr --epochs 30 --train train.tsv --validation validation.tsv --test test.tsv --binary --report report.html',
+    'recwise eval --model als --train ml-100k/u.data --test-fraction 0.2 --seed 1',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const binary = f.binary === true;
-    const { train } = await readTrain(f.train as string, binary, ctx.progress.callback('read train'));
-    const t = await readTest(f.test as string, train, binary, ctx.progress.callback('read test'));
+    const { train, t } = await readEvalSplit(f, binary, ctx);
     await initFromFlags(f);
     const model = CLI_MODELS[f.model as string].create(f);
     const validation = await readValidation(f, train, binary, ctx);
@@ -89,3 +95,30 @@ export const evalCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The train and test interactions of `eval` and `compare`: --train and --test read with the data flags, or --train
+ * split per user at random when --test-fraction is given; what the readers decided goes to ctx.note.
+ */
+export async function readEvalSplit(f: FlagValues, binary: boolean, ctx: CliContext): Promise<{ train: Interactions; t: { test: Interactions; rows: number; dropped: number; users: number } }> {
+    if ((f.test === undefined) === (f['test-fraction'] === undefined)) {
+      throw new UsageError('--test', f.test, 'give either --test or --test-fraction', 'pass --test PATH, or --test-fraction 0.2 to split --train.');
+    }
+    const fraction = f['test-fraction'] as number | undefined;
+    if (fraction !== undefined && !(fraction > 0 && fraction < 1)) throw new UsageError('--test-fraction', fraction, 'expected a number in (0, 1)', 'pass e.g. --test-fraction 0.2.');
+    const read = await readTrain(f.train as string, binary, f, ctx.progress.callback('read train'));
+    await ctx.note(read.summary);
+    let train = read.train;
+    let t: { test: Interactions; rows: number; dropped: number; users: number };
+    if (fraction !== undefined) {
+      const split = randomSplit(train, { testFraction: fraction, seed: f.seed as number });
+      train = split.train;
+      t = { test: split.test, rows: split.test.nnz, dropped: 0, users: activeUsers(split.test) };
+      await ctx.note(`recwise: split ${f.train} per user at random (test fraction ${fraction}, seed ${f.seed}): ${train.nnz} train rows, ${t.rows} test rows`);
+    } else {
+      const tt = await readTest(f.test as string, f.train as string, train, binary, f, ctx.progress.callback('read test'));
+      await ctx.note(tt.summary);
+      t = tt;
+    }
+  return { train, t };
+}

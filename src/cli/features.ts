@@ -1,7 +1,9 @@
 /**
  * Feature files for `--user-features` / `--item-features` (issue 5): TSV lines `id<TAB>feature[<TAB>weight]`, an
- * optional header starting with `id`, '#' comments. Read when the model is fitted, so ids are matched against the
- * training vocabulary: an id that is a number there is read as a number, ids not in training are skipped.
+ * optional header starting with `id`, '#' comments; or, with `--item-feature-columns` (issue 16), any attribute
+ * table (CSV/TSV/`|`, e.g. MovieLens u.item) whose columns become features (see src/data/attributes.ts). Read when
+ * the model is fitted, so ids are matched against the training vocabulary: an id that is a number there is read
+ * as a number, ids not in training are skipped.
  */
 import type { Vocabulary, Id } from '../data/vocabulary.ts';
 import type { FeatureRecords } from '../models/lightfm.ts';
@@ -9,11 +11,21 @@ import type { FeatureSpec } from '../data/dataset.ts';
 import { readFileBytes } from '../runtime/files.ts';
 import { UsageError } from './args.ts';
 import { requireFile } from './data.ts';
+import { readAttributes } from '../data/attributes.ts';
 
 /** A loader of feature records from a TSV file, resolved against the vocabulary at fit time. */
-export function featureFile(flag: string, path: string): (vocab: Vocabulary) => Promise<FeatureRecords> {
+export function featureFile(flag: string, path: string, columns?: string): (vocab: Vocabulary) => Promise<FeatureRecords> {
   return async (vocab) => {
     await requireFile(flag, path);
+    if (columns !== undefined) {
+      const table = await readAttributes(path, { columns: columns.split(',').map((c) => c.trim()).filter(Boolean) });
+      const known = (id: Id): Id | undefined => (vocab.has(id) ? id : vocab.has(String(id)) ? String(id) : typeof id === 'string' && vocab.has(Number(id)) ? Number(id) : undefined);
+      const rows = table.rows.flatMap((r) => {
+        const id = known(r.id);
+        return id === undefined || r.features.length === 0 ? [] : [{ id, features: r.features }];
+      });
+      return { rows };
+    }
     const text = new TextDecoder().decode(await readFileBytes(path));
     const byId = new Map<Id, FeatureSpec[]>();
     const lines = text.split(/\r?\n/);

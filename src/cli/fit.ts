@@ -2,16 +2,17 @@
 import type { Command } from './command.ts';
 import type { FlagSpec } from './args.ts';
 import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
-import { readTrain } from './data.ts';
+import { DATA_FILE_HELP, DATA_FLAGS, readTrain } from './data.ts';
 import { fmtNumber, since, table } from './format.ts';
 import { saveModel } from '../io/model.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'model', type: 'enum', values: MODEL_NAMES, required: true, help: 'model family' },
-  { name: 'train', type: 'string', meta: 'PATH', required: true, help: 'training interactions (TSV/CSV with header user item weight timestamp, or MovieLens u.data / ratings.dat)' },
+  { name: 'train', type: 'string', meta: 'PATH', required: true, help: `training ${DATA_FILE_HELP}` },
   { name: 'out', type: 'string', meta: 'FILE', required: true, help: 'where to write the model file' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
   { name: 'f16', type: 'boolean', help: 'store factors as 16-bit floats (half the size)' },
+  ...DATA_FLAGS,
   ...modelFlags(),
 ];
 
@@ -23,7 +24,8 @@ export const fitCommand: Command = {
   examples: ['recwise fit --model popularity --train train.tsv --out model.recwise'],
   async run(ctx) {
     const f = ctx.flags;
-    const { train, rows } = await readTrain(f.train as string, f.binary === true, ctx.progress.callback('read train'));
+    const { train, rows, summary: readNote } = await readTrain(f.train as string, f.binary === true, f, ctx.progress.callback('read train'));
+    await ctx.note(readNote);
     await initFromFlags(f);
     const model = CLI_MODELS[f.model as string].create(f);
     const t0 = performance.now();

@@ -17,8 +17,9 @@ import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
 import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
+import { splitCommand } from './split.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, compareCommand, recommendCommand, serveCommand, importCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, compareCommand, splitCommand, recommendCommand, serveCommand, importCommand, exportCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -72,6 +73,11 @@ export async function main(io: ProcessIO): Promise<number> {
       async printJson(value) {
         await bar.clear();
         await io.stdout(JSON.stringify(value) + '\n');
+      },
+      async note(text) {
+        if (flags.quiet || flags.json) return;
+        await bar.clear();
+        await io.stderr(text.endsWith('\n') ? text : text + '\n');
       },
     };
     return await command.run(ctx);

@@ -78,7 +78,9 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'item-alpha', type: 'number', min: 0, help: 'lightfm: L2 on item features (default 0)' },
       { name: 'user-alpha', type: 'number', min: 0, help: 'lightfm: L2 on user features (default 0)' },
       { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of user features (identity features kept, rows normalised)' },
-      { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features' },
+      { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features, or an attribute table with --item-feature-columns' },
+      { name: 'user-feature-columns', type: 'string', meta: 'SPECS', help: 'lightfm: read --user-features as an attribute table: columns to use, e.g. age:bucket5,gender,occupation' },
+      { name: 'item-feature-columns', type: 'string', meta: 'SPECS', help: 'lightfm: read --item-features as an attribute table: e.g. genres:multi,year:bucket10,5..23:flag (names or 0-based indices)' },
       SEED,
     ],
     create: (f) =>
@@ -86,8 +88,8 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
         loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
         maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], seed: f.seed, threads: f.threads,
       })).withFeatures({
-        userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features']) : undefined,
-        itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features']) : undefined,
+        userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features'], f['user-feature-columns'] as string | undefined) : undefined,
+        itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features'], f['item-feature-columns'] as string | undefined) : undefined,
       }),
   },
   itemknn: {

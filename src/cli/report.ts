@@ -41,7 +41,7 @@ export async function readValidation(flags: FlagValues, train: Interactions, bin
   const path = flags.validation;
   if (typeof path !== 'string') return undefined;
   await requireFile('validation', path);
-  return (await readTest(path, train, binary, ctx.progress.callback('read validation'))).test;
+  return (await readTest(path, typeof flags.train === 'string' ? flags.train : '--train', train, binary, flags, ctx.progress.callback('read validation'))).test;
 }
 
 /** Fit a model; with a report to write, record its per-epoch curve too (validation metrics when given, their time not counted as fit time). */

@@ -298,7 +298,8 @@ export function scanNumericLines(
       v = 0;
       nd = 0;
     }
-    if (!(p < end && f > maxCol && u === u && it === it && w === w && t === t)) break;
+    // weights beyond the float32 range they are stored in go to the general path, which reports the line
+    if (!(p < end && f > maxCol && u === u && it === it && w <= 3.4028234663852886e38 && w >= -3.4028234663852886e38 && t === t)) break;
     U[n] = u;
     I[n] = it;
     if (cw >= 0) W[n] = w;

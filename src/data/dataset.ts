@@ -346,6 +346,12 @@ export class DatasetBuilder {
     const backend = await getBackend();
     const csr = backend.csrFromCoo(rows, cols, vals, users.size, items.size, policy);
     this.pairs = csr.indices.length;
+    // weights are stored as float32: 1e308, or two 2e38 summed, would become Infinity and poison training (issue 22)
+    for (let p = 0; p < csr.data.length; p++) {
+      if (!Number.isFinite(csr.data[p])) {
+        throw new InvalidArgumentError('weights', csr.data[p], 'weights, and sums of repeated (user, item) pairs, within the float32 range (±3.4e38)', "scale the weights down, or merge repeats with duplicates: 'max'.");
+      }
+    }
     const timestamps = this.ts ? mergeTimestamps(csr, rows, cols, vals, this.ts, this.duplicates === 'last' && !this.binary) : undefined;
     return new Interactions(users, items, csr, timestamps);
   }

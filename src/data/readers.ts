@@ -1,9 +1,14 @@
 /**
- * Streaming readers for interaction files: CSV, TSV, JSONL and the MovieLens formats (`u.data`: tab separated, no
- * header; `ratings.dat`: `::` separated, no header), from a file path (Node, Deno, Bun), a URL, a Response, a
- * ReadableStream, bytes or text. Input is consumed chunk by chunk (bounded memory besides the parsed columns), and
- * nothing is silently misread: a malformed line throws a {@link DataFormatError} naming the source, the 1-based line
- * and the field, or, with `onBadLine: 'skip'`, is skipped and counted (issue 4).
+ * Streaming readers for interaction files as users have them (issues 4 and 16): CSV, TSV, JSONL, the MovieLens
+ * formats (`u.data`: tab, no header; `ratings.dat`: `::`; `ratings.csv` of 20M/25M/32M), Last.fm 1K/360K TSV,
+ * Amazon/Goodreads/Yelp-style CSV and JSONL, from a path, URL, Response, Blob/File, Web or Node stream, async
+ * iterable of lines or records, array of records, bytes or text; gzip by magic bytes; UTF-8 or windows-1252; LF,
+ * CRLF or CR line ends. Input is consumed chunk by chunk (bounded memory besides the parsed columns).
+ *
+ * What is not given is decided from a bounded prefix (src/data/sniff.ts) and reported in `decisions`; explicit
+ * options always win. Nothing is silently misread: a malformed line throws a {@link DataFormatError} naming the
+ * source, the 1-based line and the field, or, with `onBadLine: 'skip'`, is skipped and counted; a line 1 that
+ * could be a header or data is an error showing both readings; zero usable rows is an error naming the source.
  *
  * Numeric ids: a delimited column whose every value is a canonical integer ("12", "-3"; not "012", "1.0" or
  * "1e3") gives number ids; if any value in the column is not, every id of that column is the text as written. The
@@ -11,68 +16,21 @@
  * the protocol's numeric id sort applies to MovieLens and the shared splits. `ids: 'string'` or `'number'` forces
  * a choice. JSONL ids keep their JSON type (numbers stay numbers, strings stay strings).
  */
-import { AbortError, DataFormatError, InvalidArgumentError } from '../errors.ts';
-import { fileStream } from '../runtime/files.ts';
-import type { LongRunOptions } from '../models/progress.ts';
+import { AbortError, DataFormatError, InvalidArgumentError, RecwiseError } from '../errors.ts';
 import { DatasetBuilder, type DatasetBuilderOptions } from './dataset.ts';
 import type { Interactions } from './interactions.ts';
 import type { Id } from './vocabulary.ts';
 import { FieldSpans, SplitResult, canonicalIntText, fieldText, parseCanonicalInt, parseNumber, parseNumberText, scanNumericLines, splitRecord, type NumericSink } from './csv.ts';
+import { openSource, sourceName, type InteractionSource } from './sources.ts';
+import { cp1252ToUtf8, crToLf, encodingOf, firstHighByte, gunzip, isGzip, lineEndingOf, looksUtf8, unsupportedEncoding, type TextEncodingName } from './decode.ts';
+import { ALIASES, SNIFF_BYTES, aliasKey, parseIsoDate, sampleRecords, sniffDelimiter, sniffHeader, sniffLayout } from './sniff.ts';
+import { BUILDER_OPTION_KEYS, FIELDS, PRESETS, READ_OPTION_KEYS, checkOptions, formatFromName, resolveColumns, type BadLine, type Field, type InteractionFormat, type Preset, type ReadDecisions, type ReadOptions } from './read-options.ts';
+import { IdColumn, NumColumn, keepAtLeast } from './read-columns.ts';
 
-/**
- * Where to read from. A string is a file path, or a URL when it starts with `http:`, `https:` or `data:`;
- * text content goes in `{ text }`.
- */
-export type InteractionSource =
-  | string
-  | URL
-  | Response
-  | ReadableStream<Uint8Array>
-  | Uint8Array
-  | ArrayBuffer
-  | { text: string; name?: string };
-
-/** File formats the readers know. */
-export type InteractionFormat = 'csv' | 'tsv' | 'jsonl' | 'ml-100k' | 'ml-1m';
-
-/** Which column holds what: a header name or a 0-based index (`null`: none). */
-export interface ColumnMapping {
-  user?: string | number;
-  item?: string | number;
-  weight?: string | number | null;
-  timestamp?: string | number | null;
-}
-
-/** Options of {@link readRecords} and {@link readInteractions}. */
-export interface ReadOptions extends LongRunOptions {
-  /** Default: from the name (`.csv`, `.tsv`/`.tab`, `.jsonl`/`.ndjson`, `u.data`/`.data`, `ratings.dat`/`.dat`), else sniffed from the first line. */
-  format?: InteractionFormat;
-  /** Field separator (overrides the format's: `,` csv, tab tsv and ml-100k, `::` ml-1m). One or two characters. */
-  delimiter?: string;
-  /** Whether the first line names the columns (default true for csv/tsv, false for MovieLens), or the names to use. */
-  header?: boolean | string[];
-  /**
-   * Columns by header name or 0-based index. Defaults: the first header names matching user/user_id/userId/uid,
-   * item/item_id/itemId/movie_id/movieId/iid, weight/rating/score/value/count, timestamp/time/ts; without a
-   * header, columns 0, 1, 2, 3 (weight and timestamp only when present on the first data line).
-   */
-  columns?: ColumnMapping;
-  /** Id typing: `'auto'` (default, see the module notes), `'string'` or `'number'` (any finite number; else a bad line). */
-  ids?: 'auto' | 'string' | 'number';
-  /** `'error'` (default) throws DataFormatError on the first malformed line; `'skip'` skips and counts it. */
-  onBadLine?: 'error' | 'skip';
-  /** Quote character of delimited formats (default `"`); null turns quoting off. */
-  quote?: string | null;
-  /** Name used in error messages (default: the path, URL, or "input"). */
-  name?: string;
-}
-
-/** A skipped line, as reported with `onBadLine: 'skip'` (the first 100 are kept). */
-export interface BadLine {
-  readonly line: number;
-  readonly field: string;
-  readonly reason: string;
-}
+export type { InteractionSource } from './sources.ts';
+export type { TextEncodingName } from './decode.ts';
+export { describeDecisions, READ_OPTION_KEYS } from './read-options.ts';
+export type { InteractionFormat, ColumnMapping, ReadOptions, BadLine, ReadDecisions } from './read-options.ts';
 
 /** Parsed columns, ready for {@link DatasetBuilder.addColumns}. */
 export interface ReadRecordsResult {
@@ -81,216 +39,79 @@ export interface ReadRecordsResult {
   readonly items: ArrayLike<Id>;
   readonly weights?: Float64Array;
   readonly timestamps?: Float64Array;
-  /** Records read. */
+  /** Records kept. */
   readonly rows: number;
   /** Lines skipped as malformed (onBadLine: 'skip'). */
   readonly skipped: number;
+  /** Rows dropped because their weight was below `minRating`. */
+  readonly belowMinRating: number;
   readonly badLines: readonly BadLine[];
+  readonly decisions: ReadDecisions;
 }
 
-const ALIASES: Record<keyof ColumnMapping, string[]> = {
-  user: ['user', 'user_id', 'userid', 'uid', 'users'],
-  item: ['item', 'item_id', 'itemid', 'movie_id', 'movieid', 'iid', 'items'],
-  weight: ['weight', 'rating', 'score', 'value', 'count', 'weights'],
-  timestamp: ['timestamp', 'time', 'ts', 'datetime', 'timestamps'],
-};
-const FIELDS = ['user', 'item', 'weight', 'timestamp'] as const;
-type Field = (typeof FIELDS)[number];
+const F32_MAX = 3.4028234663852886e38;
+/** A line longer than this is refused (a binary file or a file without line breaks, not a table). */
+const MAX_LINE_BYTES = 16 << 20;
 
-/** A growable id column: numbers while every value is a canonical integer, text from the first one that is not. */
-class IdColumn {
-  nums = new Float64Array(4096);
-  strs?: string[];
-  n = 0;
-  constructor(readonly mode: 'auto' | 'string' | 'number') {}
-  pushNumber(v: number): void {
-    if (this.strs) {
-      this.strs.push(String(v));
-    } else {
-      if (this.n === this.nums.length) {
-        const b = new Float64Array(this.n * 2);
-        b.set(this.nums);
-        this.nums = b;
-      }
-      this.nums[this.n] = v;
-    }
-    this.n++;
-  }
-  reserve(n: number): void {
-    if (this.nums.length < n) {
-      const b = new Float64Array(Math.max(n, this.nums.length * 2));
-      b.set(this.nums.subarray(0, this.n));
-      this.nums = b;
-    }
-  }
-  pushText(t: string): void {
-    if (!this.strs) {
-      const s = new Array<string>(this.n);
-      for (let k = 0; k < this.n; k++) s[k] = String(this.nums[k]);
-      this.strs = s;
-    }
-    this.strs.push(t);
-    this.n++;
-  }
-  values(): ArrayLike<Id> {
-    return this.strs ?? this.nums.subarray(0, this.n);
+async function* prepend(first: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* first;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
   }
 }
 
-class NumColumn {
-  vals = new Float64Array(4096);
-  n = 0;
-  reserve(n: number): void {
-    if (this.vals.length < n) {
-      const b = new Float64Array(Math.max(n, this.vals.length * 2));
-      b.set(this.vals.subarray(0, this.n));
-      this.vals = b;
-    }
-  }
-  push(v: number): void {
-    if (this.n === this.vals.length) {
-      const b = new Float64Array(this.n * 2);
-      b.set(this.vals);
-      this.vals = b;
-    }
-    this.vals[this.n++] = v;
-  }
-}
-
-interface Chunks {
-  name: string;
-  total: number;
-  stream: ReadableStream<Uint8Array> | undefined;
-  bytes: Uint8Array | undefined;
-}
-
-function nameOf(source: InteractionSource, options: ReadOptions): string {
-  if (options.name) return options.name;
-  if (typeof source === 'string') return source.startsWith('data:') ? 'data URL' : source;
-  if (source instanceof URL) return source.href;
-  if (typeof Response !== 'undefined' && source instanceof Response) return source.url || 'response';
-  if (source && typeof source === 'object' && 'text' in source && typeof source.text === 'string') return (source as { name?: string }).name ?? 'input';
-  return 'input';
-}
-
-async function open(source: InteractionSource, name: string): Promise<Chunks> {
-  if (source instanceof Uint8Array) return { name, total: source.length, stream: undefined, bytes: source };
-  if (source instanceof ArrayBuffer) return { name, total: source.byteLength, stream: undefined, bytes: new Uint8Array(source) };
-  if (typeof source === 'object' && source !== null && 'text' in source && typeof (source as { text: unknown }).text === 'string') {
-    const bytes = new TextEncoder().encode((source as { text: string }).text);
-    return { name, total: bytes.length, stream: undefined, bytes };
-  }
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return { name, total: 0, stream: source, bytes: undefined };
-  let response: Response | undefined;
-  if (typeof Response !== 'undefined' && source instanceof Response) response = source;
-  else if (source instanceof URL || (typeof source === 'string' && /^(https?|data):/i.test(source))) {
-    if (source instanceof URL && source.protocol === 'file:') {
-      return { name, total: 0, stream: await fileStream(decodeURIComponent(source.pathname)), bytes: undefined };
-    }
-    response = await fetch(source);
-  } else if (typeof source === 'string') {
-    return { name, total: 0, stream: await fileStream(source), bytes: undefined };
-  } else {
-    throw new InvalidArgumentError('source', source, 'a path, URL, Response, ReadableStream, Uint8Array, ArrayBuffer or { text }');
-  }
-  if (!response.ok) throw new InvalidArgumentError('source', name, `a readable resource (HTTP ${response.status} ${response.statusText})`, 'check the URL.');
-  const len = Number(response.headers.get('content-length'));
-  if (!response.body) return { name, total: 0, stream: undefined, bytes: new Uint8Array(await response.arrayBuffer()) };
-  return { name, total: Number.isFinite(len) ? len : 0, stream: response.body, bytes: undefined };
-}
-
-function formatFromName(name: string): InteractionFormat | undefined {
-  const n = name.toLowerCase().replace(/[?#].*$/, '').replace(/\.(gz|bz2|xz)$/, '');
-  if (n.endsWith('.csv')) return 'csv';
-  if (n.endsWith('.tsv') || n.endsWith('.tab')) return 'tsv';
-  if (n.endsWith('.jsonl') || n.endsWith('.ndjson')) return 'jsonl';
-  if (n.endsWith('.data')) return 'ml-100k';
-  if (n.endsWith('.dat')) return 'ml-1m';
-  return undefined;
-}
-
-function sniff(first: Uint8Array): InteractionFormat {
-  let p = 0;
-  while (p < first.length && (first[p] === 32 || first[p] === 10 || first[p] === 13 || first[p] === 9)) p++;
-  if (first[p] === 123 /* { */ || first[p] === 91 /* [ */) return 'jsonl';
-  const line = new TextDecoder().decode(first.subarray(0, Math.min(first.length, 4096))).split('\n')[0];
-  if (line.includes('\t')) return 'tsv';
-  if (line.includes('::')) return 'ml-1m';
-  return 'csv';
-}
-
-function checkOptions(o: ReadOptions): void {
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('options', o, 'an object');
-  if (o.format !== undefined && !['csv', 'tsv', 'jsonl', 'ml-100k', 'ml-1m'].includes(o.format)) throw new InvalidArgumentError('format', o.format, "'csv', 'tsv', 'jsonl', 'ml-100k' or 'ml-1m'");
-  if (o.delimiter !== undefined && !(typeof o.delimiter === 'string' && new TextEncoder().encode(o.delimiter).length >= 1 && new TextEncoder().encode(o.delimiter).length <= 2)) {
-    throw new InvalidArgumentError('delimiter', o.delimiter, 'a one- or two-byte string such as "," or "::"');
-  }
-  if (o.onBadLine !== undefined && o.onBadLine !== 'error' && o.onBadLine !== 'skip') throw new InvalidArgumentError('onBadLine', o.onBadLine, "'error' or 'skip'");
-  if (o.ids !== undefined && !['auto', 'string', 'number'].includes(o.ids)) throw new InvalidArgumentError('ids', o.ids, "'auto', 'string' or 'number'");
-  if (o.quote !== undefined && o.quote !== null && !(typeof o.quote === 'string' && o.quote.length === 1 && o.quote.charCodeAt(0) < 128)) {
-    throw new InvalidArgumentError('quote', o.quote, 'one ASCII character, or null');
-  }
-  if (o.header !== undefined && typeof o.header !== 'boolean' && !(Array.isArray(o.header) && o.header.every((h) => typeof h === 'string'))) {
-    throw new InvalidArgumentError('header', o.header, 'true, false or an array of column names');
-  }
-}
-
-/** Resolve the column mapping against the header names (or the first line's field count). */
-function resolveColumns(mapping: ColumnMapping | undefined, names: string[] | undefined, fieldCount: number, source: string): Record<Field, number> {
-  const out = { user: -1, item: -1, weight: -1, timestamp: -1 } as Record<Field, number>;
-  const lower = names?.map((n) => n.trim().toLowerCase());
-  for (const f of FIELDS) {
-    const given = mapping?.[f];
-    if (given === null) continue;
-    if (typeof given === 'number') {
-      if (!(Number.isInteger(given) && given >= 0)) throw new InvalidArgumentError(`columns.${f}`, given, 'a 0-based column index or a header name');
-      out[f] = given;
-    } else if (typeof given === 'string') {
-      if (!names) throw new InvalidArgumentError(`columns.${f}`, given, 'a column index (the input has no header)', 'pass header: true, or name the column by its 0-based index.');
-      let k = names.indexOf(given);
-      if (k < 0) k = lower!.indexOf(given.toLowerCase());
-      if (k < 0) throw new InvalidArgumentError(`columns.${f}`, given, `one of the header's columns (${names.join(', ')})`);
-      out[f] = k;
-    } else if (given !== undefined) {
-      throw new InvalidArgumentError(`columns.${f}`, given, 'a header name, a 0-based index or null');
-    } else if (lower) {
-      out[f] = lower.findIndex((n) => ALIASES[f].includes(n.replace(/[\s-]/g, '_')));
-    } else {
-      const pos = FIELDS.indexOf(f);
-      out[f] = pos < fieldCount ? pos : -1;
-    }
-  }
-  if (out.user < 0 || out.item < 0) {
-    throw new InvalidArgumentError('columns', names ?? `${fieldCount} unnamed fields`, 'user and item columns', `name them, e.g. columns: { user: 'customer', item: 'product' } (reading ${source}).`);
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
   }
   return out;
 }
 
 /**
  * Read interaction records as columns, without mapping ids (feed them to a {@link DatasetBuilder} with the
- * vocabulary you want).
+ * vocabulary you want). `decisions` says how the input was read.
  *
  * @example
  * ```ts
  * const rec = await readRecords('ratings.csv', { onBadLine: 'skip' });
+ * console.log(describeDecisions(rec.decisions)); // "delimited, ','-separated, header (userId, movieId, rating, timestamp), …"
  * const b = new DatasetBuilder({ users: train.users, items: train.items });
  * b.addColumns(rec);
  * ```
  */
 export async function readRecords(source: InteractionSource, options: ReadOptions = {}): Promise<ReadRecordsResult> {
-  checkOptions(options);
-  const name = nameOf(source, options);
-  const input = await open(source, name);
+  checkOptions(options, READ_OPTION_KEYS, 'readRecords');
+  return readChecked(source, options);
+}
+
+async function readChecked(source: InteractionSource, options: ReadOptions): Promise<ReadRecordsResult> {
+  const name = sourceName(source, options.name);
+  const input = await openSource(source, name);
   const onBad = options.onBadLine ?? 'error';
   const idMode = options.ids ?? 'auto';
   const signal = options.signal;
 
   let format: InteractionFormat | undefined = options.format ?? formatFromName(name);
+  const preset: Preset = format ? PRESETS[format] : {};
   let delim: Uint8Array | undefined;
+  let delimText = '';
   let quote = -1;
   let headerNames: string[] | undefined = Array.isArray(options.header) ? options.header : undefined;
   let expectHeader = false;
+  let layout: Record<Field, number> | undefined;
+  let layoutName: string | undefined;
   let cols: Record<Field, number> | undefined;
+  let encoding: TextEncodingName = 'utf-8';
+  let lineEnding: ReadDecisions['lineEnding'] = 'none';
+  let compression: ReadDecisions['compression'] = 'none';
+  const sniffed: string[] = [];
+  let prefixForHints: Uint8Array = new Uint8Array(0);
 
   const users = new IdColumn(idMode);
   const items = new IdColumn(idMode);
@@ -308,14 +129,63 @@ export async function readRecords(source: InteractionSource, options: ReadOption
     if (badLines.length < 100) badLines.push({ line: ln, field, reason });
   };
 
-  const setup = (first: Uint8Array): void => {
-    format ??= sniff(first);
-    if (format !== 'jsonl') {
-      const d = options.delimiter ?? (format === 'csv' ? ',' : format === 'ml-1m' ? '::' : '\t');
-      delim = new TextEncoder().encode(d);
-      const q = options.quote === undefined ? '"' : options.quote;
-      quote = q === null ? -1 : q.charCodeAt(0);
-      expectHeader = options.header === undefined ? format === 'csv' || format === 'tsv' : options.header === true;
+  /** What to suggest when the delimiter does not split the lines: the sniffed one, if any. */
+  const suggestDelimiter = (): string => {
+    const g = sniffDelimiter(prefixForHints, quote, true);
+    if (g && g.delimiter !== delimText) return `pass delimiter: '${g.delimiter === '\t' ? '\\t' : g.delimiter}' (CLI --delimiter ${g.delimiter === '\t' ? 'tab' : `'${g.delimiter}'`}): the lines split into ${g.fields} fields with it.`;
+    return "pass the delimiter (delimiter: ';', CLI --delimiter ';') or a format (e.g. format: 'ml-100k').";
+  };
+
+  /** Decide delimiter, header and layout from the (decoded) prefix. */
+  const setup = (prefix: Uint8Array, atEof: boolean): void => {
+    prefixForHints = prefix;
+    if (!format) {
+      let p = 0;
+      while (p < prefix.length && (prefix[p] === 32 || prefix[p] === 10 || prefix[p] === 13 || prefix[p] === 9)) p++;
+      if (prefix[p] === 123 /* { */ || prefix[p] === 91 /* [ */) {
+        format = 'jsonl';
+        sniffed.push('format');
+      }
+    }
+    if (format === 'jsonl') return;
+    const q = options.quote === undefined ? '"' : options.quote;
+    quote = q === null ? -1 : q.charCodeAt(0);
+    delimText = options.delimiter ?? preset.delimiter ?? '';
+    if (!delimText) {
+      const g = sniffDelimiter(prefix, quote, atEof);
+      delimText = g?.delimiter ?? ',';
+      sniffed.push('delimiter');
+    }
+    delim = new TextEncoder().encode(delimText);
+    const sample = sampleRecords(prefix, delimText, quote, atEof);
+    if (sample.length > 0 && sample.every((r) => r.length < 2)) {
+      const shown = delimText === '\t' ? 'tab' : `'${delimText}'`;
+      throw new InvalidArgumentError('delimiter', delimText, `a delimiter that splits ${name}'s lines (with ${shown} they have 1 field)`, suggestDelimiter());
+    }
+    const header = options.header ?? preset.header ?? (options.columns && FIELDS.some((f) => typeof options.columns![f] === 'string') ? true : undefined);
+    if (header === undefined) {
+      sniffed.push('header');
+      const verdict = sniffHeader(sample);
+      if (verdict === 'ambiguous') {
+        const first = sample[0];
+        throw new DataFormatError(
+          name, 1, 'header', first.join(delimText),
+          `line 1 could be a header (columns ${first.map((v) => JSON.stringify(v)).join(', ')}) or the first record (user ${JSON.stringify(first[0])}, item ${JSON.stringify(first[1] ?? '')}); the reader does not guess`,
+          'pass header: true or header: false (CLI --header or --no-header).',
+        );
+      }
+      expectHeader = verdict === 'header';
+    } else expectHeader = header === true;
+    if (!expectHeader && !headerNames) {
+      if (preset.columns) layout = preset.columns;
+      else if (!options.columns) {
+        const counts = sample.map((r) => r.length);
+        const fields = counts.length ? Math.max(...counts) : 0;
+        const l = sniffLayout(sample, delimText, fields);
+        layout = l.columns;
+        layoutName = l.name;
+        sniffed.push('layout');
+      }
     }
   };
 
@@ -347,6 +217,10 @@ export async function readRecords(source: InteractionSource, options: ReadOption
       return true;
     }
     const text = fieldText(buf, spans, f, quote);
+    if (text.includes('\uFFFD') && !looksUtf8(buf.subarray(s, e), false)) {
+      bad(ln, field, text, "not valid UTF-8 (pass encoding: 'latin1' if the file is latin-1/windows-1252; CLI --encoding latin1)");
+      return false;
+    }
     if (col.mode === 'auto' && spans.quoted[f] !== 0) {
       const v = canonicalIntText(text);
       if (v === v) {
@@ -358,9 +232,14 @@ export async function readRecords(source: InteractionSource, options: ReadOption
     return true;
   };
 
-  const takeNum = (buf: Uint8Array, f: number, ln: number, field: string): number => {
-    const v = spans.quoted[f] === 0 ? parseNumber(buf, spans.starts[f], spans.ends[f]) : parseNumberText(fieldText(buf, spans, f, quote).trim());
-    if (v !== v) bad(ln, field, fieldText(buf, spans, f, quote), 'not a finite number');
+  const takeNum = (buf: Uint8Array, f: number, ln: number, field: Field): number => {
+    let v = spans.quoted[f] === 0 ? parseNumber(buf, spans.starts[f], spans.ends[f]) : parseNumberText(fieldText(buf, spans, f, quote).trim());
+    if (v !== v && field === 'timestamp') v = parseIsoDate(fieldText(buf, spans, f, quote).trim());
+    if (v !== v) bad(ln, field, fieldText(buf, spans, f, quote), field === 'timestamp' ? 'not a number or an ISO 8601 date' : 'not a finite number');
+    else if (field === 'weight' && !(v <= F32_MAX && v >= -F32_MAX)) {
+      bad(ln, field, fieldText(buf, spans, f, quote), 'out of the range weights are stored in (32-bit floats, ±3.4e38)');
+      return NaN;
+    }
     return v;
   };
 
@@ -372,7 +251,7 @@ export async function readRecords(source: InteractionSource, options: ReadOption
       expectHeader = false;
       return;
     }
-    cols ??= resolveColumns(options.columns, headerNames, spans.count, name);
+    cols ??= resolveColumns(options.columns, headerNames, layout, spans.count, name, delimText, suggestDelimiter);
     for (const f of FIELDS) {
       if (cols[f] >= spans.count) {
         bad(ln, f, spans.count, `missing: the line has ${spans.count} field${spans.count === 1 ? '' : 's'}, ${f} is column ${cols[f] + 1}`);
@@ -456,57 +335,60 @@ export async function readRecords(source: InteractionSource, options: ReadOption
     return end;
   };
 
-  // ---- JSONL -------------------------------------------------------------------------------------------------
+  // ---- JSONL and record objects ------------------------------------------------------------------------------
   const decoder = new TextDecoder();
-  const jsonField = (obj: unknown, f: Field): unknown => {
-    const key = jsonKeys![f];
-    if (key === undefined) return undefined;
-    return (obj as Record<string | number, unknown>)[key];
+  let objectKeys: Partial<Record<Field, string | number>> | undefined;
+  const keyOf = (obj: object, first: object): void => {
+    objectKeys = {};
+    const keys = Array.isArray(first) ? undefined : Object.keys(first);
+    const lower = keys?.map(aliasKey);
+    for (const f of FIELDS) {
+      const given = options.columns?.[f];
+      if (given === null) continue;
+      if (given !== undefined) objectKeys[f] = given;
+      else if (keys) {
+        for (const a of ALIASES[f]) {
+          const k = lower!.indexOf(a);
+          if (k >= 0 && !Object.values(objectKeys).includes(keys[k])) {
+            objectKeys[f] = keys[k];
+            break;
+          }
+        }
+      } else if (FIELDS.indexOf(f) < (obj as unknown[]).length) objectKeys[f] = FIELDS.indexOf(f);
+    }
+    if (objectKeys.user === undefined || objectKeys.item === undefined) {
+      throw new InvalidArgumentError('columns', keys ?? obj, 'user and item keys', `name them, e.g. columns: { user: '${keys?.[0] ?? 0}', item: '${keys?.[1] ?? 1}' } (reading ${name}).`);
+    }
   };
-  let jsonKeys: Partial<Record<Field, string | number>> | undefined;
-  const jsonRecord = (text: string, ln: number): void => {
-    if (text.trim() === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      bad(ln, 'json', text, `invalid JSON (${(e as Error).message})`);
-      return;
-    }
+  const objectRecord = (obj: unknown, ln: number, text: unknown): void => {
     if (obj === null || typeof obj !== 'object') {
-      bad(ln, 'json', text, 'not an object or array');
+      bad(ln, 'record', text, 'not an object or array');
       return;
     }
-    if (!jsonKeys) {
-      jsonKeys = {};
-      const keys = Array.isArray(obj) ? undefined : Object.keys(obj);
-      for (const f of FIELDS) {
-        const given = options.columns?.[f];
-        if (given === null) continue;
-        if (given !== undefined) jsonKeys[f] = given;
-        else if (keys) {
-          const k = keys.find((n) => ALIASES[f].includes(n.toLowerCase()));
-          if (k !== undefined) jsonKeys[f] = k;
-        } else if (FIELDS.indexOf(f) < (obj as unknown[]).length) jsonKeys[f] = FIELDS.indexOf(f);
-      }
-      if (jsonKeys.user === undefined || jsonKeys.item === undefined) {
-        throw new InvalidArgumentError('columns', keys ?? obj, 'user and item keys', `name them, e.g. columns: { user: 'customer', item: 'product' } (reading ${name}).`);
-      }
-    }
+    if (!objectKeys) keyOf(obj, obj);
+    const get = (f: Field): unknown => {
+      const key = objectKeys![f];
+      return key === undefined ? undefined : (obj as Record<string | number, unknown>)[key];
+    };
     const vals: Partial<Record<Field, number>> = {};
     for (const f of ['weight', 'timestamp'] as const) {
-      if (jsonKeys[f] === undefined) continue;
-      const v = jsonField(obj, f);
-      const num = typeof v === 'number' ? v : typeof v === 'string' ? parseNumberText(v.trim()) : NaN;
+      if (objectKeys![f] === undefined) continue;
+      const v = get(f);
+      let num = typeof v === 'number' ? v : typeof v === 'string' ? parseNumberText(v.trim()) : f === 'timestamp' && v instanceof Date ? v.getTime() / 1000 : NaN;
+      if (num !== num && f === 'timestamp' && typeof v === 'string') num = parseIsoDate(v.trim());
       if (!Number.isFinite(num)) {
-        bad(ln, f, v, 'not a finite number');
+        bad(ln, f, v, f === 'timestamp' ? 'not a number or an ISO 8601 date' : 'not a finite number');
+        return;
+      }
+      if (f === 'weight' && !(num <= F32_MAX && num >= -F32_MAX)) {
+        bad(ln, f, v, 'out of the range weights are stored in (32-bit floats, ±3.4e38)');
         return;
       }
       vals[f] = num;
     }
     const ids: Id[] = [];
     for (const f of ['user', 'item'] as const) {
-      const v = jsonField(obj, f);
+      const v = get(f);
       if (typeof v === 'number' && Number.isFinite(v) && idMode !== 'string') ids.push(v);
       else if (typeof v === 'string' && v !== '' && idMode !== 'number') ids.push(v);
       else if (idMode === 'string' && typeof v === 'number' && Number.isFinite(v)) ids.push(String(v));
@@ -528,9 +410,27 @@ export async function readRecords(source: InteractionSource, options: ReadOption
         col.n++;
       }
     }
-    if (jsonKeys.weight !== undefined) weights.push(vals.weight!);
-    if (jsonKeys.timestamp !== undefined) timestamps.push(vals.timestamp!);
+    if (objectKeys!.weight !== undefined) weights.push(vals.weight!);
+    if (objectKeys!.timestamp !== undefined) timestamps.push(vals.timestamp!);
     rows++;
+  };
+  const jsonRecord = (bytes: Uint8Array, ln: number): void => {
+    let text: string;
+    try {
+      text = utf8Strict.decode(bytes);
+    } catch {
+      bad(ln, 'json', decoder.decode(bytes), "not valid UTF-8 (pass encoding: 'latin1' if the file is latin-1/windows-1252)");
+      return;
+    }
+    if (text.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      bad(ln, 'json', text, `invalid JSON (${(e as Error).message})`);
+      return;
+    }
+    objectRecord(obj, ln, text);
   };
   const jsonl = (buf: Uint8Array, atEof: boolean): number => {
     let pos = 0;
@@ -538,10 +438,10 @@ export async function readRecords(source: InteractionSource, options: ReadOption
       const nl = buf.indexOf(10, pos);
       if (nl < 0) {
         if (!atEof) return pos;
-        if (pos < buf.length) jsonRecord(decoder.decode(buf.subarray(pos)), line);
+        if (pos < buf.length) jsonRecord(buf.subarray(pos), line);
         return buf.length;
       }
-      jsonRecord(decoder.decode(buf.subarray(pos, nl)), line);
+      jsonRecord(buf.subarray(pos, nl), line);
       line++;
       pos = nl + 1;
     }
@@ -549,63 +449,203 @@ export async function readRecords(source: InteractionSource, options: ReadOption
 
   // ---- drive -------------------------------------------------------------------------------------------------
   let carry: Uint8Array | undefined;
-  let started = false;
+  // chunks without a line break wait here, so a long line arriving in small chunks is copied once, not per chunk
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   const consume = (chunk: Uint8Array, atEof: boolean): void => {
-    let buf = chunk;
-    if (carry && carry.length) {
-      buf = new Uint8Array(carry.length + chunk.length);
-      buf.set(carry);
-      buf.set(chunk, carry.length);
+    if (!atEof && chunk.indexOf(10) < 0) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes + (carry?.length ?? 0) <= MAX_LINE_BYTES) return;
     }
-    if (!started) {
-      if (buf.length === 0 && !atEof) return;
-      // skip a UTF-8 byte order mark
-      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-      setup(buf);
-      started = true;
+    let buf = chunk;
+    if (pending.length || (carry && carry.length)) {
+      if (pending[pending.length - 1] !== chunk) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+      }
+      if (carry?.length) {
+        pending.unshift(carry);
+        pendingBytes += carry.length;
+      }
+      buf = concat(pending, pendingBytes);
+      pending.length = 0;
+      pendingBytes = 0;
     }
     const rest = format === 'jsonl' ? jsonl(buf, atEof) : delimited(buf, atEof);
     carry = rest < buf.length ? buf.slice(rest) : undefined;
+    if (carry && carry.length > MAX_LINE_BYTES) {
+      throw new DataFormatError(name, line, 'record', new TextDecoder().decode(carry.subarray(0, 80)), `a line longer than ${MAX_LINE_BYTES >> 20} MiB without a line break`, 'check that the input is a text table (CSV, TSV, JSONL) and not binary or compressed in another format than gzip.');
+    }
+  };
+  const report = () => options.onProgress?.({ phase: 'read', done: bytesDone, total: input.total, info: { rows, skipped } });
+  const checkAbort = () => {
+    if (signal?.aborted) throw new AbortError(`reading ${name}`);
   };
 
-  const report = () => options.onProgress?.({ phase: 'read', done: bytesDone, total: input.total, info: { rows, skipped } });
-  if (input.bytes) {
-    if (signal?.aborted) throw new AbortError(`reading ${name}`);
-    bytesDone = input.bytes.length;
-    consume(input.bytes, true);
-    report();
-  } else {
-    const reader = input.stream!.getReader();
+  if (input.records) {
+    format = undefined;
+    const it = input.records;
+    let n = 0;
     try {
       for (;;) {
-        if (signal?.aborted) throw new AbortError(`reading ${name}`);
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!(value instanceof Uint8Array)) throw new InvalidArgumentError('source', value, 'a stream of Uint8Array chunks');
-        bytesDone += value.length;
-        consume(value, false);
-        report();
+        checkAbort();
+        const r = await it.next();
+        if (r.done) break;
+        objectRecord(r.value, ++n, r.value);
+        if ((n & 0xffff) === 0) report();
       }
-      consume(new Uint8Array(0), true);
-    } catch (e) {
-      await reader.cancel().catch(() => undefined);
-      throw e;
     } finally {
-      reader.releaseLock();
+      await (it as AsyncIterator<unknown>).return?.();
+    }
+    line = n + 1;
+  } else {
+    // raw bytes are counted for progress before any decompression
+    const raw = input.chunks!;
+    const counted: AsyncIterator<Uint8Array> = {
+      next: async () => {
+        checkAbort();
+        const r = await raw.next();
+        if (!r.done) {
+          if (!(r.value instanceof Uint8Array)) throw new InvalidArgumentError('source', r.value, 'a stream of Uint8Array chunks');
+          bytesDone += r.value.length;
+        }
+        return r;
+      },
+      return: async () => (await raw.return?.()) ?? { done: true, value: undefined },
+    };
+    let chunks: AsyncIterator<Uint8Array> = counted;
+    try {
+      let r = await chunks.next();
+      // gzip by magic bytes, whatever the name says
+      if (!r.done && r.value.length < 2) {
+        const more = await chunks.next();
+        if (!more.done) r = { done: false, value: concat([r.value, more.value], r.value.length + more.value.length) };
+      }
+      if (!r.done && isGzip(r.value)) {
+        compression = 'gzip';
+        chunks = gunzip(prepend([r.value], counted));
+        r = await chunks.next();
+      }
+      // a bounded prefix, extended only as far as the first line break (so line 1 is whole when sniffed)
+      const parts: Uint8Array[] = [];
+      let n = 0;
+      let eof = false;
+      const hasBreak = () => parts.some((p) => p.indexOf(10) >= 0 || p.indexOf(13) >= 0);
+      while (!r.done) {
+        parts.push(r.value);
+        n += r.value.length;
+        report();
+        if (n >= SNIFF_BYTES && (hasBreak() || n > MAX_LINE_BYTES)) break;
+        r = await chunks.next();
+      }
+      if (r.done) eof = true;
+      let prefix = concat(parts, n);
+      const refused = unsupportedEncoding(prefix);
+      if (refused) {
+        throw new DataFormatError(name, 1, 'encoding', refused, `encoding not supported: ${refused}`, "convert the file to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv); UTF-8 and windows-1252/latin-1 (encoding: 'latin1') are read.");
+      }
+      if (prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf) prefix = prefix.subarray(3);
+      // The encoding is decided at the first non-ASCII byte, from a bounded window there: bytes before it read
+      // the same in UTF-8 and windows-1252, so a latin-1 file whose first accent is far in (u.item) is still caught.
+      let undecided = false;
+      const decideAt = (b: Uint8Array): void => {
+        const hi = firstHighByte(b);
+        if (hi < 0) return;
+        undecided = false;
+        if (!looksUtf8(b.subarray(hi, hi + SNIFF_BYTES))) {
+          encoding = 'windows-1252';
+          sniffed.push('encoding');
+        }
+      };
+      if (options.encoding) encoding = encodingOf(options.encoding)!;
+      else if (preset.encoding) encoding = preset.encoding;
+      else {
+        undecided = true;
+        decideAt(prefix);
+      }
+      lineEnding = lineEndingOf(prefix);
+      const crOnly = lineEnding === 'CR';
+      const transform = (b: Uint8Array): Uint8Array => {
+        if (undecided) decideAt(b);
+        if (encoding === 'windows-1252') b = cp1252ToUtf8(b);
+        return crOnly ? crToLf(b) : b;
+      };
+      const first = transform(prefix);
+      setup(first, eof);
+      consume(first, eof);
+      report();
+      if (!eof) {
+        for (;;) {
+          const c = await chunks.next();
+          if (c.done) break;
+          consume(transform(c.value), false);
+          report();
+        }
+        consume(new Uint8Array(0), true);
+      }
+    } catch (e) {
+      await chunks.return?.(undefined).catch(() => undefined);
+      if (e instanceof RecwiseError) throw e;
+      // a corrupt gzip stream, a network error mid-body: name the source and the line reached
+      throw new DataFormatError(name, line, 'input', (e as Error)?.message ?? e, `could not read past this line (${(e as Error)?.name ?? 'error'}: ${(e as Error)?.message ?? e})`, 'check that the file is complete (a truncated download or gzip file) and readable.');
     }
   }
-  if (!started) setup(new Uint8Array(0));
+  report();
+
+  const hasWeight = rows > 0 && (cols ? cols.weight >= 0 : objectKeys?.weight !== undefined);
+  const hasTime = rows > 0 && (cols ? cols.timestamp >= 0 : objectKeys?.timestamp !== undefined);
+  let belowMinRating = 0;
+  if (options.minRating !== undefined && rows > 0) {
+    if (!hasWeight) throw new InvalidArgumentError('minRating', options.minRating, `a rating column in ${name} (none was found)`, 'map it with columns: { weight: … } (CLI --columns weight=rating).');
+    belowMinRating = keepAtLeast(options.minRating, rows, users, items, weights, hasTime ? timestamps : undefined);
+    rows -= belowMinRating;
+  }
+  const decisions = decide();
+  if (rows === 0) {
+    const why = belowMinRating > 0
+      ? `all ${belowMinRating} rows are below minRating ${options.minRating}`
+      : skipped > 0
+        ? `all ${skipped} data lines were skipped as malformed`
+        : headerNames && !Array.isArray(options.header) ? 'it holds only a header' : 'it is empty';
+    throw new DataFormatError(name, line, 'rows', 0, `no usable rows: ${why}`, 'check the file (an interrupted download or export?), the columns and minRating.');
+  }
   return {
     source: name,
     users: users.values(),
     items: items.values(),
-    weights: rows > 0 && (cols ? cols.weight >= 0 : jsonKeys?.weight !== undefined) ? weights.vals.subarray(0, rows) : undefined,
-    timestamps: rows > 0 && (cols ? cols.timestamp >= 0 : jsonKeys?.timestamp !== undefined) ? timestamps.vals.subarray(0, rows) : undefined,
+    weights: hasWeight ? weights.vals.subarray(0, rows) : undefined,
+    timestamps: hasTime ? timestamps.vals.subarray(0, rows) : undefined,
     rows,
     skipped,
+    belowMinRating,
     badLines,
+    decisions,
   };
+
+  function decide(): ReadDecisions {
+    const columns = {} as Record<Field, string | number | null>;
+    for (const f of FIELDS) {
+      if (cols) columns[f] = cols[f] < 0 ? null : headerNames ? headerNames[cols[f]] ?? cols[f] : cols[f];
+      else columns[f] = objectKeys?.[f] ?? null;
+    }
+    return {
+      format: input.records ? 'records' : format === 'jsonl' ? 'jsonl' : format && format !== 'csv' && format !== 'tsv' ? format : 'delimited',
+      layout: layoutName,
+      delimiter: cols || (format !== 'jsonl' && !input.records) ? delimText || undefined : undefined,
+      header: headerNames ?? false,
+      columns,
+      encoding,
+      lineEnding,
+      compression,
+      sniffed,
+    };
+  }
 }
+
+
+/** Bytes are UTF-8 by the time lines are decoded (windows-1252 input is transcoded first); invalid ones are a bad line. */
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** Options of {@link readInteractions}: reader options plus the builder's (duplicates, binary, sortIds, vocabularies). */
 export interface ReadInteractionsOptions extends ReadOptions, DatasetBuilderOptions {}
@@ -613,17 +653,23 @@ export interface ReadInteractionsOptions extends ReadOptions, DatasetBuilderOpti
 /** Result of {@link readInteractions}. */
 export interface ReadInteractionsResult {
   readonly interactions: Interactions;
-  /** Records read from the source. */
+  /** Records read from the source (after minRating). */
   readonly rows: number;
   /** Malformed lines skipped (onBadLine: 'skip'). */
   readonly skipped: number;
   readonly badLines: readonly BadLine[];
+  /** Rows dropped because their weight was below `minRating`. */
+  readonly belowMinRating: number;
   /** Rows dropped because their user or item was not in a given vocabulary. */
   readonly droppedRows: number;
+  /** Rows merged into an earlier row of the same (user, item) pair by the duplicates policy. */
+  readonly mergedRows: number;
+  /** How the input was read (delimiter, header, columns, encoding, …); {@link describeDecisions} prints it. */
+  readonly decisions: ReadDecisions;
 }
 
 /**
- * Read a file, URL, stream or bytes into {@link Interactions}.
+ * Read a file, URL, stream, records or bytes into {@link Interactions}.
  *
  * @example
  * ```ts
@@ -632,16 +678,24 @@ export interface ReadInteractionsResult {
  * const { interactions: train } = await readInteractions('../shared/data/splits/ml-100k/train.tsv', { binary: true, sortIds: true });
  * const { interactions: test, droppedRows } = await readInteractions('../shared/data/splits/ml-100k/test.tsv',
  *   { binary: true, users: train.users, items: train.items });
- * // MovieLens originals
- * await readInteractions('ml-100k/u.data');                       // tab separated, no header
- * await readInteractions(await fetch(url), { format: 'ml-1m' });  // '::' separated
+ * // as users have them: MovieLens originals, CSV exports, ratings ≥ 4 only
+ * await readInteractions('ml-100k/u.data');                                   // tab, no header: sniffed
+ * await readInteractions('ml-25m/ratings.csv', { minRating: 4 });             // userId,movieId,rating,timestamp
+ * await readInteractions(fs.createReadStream('export.csv.gz'), { encoding: 'latin1', duplicates: 'max' });
  * ```
  */
 export async function readInteractions(source: InteractionSource, options: ReadInteractionsOptions = {}): Promise<ReadInteractionsResult> {
-  const rec = await readRecords(source, options);
-  const builder = new DatasetBuilder(options);
+  checkOptions(options, [...READ_OPTION_KEYS, ...BUILDER_OPTION_KEYS], 'readInteractions');
+  const rec = await readChecked(source, options);
+  const builder = new DatasetBuilder({
+    duplicates: options.duplicates, binary: options.binary, sortIds: options.sortIds, users: options.users, items: options.items,
+    unknownUsers: options.unknownUsers, unknownItems: options.unknownItems,
+  });
   builder.addColumns(rec);
   const interactions = await builder.build();
   const s = builder.stats;
-  return { interactions, rows: rec.rows, skipped: rec.skipped, badLines: rec.badLines, droppedRows: s.droppedUnknownUser + s.droppedUnknownItem };
+  return {
+    interactions, rows: rec.rows, skipped: rec.skipped, badLines: rec.badLines, belowMinRating: rec.belowMinRating,
+    droppedRows: s.droppedUnknownUser + s.droppedUnknownItem, mergedRows: s.keptRows - s.pairs, decisions: rec.decisions,
+  };
 }

@@ -301,3 +301,42 @@ export function globalTemporalSplit(interactions: Interactions, options: GlobalT
   }
   return { ...bySplitMask(x, isTest), cutoff, droppedTestRows: dropped };
 }
+
+/** Options of {@link globalRandomSplit}. */
+export interface GlobalRandomSplitOptions {
+  /** Share of all interactions that go to test (default 0.2): exactly `n − floor((1 − f)·n)` of them. */
+  testFraction?: number;
+  /** Seed (default 42). The same seed gives the same split on every runtime. */
+  seed?: number;
+}
+
+/**
+ * Global random split, as LightFM's `random_train_test_split`: all interactions shuffled together (seeded) and
+ * cut at `floor((1 − testFraction)·n)`, so the test share is exact and users are not kept apart (a user may end up
+ * with no training rows; evaluation then skips them as cold).
+ *
+ * @example
+ * ```ts
+ * const { train, test } = globalRandomSplit(all, { testFraction: 0.2, seed: 1 });
+ * ```
+ */
+export function globalRandomSplit(interactions: Interactions, options: GlobalRandomSplitOptions = {}): Split {
+  checkInteractionsArgument(interactions, 'globalRandomSplit');
+  checkOptionKeys('globalRandomSplit options', options, optionKeys<GlobalRandomSplitOptions>({ testFraction: true, seed: true }));
+  const fraction = checkFraction('testFraction', options.testFraction ?? 0.2);
+  const seed = options.seed ?? 42;
+  if (!Number.isFinite(seed)) throw new InvalidArgumentError('seed', seed, 'an integer');
+  const n = interactions.nnz;
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  const rand = mulberry32(seed);
+  for (let k = n - 1; k > 0; k--) {
+    const r = Math.floor(rand() * (k + 1));
+    const t = order[k];
+    order[k] = order[r];
+    order[r] = t;
+  }
+  const isTest = new Uint8Array(n);
+  for (let k = Math.floor((1 - fraction) * n); k < n; k++) isTest[order[k]] = 1;
+  return bySplitMask(interactions, isTest);
+}

@@ -20,7 +20,7 @@ interface NodeFsPromises {
   open(path: string, flags: string): Promise<NodeFileHandle>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { force: boolean }): Promise<void>;
-  stat(path: string): Promise<{ mtimeMs: number }>;
+  stat(path: string): Promise<{ mtimeMs: number; size: number; isDirectory(): boolean }>;
   readdir(path: string): Promise<string[]>;
   mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
 }
@@ -152,6 +152,17 @@ export async function fileExists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Size and kind of a path, or undefined when nothing is there (progress totals; a directory is refused by name). */
+export async function fileInfo(path: string): Promise<{ size: number; directory: boolean } | undefined> {
+  const { fsp } = await nodeFs(`checking ${path}`);
+  try {
+    const st = await fsp.stat(path);
+    return { size: st.size, directory: st.isDirectory() };
+  } catch {
+    return undefined;
   }
 }
 

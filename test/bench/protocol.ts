@@ -25,8 +25,8 @@ export function loadSplit(name: string): Promise<Split> {
   let s = cache.get(name);
   if (!s) {
     s = (async () => {
-      const { train } = await readTrain(`${SHARED}/${name}/train.tsv`, true);
-      const { test } = await readTest(`${SHARED}/${name}/test.tsv`, train, true);
+      const { train } = await readTrain(`${SHARED}/${name}/train.tsv`, true, {});
+      const { test } = await readTest(`${SHARED}/${name}/test.tsv`, `${SHARED}/${name}/train.tsv`, train, true, {});
       return { name, train, test };
     })();
     cache.set(name, s);

@@ -20,24 +20,11 @@ import {
   type Id,
 } from 'recwise';
 import { test } from './harness.ts';
+import { chunked } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 
 const enc = new TextEncoder();
 
-/** Stream the bytes of `text` in chunks of `size` bytes (splitting multi-byte characters on purpose). */
-function chunked(text: string | Uint8Array, size: number): ReadableStream<Uint8Array> {
-  const bytes = typeof text === 'string' ? enc.encode(text) : text;
-  let pos = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (pos >= bytes.length) c.close();
-      else {
-        c.enqueue(bytes.slice(pos, pos + size));
-        pos += size;
-      }
-    },
-  });
-}
 
 /** (userId, itemId, weight) triples of an Interactions, in CSR order. */
 function triples(x: Interactions): [Id, Id, number][] {

@@ -15,3 +15,18 @@ export function checkerboard(): Interactions {
   const csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: new Float32Array(indices.length).fill(1), rows: 20, cols: 20 };
   return new Interactions(users, items, csr);
 }
+
+/** Stream the bytes of `text` in chunks of `size` bytes (splitting multi-byte characters on purpose). */
+export function chunked(text: string | Uint8Array, size: number): ReadableStream<Uint8Array> {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  let pos = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (pos >= bytes.length) c.close();
+      else {
+        c.enqueue(bytes.slice(pos, pos + size));
+        pos += size;
+      }
+    },
+  });
+}

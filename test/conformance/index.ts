@@ -7,6 +7,7 @@ import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
 import './data.cases.ts';
+import './data-formats.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';
 import './serve.cases.ts';
