@@ -46,8 +46,8 @@ export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit } from './da
 export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions } from './data/splits.ts';
 
 // Models
-export { Recommender } from './models/recommender.ts';
-export type { Recommendation, RecommendOptions, FitOptions } from './models/recommender.ts';
+export { Recommender, FILTERED_SCORE } from './models/recommender.ts';
+export type { Recommendation, RecommendOptions, RecommendBatchOptions, RankOptions, ColdStart, FitOptions } from './models/recommender.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';

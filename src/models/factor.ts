@@ -84,7 +84,7 @@ export abstract class FactorRecommender extends Recommender {
     const k = this.checkOptions(options);
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user);
+    if (u === undefined) return super.recommend(user, options); // coldStart, or UnknownUserError
     let mask: SparseRows = this.residentSeen();
     let firstRow = u;
     let temporary: SparseRows | undefined;
@@ -104,16 +104,9 @@ export abstract class FactorRecommender extends Recommender {
     }
   }
 
-  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    if (options.include || options.exclude || options.filterSeen === false) return super.recommendBatch(users, options);
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+  protected override async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
+    if (options.include || options.exclude || options.filterSeen === false) return super.recommendKnown(dense, k, options);
     const idx = this.requireIndex();
-    const dense = Int32Array.from(users, (u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
-      return i;
-    });
     // The seen mask is addressed by row: build a per-block mask CSR only when users are not a contiguous run.
     const out: Recommendation[][] = [];
     const items = this.residentItems();
@@ -142,6 +135,15 @@ export abstract class FactorRecommender extends Recommender {
       }
     }
     return out;
+  }
+
+  /** coldStart 'average': the mean of every user's factor vector (LibRecommender's average strategy). */
+  protected override averageUserScores(): Float32Array {
+    const n = this.requireIndex().users.size;
+    const d = this.factorCount;
+    const mean = new Float64Array(d);
+    for (let u = 0; u < n; u++) for (let j = 0; j < d; j++) mean[j] += this.userFactors[u * d + j];
+    return this.scoreVector(Float32Array.from(mean, (v) => (n ? v / n : 0)));
   }
 
   /** Rows scaled to unit length (zero rows stay zero), for cosine similarity. */

@@ -194,16 +194,9 @@ export class ItemKnnRecommender extends Recommender {
    * Top-k for many users: the fused Wasm kernel (score by sparse history → exclude seen → top-k) over the backend's
    * threads; include/exclude lists go through the generic path.
    */
-  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    if (options.include || options.exclude || (options as RecommendOptions).userItems) return super.recommendBatch(users, options);
-    const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
+  protected override async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
+    if (options.include || options.exclude) return super.recommendKnown(dense, k, options);
     const idx = this.requireIndex();
-    const dense = Int32Array.from(users, (u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
-      return i;
-    });
     const { seen } = idx;
     const out: Recommendation[][] = [];
     for (let b0 = 0; b0 < dense.length; b0 += BATCH_USERS) {

@@ -16,4 +16,5 @@ import './retrieval.cases.ts';
 import './pipeline.cases.ts';
 import './nn-seq.cases.ts';
 import './nn.cases.ts';
+import './parity.cases.ts';
 export { cases, runAll } from './harness.ts';

@@ -1,0 +1,105 @@
+// API parity with implicit, LightFM and LibRecommender (issue 17): each case names the peer behaviour it mirrors.
+import {
+  AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
+  FILTERED_SCORE, Interactions, InvalidArgumentError, NotSupportedError, UnknownUserError, UnknownItemError,
+  type Recommender, type Id, type Recommendation,
+} from 'recwise';
+import { test } from './harness.ts';
+import { deepEqual, equal, ok, rejects, throws } from './assert.ts';
+import { checkerboard } from './fixtures.ts';
+
+const ids = (list: readonly Recommendation[]): Id[] => list.map((r) => r.item);
+
+/** The models whose batch used to drop (factor models) or reject (item-kNN) per-user histories. */
+const families: readonly (readonly [string, () => Recommender])[] = [
+  ['als', () => new AlsRecommender({ factors: 4, regularization: 0.1, iterations: 10, alpha: 10, solver: 'cholesky' })],
+  ['bpr', () => new BprRecommender({ factors: 8, learningRate: 0.05, iterations: 300 })],
+  ['lmf', () => new LmfRecommender({ factors: 8, iterations: 30 })],
+  ['lightfm', () => new LightFmRecommender({ factors: 8, epochs: 40, threads: 1, learningRate: 0.1 })],
+  ['itemknn', () => new ItemKnnRecommender({ similarity: 'cosine', neighbors: 20 })],
+];
+
+for (const [name, make] of families) {
+  // implicit: model.recommend(userids, user_items[userids], recalculate_user=True) folds each row's history in
+  test(`parity/${name}: recommendBatch honours per-user userItems (users 0 and 10 swapped get each other's lists)`, async () => {
+    const data = checkerboard();
+    const model = await make().fit(data);
+    const history = (u: number) => Array.from(data.itemsOf(u), (i) => data.items.idAt(i));
+    const batch = await model.recommendBatch(['u0', 'u10', 'u1'], { k: 3, userItems: [history(10), history(0), null] });
+    equal(batch.length, 3);
+    // the group-B history gives u0 group B's missing item first (i10), and vice versa; u1 stays as trained
+    equal(batch[0][0].item, 'i10', 'u0 with u10 history');
+    equal(batch[1][0].item, 'i0', 'u10 with u0 history');
+    deepEqual(batch[2], model.recommend('u1', { k: 3 }), 'u1 as trained');
+    deepEqual(batch[0], model.recommend('u0', { k: 3, userItems: history(10) }), 'batch row equals single fold-in');
+    deepEqual(batch[1], model.recommend('u10', { k: 3, userItems: history(0) }));
+    for (const r of batch[0]) ok(!history(10).includes(r.item), 'the given history is filtered as seen');
+  });
+}
+
+test('parity/batch: userItems must align with users; entries are arrays or null', async () => {
+  const model = await new PopularityRecommender().fit(checkerboard());
+  await rejects(model.recommendBatch(['u0', 'u1'], { userItems: [['i1']] }), InvalidArgumentError, { field: 'userItems' });
+  await rejects(model.recommendBatch(['u0'], { userItems: ['i1' as never] }), InvalidArgumentError, { field: 'userItems[0]' });
+  // an unknown user with a history is folded in instead of failing the batch
+  const lists = await model.recommendBatch(['new', 'u0'], { k: 2, userItems: [['i0'], undefined] });
+  ok(!ids(lists[0]).includes('i0'));
+});
+
+// implicit ≥ 0.5: recommend(userid, user_items, N=len(items), items=items) ranks exactly the given ids; filtered
+// (already liked) ones are not dropped but come back last with score -finfo(float32).max
+test('parity/rank: ranks exactly the list, seen items last with FILTERED_SCORE (implicit recommend(items=))', async () => {
+  const data = checkerboard();
+  const model = await new AlsRecommender({ factors: 4, regularization: 0.1, iterations: 10, alpha: 10 }).fit(data);
+  const list = ['i12', 'i0', 'i3', 'i15', 'i1'];
+  const ranked = model.rank('u0', list);
+  equal(ranked.length, list.length, 'all of the list, nothing dropped');
+  deepEqual(ids(ranked).slice().sort(), list.slice().sort());
+  equal(ranked[0].item, 'i0', 'the unseen group item first');
+  // u0 has seen i1 and i3 (group A minus i0): they come last, in item order, with implicit's filtered score
+  deepEqual(ids(ranked).slice(3), ['i1', 'i3']);
+  equal(ranked[3].score, FILTERED_SCORE);
+  equal(FILTERED_SCORE, -3.4028234663852886e38);
+  const unfiltered = model.rank('u0', list, { filterSeen: false });
+  const scores = model.score('u0', list);
+  deepEqual(unfiltered.map((r) => r.score), scores.slice().sort((a, b) => b - a), 'without filterSeen: every item by its score');
+  // recommend({ include }) is a top-k over candidates that drops seen items; rank keeps them
+  deepEqual(ids(model.recommend('u0', { include: list, k: 10 })), ids(ranked).slice(0, 3));
+  throws(() => model.rank('u0', ['i0', 'nope']), UnknownItemError, { field: 'items' });
+  throws(() => model.rank('stranger', list), UnknownUserError);
+});
+
+// LibRecommender: recommend_user(new_user, n_rec, cold_start='popular' | 'average')
+test("parity/coldStart: 'popular' ranks by training interactions, 'average' uses the mean user embedding", async () => {
+  const data = checkerboard();
+  // make i5 and i6 the most popular items: add them to group-B users
+  const rows = Array.from({ length: 20 }, (_, u) => Array.from(data.itemsOf(u)));
+  for (let u = 10; u < 13; u++) rows[u].push(5, 6);
+  const indptr = Int32Array.from([0, ...rows.map((r, u) => rows.slice(0, u + 1).reduce((s, x) => s + x.length, 0))]);
+  const indices = Int32Array.from(rows.flatMap((r) => r.slice().sort((a, b) => a - b)));
+  const skewed = new Interactions(data.users, data.items, { indptr, indices, data: new Float32Array(indices.length).fill(1), rows: 20, cols: 20 });
+  const als = await new AlsRecommender({ factors: 4, regularization: 0.1, iterations: 10, alpha: 10 }).fit(skewed);
+  throws(() => als.recommend('stranger'), UnknownUserError);
+  const popular = als.recommend('stranger', { k: 2, coldStart: 'popular' });
+  deepEqual(ids(popular), ['i5', 'i6']);
+  equal(popular[0].score, 12, 'score = training interaction count (9 group-A users + 3 added)');
+  const average = als.recommend('stranger', { k: 5, coldStart: 'average' });
+  const d = als.factorCount;
+  const mean = new Float32Array(d);
+  for (let u = 0; u < 20; u++) for (let j = 0; j < d; j++) mean[j] += als.userFactors[u * d + j] / 20;
+  const expected = als.scoreVector(mean);
+  const best = Array.from(expected.keys()).sort((a, b) => expected[b] - expected[a] || a - b).slice(0, 5);
+  deepEqual(ids(average), best.map((i) => `i${i}`));
+  // per user inside a batch: known users as trained, the unknown one by the strategy
+  const batch = await als.recommendBatch(['u0', 'stranger', 'u10'], { k: 2, coldStart: 'popular' });
+  deepEqual(batch[0], als.recommend('u0', { k: 2 }));
+  deepEqual(batch[1], popular);
+  deepEqual(batch[2], als.recommend('u10', { k: 2 }));
+  await rejects(als.recommendBatch(['u0', 'stranger'], { k: 2 }), UnknownUserError);
+  // item-kNN has no user embeddings to average
+  const knn = await new ItemKnnRecommender({ neighbors: 5 }).fit(skewed);
+  throws(() => knn.recommend('stranger', { coldStart: 'average' }), NotSupportedError);
+  deepEqual(ids(knn.recommend('stranger', { k: 2, coldStart: 'popular' })), ['i5', 'i6']);
+  throws(() => als.recommend('stranger', { coldStart: 'mean' as never }), InvalidArgumentError, { field: 'coldStart' });
+  deepEqual(ids(als.rank('stranger', ['i0', 'i6', 'i5'], { coldStart: 'popular' })), ['i5', 'i6', 'i0']);
+});
