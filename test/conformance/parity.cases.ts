@@ -1,11 +1,11 @@
 // API parity with implicit, LightFM and LibRecommender (issue 17): each case names the peer behaviour it mirrors.
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
-  FILTERED_SCORE, Interactions, InvalidArgumentError, NotSupportedError, UnknownUserError, UnknownItemError,
+  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, buildFeatures, NotSupportedError, UnknownUserError, UnknownItemError,
   type Recommender, type Id, type Recommendation,
 } from 'recwise';
 import { test } from './harness.ts';
-import { deepEqual, equal, ok, rejects, throws } from './assert.ts';
+import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
 
 const ids = (list: readonly Recommendation[]): Id[] => list.map((r) => r.item);
@@ -102,4 +102,80 @@ test("parity/coldStart: 'popular' ranks by training interactions, 'average' uses
   deepEqual(ids(knn.recommend('stranger', { k: 2, coldStart: 'popular' })), ['i5', 'i6']);
   throws(() => als.recommend('stranger', { coldStart: 'mean' as never }), InvalidArgumentError, { field: 'coldStart' });
   deepEqual(ids(als.rank('stranger', ['i0', 'i6', 'i5'], { coldStart: 'popular' })), ['i5', 'i6', 'i0']);
+});
+
+// LightFM: predict(user_ids, item_ids) scores pairs (a scalar user id is broadcast)
+test('parity/lightfm: predict over pairs equals the per-user scores', async () => {
+  const data = checkerboard();
+  const model = await new LightFmRecommender({ factors: 6, epochs: 5, threads: 1 }).fit(data);
+  const users = ['u0', 'u3', 'u15', 'u0'], items = ['i4', 'i12', 'i0', 'i19'];
+  const pairs = model.predict(users, items);
+  users.forEach((u, j) => close(pairs[j], model.predict(u, [items[j]])[0], 1e-5, `${u}·${items[j]}`));
+  throws(() => model.predict(['u0'], ['i0', 'i1']), DimensionMismatchError, { field: 'users.length' });
+  throws(() => model.predict(['nobody'], ['i0']), UnknownUserError);
+});
+
+// LightFM: predict_rank(test, train_interactions=train, check_intersections=True)
+test('parity/lightfm: predictRank(test, { train }) ranks every test pair, train items skipped, overlap rejected', async () => {
+  const data = checkerboard();
+  const model = await new LightFmRecommender({ factors: 6, epochs: 5, threads: 1 }).fit(data);
+  // test: each user's one missing item, plus one item of the other group
+  const indptr = new Int32Array(21), cols: number[] = [];
+  for (let u = 0; u < 20; u++) {
+    const own = (u < 10 ? 0 : 10) + (u % 10), other = (u < 10 ? 10 : 0) + (u % 10);
+    cols.push(...[own, other].sort((a, b) => a - b));
+    indptr[u + 1] = cols.length;
+  }
+  const test = new Interactions(data.users, data.items, { indptr, indices: Int32Array.from(cols), data: new Float32Array(cols.length).fill(1), rows: 20, cols: 20 });
+  const ranks = model.predictRank(test, { train: data });
+  deepEqual(Array.from(ranks.indptr), Array.from(indptr));
+  for (let u = 0; u < 20; u++) {
+    const items = Array.from(test.itemsOf(u), (i) => `i${i}`);
+    deepEqual(Array.from(ranks.data.subarray(indptr[u], indptr[u + 1])), model.predictRank(`u${u}`, items, { filterSeen: true }), `u${u}`);
+  }
+  // without train nothing is skipped
+  equal(model.predictRank(test).data[0], model.predictRank('u0', ['i0'])[0]);
+  throws(() => model.predictRank(data, { train: data }), InvalidArgumentError, { field: 'train' });
+  ok(model.predictRank(data, { train: data, checkIntersections: false }).data.length === data.nnz);
+});
+
+// LightFM: get_item_representations(features) and predict(..., item_features=…) for rows built after training; rows
+// with no feature are allowed and represent as zero (LightFM trains them: nothing to update)
+test('parity/lightfm: representations and predictions for new feature rows; empty feature rows allowed', async () => {
+  const data = checkerboard();
+  const itemFeatures = await buildFeatures(data.items, data.items.ids().map((id, i) => ({ id, features: [i < 10 ? 'genre:a' : 'genre:b'] })));
+  // users: no identity features; u0..u4 have none at all
+  const userFeatures = { matrix: { indptr: Int32Array.from({ length: 21 }, (_, u) => Math.max(0, u - 5)), indices: Int32Array.from({ length: 15 }, (_, j) => (j + 5 < 10 ? 0 : 1)), data: new Float32Array(15).fill(1), rows: 20, cols: 2 }, names: ['group:a', 'group:b'] };
+  const model = await new LightFmRecommender({ factors: 6, epochs: 10, threads: 1 }).fit(data, { itemFeatures, userFeatures });
+  const ur = model.userRepresentations();
+  deepEqual(Array.from(ur.embeddings.subarray(0, 6)), [0, 0, 0, 0, 0, 0], 'an empty row has a zero representation');
+  equal(ur.biases[0], 0);
+  close(model.predict('u0', ['i3'])[0], model.itemRepresentations().biases[3], 1e-6, 'a featureless user scores the item bias');
+  // a new item described only by genre:b (column nItems + 1), and an item with no feature
+  const cols = itemFeatures.matrix.cols;
+  const fresh = { matrix: { indptr: Int32Array.of(0, 1, 1), indices: Int32Array.of(20 + 1), data: Float32Array.of(1), rows: 2, cols } };
+  const rep = model.itemRepresentations(fresh);
+  equal(rep.biases.length, 2);
+  deepEqual(Array.from(rep.embeddings.subarray(6)), [0, 0, 0, 0, 0, 0]);
+  const scores = model.predict(['u12', 'u12'], [0, 1], { itemFeatures: fresh });
+  let dot = ur.biases[12] + rep.biases[0];
+  for (let j = 0; j < 6; j++) dot += ur.embeddings[12 * 6 + j] * rep.embeddings[j];
+  close(scores[0], dot, 1e-5, 'predict with item feature rows');
+  close(scores[1], ur.biases[12], 1e-6);
+  throws(() => model.itemRepresentations({ matrix: { ...fresh.matrix, cols: 3 } }), DimensionMismatchError);
+  throws(() => model.predict(['u12'], ['i0'], { itemFeatures: fresh }), InvalidArgumentError, { field: 'items' });
+});
+
+// LightFM: two fit_partial(epochs=1) calls leave the model exactly where fit(epochs=2) does (one thread)
+test('parity/lightfm: two 1-epoch fitPartial calls equal one 2-epoch fit bit for bit', async () => {
+  for (const loss of ['warp', 'bpr', 'logistic', 'warp-kos'] as const) {
+    const data = checkerboard();
+    const opts = { loss, factors: 6, threads: 1, itemAlpha: 1e-3, userAlpha: 1e-3 };
+    const stepwise = new LightFmRecommender(opts);
+    await stepwise.fitPartial(data, { epochs: 1 });
+    await stepwise.fitPartial(data, { epochs: 1 });
+    const once = await new LightFmRecommender(opts).fit(data, { epochs: 2 });
+    deepEqual(Array.from(stepwise.userFactors), Array.from(once.userFactors), `${loss}: user factors`);
+    deepEqual(Array.from(stepwise.itemFactors), Array.from(once.itemFactors), `${loss}: item factors`);
+  }
 });
