@@ -106,6 +106,13 @@ export class AbortError extends RecwiseError {
   }
 }
 
+/** Training produced non-finite parameters (LightFM raises ValueError "Not all estimated parameters are finite"). */
+export class DivergedError extends RecwiseError {
+  constructor(what: string, fix: string) {
+    super('DIVERGED', `${what} diverged: some parameters are not finite.`, { fix });
+  }
+}
+
 /** A user id the model has not seen in training, with no history to fold in. */
 export class UnknownUserError extends RecwiseError {
   constructor(user: unknown) {

@@ -18,6 +18,7 @@ export {
   BackendUnavailableError,
   WasmModuleMismatchError,
   AbortError,
+  DivergedError,
   UnknownUserError,
   UnknownItemError,
   NotSupportedError,

@@ -77,6 +77,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
       { name: 'item-alpha', type: 'number', min: 0, help: 'lightfm: L2 on item features (default 0)' },
       { name: 'user-alpha', type: 'number', min: 0, help: 'lightfm: L2 on user features (default 0)' },
+      { name: 'alpha-decay', type: 'enum', values: ['lightfm', 'updated'], help: "lightfm: how the alphas decay: lightfm (default, LightFM's lazy decay of every parameter) or updated (only updated rows)" },
       { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of user features (identity features kept, rows normalised)' },
       { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features' },
       SEED,
@@ -84,7 +85,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     create: (f) =>
       new LightFmRecommender(given({
         loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
-        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], seed: f.seed, threads: f.threads,
+        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], alphaDecay: f['alpha-decay'], seed: f.seed, threads: f.threads,
       })).withFeatures({
         userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features']) : undefined,
         itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features']) : undefined,

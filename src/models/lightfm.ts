@@ -17,7 +17,7 @@ import { Interactions } from '../data/interactions.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { buildFeatures, type FeatureSpec } from '../data/dataset.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
-import { DimensionMismatchError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import { DimensionMismatchError, DivergedError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import {
   isPositive, predictFromRepr, threadSeed, updateElement, xorshift32,
   type HybridData, type HybridLoss, type HybridParams, type HybridSettings, type HybridTable,
@@ -37,10 +37,23 @@ export interface LightFmOptions {
   rho?: number;
   /** Adadelta ε (default 1e-6). */
   epsilon?: number;
-  /** L2 penalty on item features (default 0), applied as a decay of each updated element. */
+  /** L2 penalty on item features (LightFM's item_alpha, default 0); how it decays is `alphaDecay`. */
   itemAlpha?: number;
-  /** L2 penalty on user features (default 0). */
+  /** L2 penalty on user features (LightFM's user_alpha, default 0). */
   userAlpha?: number;
+  /**
+   * How itemAlpha / userAlpha regularize (issue 17). `'lightfm'` (default): LightFM's lazy regularization, every
+   * parameter decays by 1 + α·η_avg per example (LightFM's scaling trick, O(updated rows) per example, one full pass
+   * per epoch), so LightFM's alpha values carry over. `'updated'`: recwise's earlier rule, only the elements an
+   * example updates decay (w /= 1 + α·η); rows a model rarely touches keep their size.
+   *
+   * @example
+   * ```ts
+   * new LightFmRecommender({ itemAlpha: 1e-4, userAlpha: 1e-4 });                        // as LightFM
+   * new LightFmRecommender({ itemAlpha: 1e-4, userAlpha: 1e-4, alphaDecay: 'updated' }); // the earlier rule
+   * ```
+   */
+  alphaDecay?: 'lightfm' | 'updated';
   /** WARP: most negatives drawn per positive (default 10). */
   maxSampled?: number;
   /** k-OS: train the k-th best of the sampled positives (default 5). */
@@ -107,7 +120,7 @@ export interface LightFmExplanation {
 
 const DEFAULTS: Required<Omit<LightFmOptions, 'threads'>> & { threads: number } = {
   loss: 'warp', factors: 10, learningRate: 0.05, learningSchedule: 'adagrad', rho: 0.95, epsilon: 1e-6, itemAlpha: 0,
-  userAlpha: 0, maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
+  userAlpha: 0, alphaDecay: 'lightfm', maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
 };
 
 function checkOptions(o: typeof DEFAULTS): void {
@@ -127,6 +140,7 @@ function checkOptions(o: typeof DEFAULTS): void {
   if (!(o.rho > 0 && o.rho < 1)) throw new InvalidArgumentError('rho', o.rho, 'a number in (0, 1)');
   if (!(o.epsilon > 0 && Number.isFinite(o.epsilon))) throw new InvalidArgumentError('epsilon', o.epsilon, 'a finite number > 0');
   for (const f of ['itemAlpha', 'userAlpha'] as const) if (!(o[f] >= 0 && Number.isFinite(o[f]))) throw new InvalidArgumentError(f, o[f], 'a finite number >= 0');
+  if (o.alphaDecay !== 'lightfm' && o.alphaDecay !== 'updated') throw new InvalidArgumentError('alphaDecay', o.alphaDecay, "'lightfm' or 'updated'");
 }
 
 const TABLES = ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const;
@@ -249,6 +263,13 @@ function representations(m: Csr, emb: Float32Array, bias: Float32Array, d: numbe
   return { embeddings, biases };
 }
 
+/** Whether every weight is finite (LightFM's _check_finite). */
+function finiteParams(p: HybridParams): boolean {
+  let sum = 0;
+  for (const t of [p.userEmbeddings, p.userBiases, p.itemEmbeddings, p.itemBiases]) for (const v of t.weights) sum += v;
+  return Number.isFinite(sum);
+}
+
 /** LightFM's predict_rank for one user: per target, how many other non-skipped items score at least as high. */
 function ranksAmong(scores: Float32Array, targets: readonly number[], skip: ArrayLike<number>): number[] {
   const skipped = new Uint8Array(scores.length);
@@ -308,7 +329,7 @@ export class LightFmRecommender extends FactorRecommender {
     const o = this.options;
     return {
       loss: o.loss, adadelta: o.learningSchedule === 'adadelta', learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon,
-      itemAlpha: o.itemAlpha, userAlpha: o.userAlpha, maxSampled: o.maxSampled, k: o.k, n: o.n,
+      itemAlpha: o.itemAlpha, userAlpha: o.userAlpha, alphaDecay: o.alphaDecay, maxSampled: o.maxSampled, k: o.k, n: o.n,
     };
   }
 
@@ -452,6 +473,13 @@ export class LightFmRecommender extends FactorRecommender {
         const t0 = performance.now();
         const stats = await session.epoch(order, seeds);
         const seconds = (performance.now() - t0) / 1000;
+        // LightFM checks after every epoch (_check_finite) and raises rather than return a broken model
+        if (!finiteParams(session.read())) {
+          const o = this.options;
+          throw new DivergedError(`LightFM training (epoch ${epoch})`, o.itemAlpha >= 0.01 || o.userAlpha >= 0.01
+            ? `itemAlpha ${o.itemAlpha} / userAlpha ${o.userAlpha} are large for LightFM's lazy decay: try 1e-6 … 1e-3, or alphaDecay: 'updated'.`
+            : 'decrease the learning rate, or normalise feature values and sample weights (as LightFM advises).');
+        }
         this.epochsDone = epoch;
         options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates, seconds } });
         if (options.onEpoch) {
@@ -823,7 +851,8 @@ export class LightFmRecommender extends FactorRecommender {
     const d = this.options.factors, w = d + 2;
     const nItems = this.itemFactors.length / w;
     const table: HybridTable = { weights: Float32Array.from(u), accum: new Float32Array(d + 1).fill(1), momentum: new Float32Array(d + 1) };
-    const settings = { ...this.settings(), adadelta: false, userAlpha: this.options.userAlpha };
+    // one row, no global scale: its own elements decay ('updated'), whatever the model's alphaDecay
+    const settings = { ...this.settings(), adadelta: false, userAlpha: this.options.userAlpha, alphaDecay: 'updated' as const };
     const positives = { indptr: Int32Array.of(0, items.length), indices: items };
     const rng = Uint32Array.of(threadSeed(this.options.seed, items.length, 0x7fff));
     const item = (i: number) => {

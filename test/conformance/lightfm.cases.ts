@@ -69,9 +69,11 @@ function problem(loss: HybridLoss, adadelta: boolean, hybrid: boolean, seed: num
 
 for (const loss of ['logistic', 'bpr', 'warp', 'warp-kos'] as const) {
   test(`lightfm/wasm: one-thread epochs equal the reference (${loss})`, async () => {
-    for (const adadelta of [false, true]) {
-      for (const hybrid of [false, true]) {
-        const { params, data, settings, order } = problem(loss, adadelta, hybrid, 5);
+    for (const [adadelta, hybrid, alphaDecay] of [[false, false, 'updated'], [false, true, 'updated'], [true, false, 'updated'], [true, true, 'updated'], [false, true, 'lightfm'], [true, true, 'lightfm']] as const) {
+      {
+        const p0 = problem(loss, adadelta, hybrid, 5);
+        const { params, data, order } = p0;
+        const settings = { ...p0.settings, alphaDecay };
         const out: { stats: { updates: number; sampled: number; loss: number }[]; p: HybridParams }[] = [];
         for (const name of ['js', 'wasm'] as const) {
           await init({ backend: name, threads: 1 });
@@ -80,7 +82,7 @@ for (const loss of ['logistic', 'bpr', 'warp', 'warp-kos'] as const) {
           out.push({ stats, p: session.read() });
           session.dispose();
         }
-        const what = `${loss} ${adadelta ? 'adadelta' : 'adagrad'} ${hybrid ? 'hybrid' : 'identity'}`;
+        const what = `${loss} ${adadelta ? 'adadelta' : 'adagrad'} ${hybrid ? 'hybrid' : 'identity'} ${alphaDecay}`;
         for (let e = 0; e < 2; e++) {
           equal(out[1].stats[e].updates, out[0].stats[e].updates, `${what}: updates`);
           equal(out[1].stats[e].sampled, out[0].stats[e].sampled, `${what}: sampled`);

@@ -1,8 +1,8 @@
 // API parity with implicit, LightFM and LibRecommender (issue 17): each case names the peer behaviour it mirrors.
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
-  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, buildFeatures, NotSupportedError, UnknownUserError, UnknownItemError,
-  type Recommender, type Id, type Recommendation,
+  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, DivergedError, buildFeatures, NotSupportedError, UnknownUserError, UnknownItemError,
+  init, getBackend, type Recommender, type Id, type Recommendation, type HybridParams, type HybridData, type HybridSettings,
 } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
@@ -178,4 +178,74 @@ test('parity/lightfm: two 1-epoch fitPartial calls equal one 2-epoch fit bit for
     deepEqual(Array.from(stepwise.userFactors), Array.from(once.userFactors), `${loss}: user factors`);
     deepEqual(Array.from(stepwise.itemFactors), Array.from(once.itemFactors), `${loss}: item factors`);
   }
+});
+
+// LightFM's lazy L2 (_lightfm_fast: update_features scales an updated element by 1 + α·η, update() grows
+// item_scale/user_scale by 1 + α·η_avg, regularize() divides every parameter at the end of the epoch)
+test("parity/lightfm: alphaDecay 'lightfm' decays every parameter (LightFM's scaling trick), 'updated' only touched rows", async () => {
+  const d = 2, lr = 0.05, itemAlpha = 0.5, userAlpha = 0.25;
+  const tab = (v: number[]) => ({ weights: Float32Array.from(v), accum: new Float32Array(v.length).fill(1), momentum: new Float32Array(v.length) });
+  const one = (n: number) => ({ indptr: Int32Array.from({ length: n + 1 }, (_, i) => i), indices: Int32Array.from({ length: n }, (_, i) => i), data: new Float32Array(n).fill(1) });
+  const params: HybridParams = { factors: d, userEmbeddings: tab([0.3, -0.2]), userBiases: tab([0.1]), itemEmbeddings: tab([0.5, 0.4, -0.1, 0.2, 0.7, -0.6]), itemBiases: tab([0.3, 0.05, -0.2]) };
+  const data: HybridData = {
+    userFeatures: one(1), itemFeatures: one(3), positives: { indptr: Int32Array.of(0, 1), indices: Int32Array.of(1) },
+    users: Int32Array.of(0), items: Int32Array.of(1), labels: Float32Array.of(1), weights: Float32Array.of(1),
+  };
+  const settings: HybridSettings = { loss: 'logistic', adadelta: false, learningRate: lr, rho: 0.95, epsilon: 1e-6, itemAlpha, userAlpha, maxSampled: 10, k: 1, n: 1 };
+  const pred = 0.3 * -0.1 + -0.2 * 0.2 + 0.1 + 0.05;
+  const g = 1 / (1 + Math.exp(-pred)) - 1;
+  // adagrad from G = 1: every updated element has η = lr, so η_avg = lr and the scales are 1 + α·lr
+  const itemScale = 1 + itemAlpha * lr, userScale = 1 + userAlpha * lr;
+  for (const name of ['js', 'wasm'] as const) {
+    await init({ backend: name, threads: 1 });
+    for (const alphaDecay of ['lightfm', 'updated'] as const) {
+      const session = (await getBackend()).hybridSession(params, data, { ...settings, alphaDecay });
+      await session.epoch(Int32Array.of(0), Uint32Array.of(1));
+      const p = session.read();
+      session.dispose();
+      const stepped = [-0.1 - lr * g * 0.3, 0.2 - lr * g * -0.2];
+      if (alphaDecay === 'lightfm') {
+        // untouched items 0 and 2 shrink by the item scale; the updated item is exempt this step ((1 + α·η) / scale = 1)
+        close(p.itemEmbeddings.weights, [0.5 / itemScale, 0.4 / itemScale, ...stepped, 0.7 / itemScale, -0.6 / itemScale], 1e-6, `${name} lightfm items`);
+        close(p.itemBiases.weights, [0.3 / itemScale, 0.05 - lr * g, -0.2 / itemScale], 1e-6, `${name} lightfm item biases`);
+        close(p.userEmbeddings.weights, [0.3 - lr * g * -0.1, -0.2 - lr * g * 0.2], 1e-6, `${name} lightfm user`);
+        void userScale;
+      } else {
+        close(p.itemEmbeddings.weights, [0.5, 0.4, ...stepped.map((w) => w / itemScale), 0.7, -0.6], 1e-6, `${name} updated items`);
+        close(p.userEmbeddings.weights, [(0.3 - lr * g * -0.1) / userScale, (-0.2 - lr * g * 0.2) / userScale], 1e-6, `${name} updated user`);
+      }
+    }
+  }
+  // 400 steps at α·lr = 0.25 make the item scale 1.25^400 ≈ 7·10³⁸: it must be applied mid-epoch each time it passes
+  // LightFM's MAX_REG_SCALE (10⁶), or the updated rows (×1.25 per step) overflow f32
+  // Negative labels with very negative biases keep the gradients ≈ 0, so every
+  // η stays lr: untouched rows end at w / 1.25^400, rows updated at every step stay put (each step's decay is undone
+  // by their own 1 + α·η). The wasm kernel equals the reference throughout.
+  const many = 400;
+  const quiet: HybridParams = { ...params, userBiases: tab([-5]), itemBiases: tab([-5, -5, -5]) };
+  const big: HybridData = { ...data, users: new Int32Array(many), items: new Int32Array(many).fill(1), labels: new Float32Array(many), weights: new Float32Array(many).fill(1) };
+  const out: HybridParams[] = [];
+  for (const name of ['js', 'wasm'] as const) {
+    await init({ backend: name, threads: 1 });
+    const session = (await getBackend()).hybridSession(quiet, big, { ...settings, itemAlpha: 5, userAlpha: 0, alphaDecay: 'lightfm' });
+    await session.epoch(Int32Array.from({ length: many }, (_, i) => i), Uint32Array.of(1));
+    out.push(session.read());
+    session.dispose();
+  }
+  for (const [name, p] of [['js', out[0]], ['wasm', out[1]]] as const) {
+    close(p.itemBiases.weights[0] / (-5 / 1.25 ** many), 1, 1e-3, `${name}: untouched item bias decayed by (1 + α·lr)^steps`);
+    close(p.itemBiases.weights[1], -5, 1e-3, `${name}: the item updated at every step keeps its size`);
+    close(p.userBiases.weights[0], -5, 1e-3, `${name}: userAlpha 0 leaves the user side alone`);
+  }
+  for (const k of ['userEmbeddings', 'itemEmbeddings', 'itemBiases'] as const) close(out[1][k].weights, out[0][k].weights, 1e-5, `wasm == reference after mid-epoch regularize: ${k}`);
+  await init();
+  throws(() => new LightFmRecommender({ alphaDecay: 'all' as never }), InvalidArgumentError, { field: 'alphaDecay' });
+  equal(new LightFmRecommender().options.alphaDecay, 'lightfm', "LightFM's semantics by default");
+});
+
+// LightFM: fit_partial runs _check_finite after every epoch and raises ValueError("Not all estimated parameters are
+// finite, your model may have diverged…") instead of returning a broken model
+test('parity/lightfm: a diverged fit throws DivergedError naming the fix', async () => {
+  await rejects(new LightFmRecommender({ loss: 'logistic', factors: 4, epochs: 3, threads: 1, learningRate: 1e30 }).fit(checkerboard()), DivergedError, /learning rate/);
+  await rejects(new LightFmRecommender({ loss: 'bpr', factors: 4, epochs: 3, threads: 1, learningRate: 1e30, itemAlpha: 1, userAlpha: 1 }).fit(checkerboard()), DivergedError, /alphaDecay: 'updated'/);
 });
