@@ -48,13 +48,14 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       FACTORS,
       { name: 'iterations', type: 'int', min: 0, help: 'als: alternating iterations (default 15)' },
       REGULARIZATION,
-      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence 1 + alpha·weight (default 1)' },
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence slope (default 1): 1 + alpha·weight, or alpha·weight with --confidence alpha' },
+      { name: 'confidence', type: 'enum', values: ['one-plus-alpha', 'alpha'], help: "als: one-plus-alpha (default, c = 1 + alpha·w) or alpha (c = alpha·w, implicit >= 0.5's meaning of alpha)" },
       { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
       { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
       SEED,
     ],
     create: (f) =>
-      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
+      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, confidence: f.confidence, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
   },
   bpr: {
     summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',

@@ -8,7 +8,7 @@ import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
-import { modelFactory, registeredModelKinds } from '../models/registry.ts';
+import { isConfigurationState, modelConstructor, modelFactory, registeredModelKinds } from '../models/registry.ts';
 import { checkAborted, type LongRunOptions } from '../models/progress.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
@@ -26,8 +26,9 @@ export interface SaveOptions extends Omit<EncodeOptions, 'runtime' | 'profile'> 
 export interface LoadOptions extends LongRunOptions {}
 
 /**
- * Save a fitted model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them
- * atomically: to a temporary file beside it, then renamed over it.
+ * Save a model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them atomically:
+ * to a temporary file beside it, then renamed over it. An unfitted model saves its configuration (hyperparameters)
+ * and loads back unfitted (implicit lets save() run before fit(): a way to share hyperparameters).
  *
  * @example
  * ```ts
@@ -37,7 +38,7 @@ export interface LoadOptions extends LongRunOptions {}
  * ```
  */
 export async function saveModel(model: Recommender, destination?: string, options: SaveOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-  if (!(model instanceof Recommender)) throw new InvalidArgumentError('model', model, 'a fitted recwise model (a Recommender)');
+  if (!(model instanceof Recommender)) throw new InvalidArgumentError('model', model, 'a recwise model (a Recommender)');
   if (destination !== undefined && (typeof destination !== 'string' || !destination)) {
     throw new InvalidArgumentError('destination', destination, 'a file path', 'pass a path, or omit it to get only the bytes.');
   }
@@ -90,7 +91,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const backend = await getBackend();
   checkAborted(options.signal, 'loading a model');
   try {
-    const model = modelFactory(state.kind)(state, backend);
+    const create = isConfigurationState(state) ? modelConstructor(state.kind) : undefined;
+    const model = create ? create(state.params) : modelFactory(state.kind)(state, backend);
     options.onProgress?.({ phase: 'build', done: 1, total: 1 });
     return model;
   } catch (e) {

@@ -21,8 +21,23 @@ export interface AlsOptions {
   factors?: number;
   /** L2 regularization λ (default 0.01). */
   regularization?: number;
-  /** Confidence slope: c = 1 + alpha·w for weight w (default 1). Negative weights mean "disliked" with confidence 1 + alpha·|w|. */
+  /**
+   * Confidence slope (default 1): with `confidence: 'one-plus-alpha'` (default) c = 1 + alpha·w for weight w, as Hu et
+   * al. 2008; negative weights mean "disliked" with confidence 1 + alpha·|w|.
+   */
   alpha?: number;
+  /**
+   * How a weight becomes a confidence. `'one-plus-alpha'` (default): c = 1 + alpha·w (Hu et al. 2008, implicit < 0.5
+   * users' usual input). `'alpha'`: c = alpha·w, the meaning of implicit ≥ 0.5's `alpha` (it multiplies the matrix it
+   * is given), so an implicit model's `alpha` carries over unchanged (`importImplicit` sets it). The same alpha gives
+   * different models under the two: choose the one your alpha was tuned for.
+   *
+   * @example
+   * ```ts
+   * new AlsRecommender({ alpha: 40, confidence: 'alpha' }); // = implicit.als.AlternatingLeastSquares(alpha=40)
+   * ```
+   */
+  confidence?: 'one-plus-alpha' | 'alpha';
   /** Alternating iterations (default 15). */
   iterations?: number;
   /** 'cg' (default, fast) or 'cholesky' (exact). */
@@ -44,7 +59,7 @@ export interface AlsExplanation {
   readonly contributions: readonly { item: Id; score: number }[];
 }
 
-const DEFAULTS: Required<AlsOptions> = { factors: 100, regularization: 0.01, alpha: 1, iterations: 15, solver: 'cg', cgSteps: 3, seed: 42 };
+const DEFAULTS: Required<AlsOptions> = { factors: 100, regularization: 0.01, alpha: 1, confidence: 'one-plus-alpha', iterations: 15, solver: 'cg', cgSteps: 3, seed: 42 };
 
 function checkOptions(o: Required<AlsOptions>): void {
   const int = (f: keyof AlsOptions, min: number) => {
@@ -57,6 +72,7 @@ function checkOptions(o: Required<AlsOptions>): void {
   if (!(o.regularization >= 0 && Number.isFinite(o.regularization))) throw new InvalidArgumentError('regularization', o.regularization, 'a finite number >= 0');
   if (!(o.alpha >= 0 && Number.isFinite(o.alpha))) throw new InvalidArgumentError('alpha', o.alpha, 'a finite number >= 0');
   if (o.solver !== 'cg' && o.solver !== 'cholesky') throw new InvalidArgumentError('solver', o.solver, "'cg' or 'cholesky'");
+  if (o.confidence !== 'one-plus-alpha' && o.confidence !== 'alpha') throw new InvalidArgumentError('confidence', o.confidence, "'one-plus-alpha' (c = 1 + alpha·w) or 'alpha' (c = alpha·w, implicit ≥ 0.5)");
 }
 
 /**
@@ -86,9 +102,14 @@ export class AlsRecommender extends FactorRecommender {
     return { ...this.options };
   }
 
-  /** Confidence of weight w: sign(w)·(1 + alpha·|w|), so negative weights are dislikes (implicit's convention). */
+  /**
+   * Confidence of weight w: sign(w)·(1 + alpha·|w|), so negative weights are dislikes (implicit's convention), or
+   * alpha·w with `confidence: 'alpha'` (implicit ≥ 0.5 scales the matrix by alpha; the sign carries the dislike).
+   */
   private confidence(w: number): number {
-    return w >= 0 ? 1 + this.options.alpha * w : -(1 + this.options.alpha * -w);
+    const { alpha, confidence } = this.options;
+    if (confidence === 'alpha') return alpha * w;
+    return w >= 0 ? 1 + alpha * w : -(1 + alpha * -w);
   }
 
   private confidenceCsr(csr: Csr): Csr {
@@ -316,5 +337,5 @@ export class AlsRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend));
+registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend), (params) => new AlsRecommender(params as AlsOptions));
 

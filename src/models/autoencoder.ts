@@ -345,4 +345,4 @@ export class AutoencoderRecommender extends Recommender {
   }
 }
 
-registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend));
+registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), (params) => new AutoencoderRecommender(params as AutoencoderOptions));

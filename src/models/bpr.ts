@@ -134,4 +134,4 @@ export class BprRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend));
+registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend), (params) => new BprRecommender(params as BprOptions));

@@ -415,4 +415,4 @@ export function sequencesFromState(state: ModelState): Int32Array[] {
   return Array.from({ length: state.users.length }, (_, u) => it.subarray(ip[u], ip[u + 1]));
 }
 
-registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend));
+registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend), (params) => new GruRecommender(params as GruOptions));

@@ -97,4 +97,4 @@ export class HashedMfRecommender extends SampledMfRecommender {
   }
 }
 
-registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend));
+registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend), (params) => new HashedMfRecommender(params as HashedMfOptions));

@@ -276,4 +276,4 @@ function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, 
   return { indptr, indices, data, rows: n, cols: n };
 }
 
-registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend));
+registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), (params) => new ItemKnnRecommender(params as ItemKnnOptions));

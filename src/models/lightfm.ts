@@ -929,6 +929,7 @@ export class LightFmRecommender extends FactorRecommender {
   /** Adds the feature columns' names and keys to the file's params (compressed: leading identity columns counted). */
   override toState(profile: 'inference' | 'resumable' = 'inference'): ModelState {
     const state = super.toState(profile);
+    if (!this.fitted) return state;
     const pack = (space: FeatureSpace) => {
       let identity = 0;
       while (identity < space.keys.length && space.keys[identity] === `i:${identity}`) identity++;
@@ -999,4 +1000,4 @@ export class LightFmRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend));
+registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend), (params) => new LightFmRecommender(params as LightFmOptions));

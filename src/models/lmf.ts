@@ -190,4 +190,4 @@ export class LmfRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend));
+registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend), (params) => new LmfRecommender(params as LmfOptions));

@@ -95,4 +95,4 @@ export class PopularityRecommender extends Recommender {
   }
 }
 
-registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend));
+registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend), (params) => new PopularityRecommender(params as PopularityOptions));

@@ -375,8 +375,13 @@ export abstract class Recommender {
     return undefined;
   }
 
-  /** Everything needed to rebuild this model (see src/io for the file format). */
+  /**
+   * Everything needed to rebuild this model (see src/io for the file format). An unfitted model gives its
+   * configuration only (hyperparameters, no ids or arrays), which loads back as an unfitted model (as implicit's
+   * save before fit).
+   */
   toState(profile: 'inference' | 'resumable' = 'inference'): ModelState {
+    if (!this.index) return { kind: this.kind, params: this.params, users: [], items: [], seen: { indptr: Int32Array.of(0), indices: new Int32Array(0), data: new Float32Array(0) }, tensors: {}, shapes: {} };
     const idx = this.requireIndex();
     const { tensors, shapes } = this.exportTensors();
     return {

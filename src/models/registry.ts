@@ -29,11 +29,29 @@ export interface ModelState {
 
 export type ModelFactory = (state: ModelState, backend: Backend) => Recommender;
 
-const kinds = new Map<string, ModelFactory>();
+/** Builds an unfitted model of a kind from its saved hyperparameters. */
+export type ModelConstructor = (params: Record<string, unknown>) => Recommender;
 
-/** Register how to rebuild a model kind from its state. */
-export function registerModelKind(kind: string, factory: ModelFactory): void {
+const kinds = new Map<string, ModelFactory>();
+const constructors = new Map<string, ModelConstructor>();
+
+/** Register how to rebuild a model kind from its state, and how to build an unfitted one from its params. */
+export function registerModelKind(kind: string, factory: ModelFactory, create?: ModelConstructor): void {
   kinds.set(kind, factory);
+  if (create) constructors.set(kind, create);
+}
+
+/**
+ * Whether a state is an unfitted model's configuration (implicit lets `save()` run before `fit()`; issue 17):
+ * hyperparameters only, no ids and no learned arrays.
+ */
+export function isConfigurationState(state: ModelState): boolean {
+  return state.users.length === 0 && state.items.length === 0 && Object.keys(state.tensors).length === 0 && !state.training;
+}
+
+/** The unfitted-model constructor of a kind, if it registered one. */
+export function modelConstructor(kind: string): ModelConstructor | undefined {
+  return constructors.get(kind);
 }
 
 export function modelFactory(kind: string): ModelFactory {

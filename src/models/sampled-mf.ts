@@ -253,4 +253,4 @@ export function scatterAdd(p: Param, d: number, rows: Int32Array, delta: Float32
 
 export type { Recommender };
 
-registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend));
+registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend), (params) => new SampledMfRecommender(params as SampledMfOptions));

@@ -333,4 +333,8 @@ export class TwoTowerRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend));
+registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend), (params) => {
+  const { featureNames, ...options } = params as TwoTowerOptions & { featureNames?: unknown };
+  void featureNames;
+  return new TwoTowerRecommender(options);
+});

@@ -1,7 +1,8 @@
 // API parity with implicit, LightFM and LibRecommender (issue 17): each case names the peer behaviour it mirrors.
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
-  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, DivergedError, buildFeatures, NotSupportedError, UnknownUserError, UnknownItemError,
+  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, DivergedError, NotFittedError, buildFeatures,
+  saveModel, loadModel, importImplicit, exportNpz, DatasetBuilder, NotSupportedError, UnknownUserError, UnknownItemError,
   init, getBackend, type Recommender, type Id, type Recommendation, type HybridParams, type HybridData, type HybridSettings,
 } from 'recwise';
 import { test } from './harness.ts';
@@ -248,4 +249,59 @@ test("parity/lightfm: alphaDecay 'lightfm' decays every parameter (LightFM's sca
 test('parity/lightfm: a diverged fit throws DivergedError naming the fix', async () => {
   await rejects(new LightFmRecommender({ loss: 'logistic', factors: 4, epochs: 3, threads: 1, learningRate: 1e30 }).fit(checkerboard()), DivergedError, /learning rate/);
   await rejects(new LightFmRecommender({ loss: 'bpr', factors: 4, epochs: 3, threads: 1, learningRate: 1e30, itemAlpha: 1, userAlpha: 1 }).fit(checkerboard()), DivergedError, /alphaDecay: 'updated'/);
+});
+
+// implicit: model.save() works before fit() (the file holds the hyperparameters); load gives an unfitted model
+test('parity/io: saving an unfitted model saves its configuration; loading gives an unfitted model of the same settings', async () => {
+  const makers: (() => Recommender)[] = [
+    () => new AlsRecommender({ factors: 7, alpha: 3, confidence: 'alpha', iterations: 2 }),
+    () => new BprRecommender({ factors: 5, iterations: 3 }),
+    () => new LmfRecommender({ factors: 4, iterations: 2 }),
+    () => new LightFmRecommender({ factors: 3, loss: 'bpr', itemAlpha: 1e-4, epochs: 2, threads: 1 }),
+    () => new ItemKnnRecommender({ similarity: 'bm25', neighbors: 3 }),
+    () => new PopularityRecommender(),
+  ];
+  for (const make of makers) {
+    const model = make();
+    const loaded = await loadModel(await saveModel(model));
+    equal(loaded.kind, model.kind);
+    equal(loaded.fitted, false, `${model.kind}: unfitted after load`);
+    deepEqual(loaded.params, model.params, `${model.kind}: same settings`);
+    throws(() => loaded.recommend('u0'), NotFittedError);
+    // and it trains like a fresh model of those settings
+    const data = checkerboard();
+    await loaded.fit(data);
+    const fresh = await make().fit(data);
+    deepEqual(loaded.recommend('u0', { k: 3 }), fresh.recommend('u0', { k: 3 }), `${model.kind}: trains as the original would`);
+  }
+});
+
+// implicit >= 0.5: AlternatingLeastSquares(alpha) fits alpha * user_items (c = α·w); recwise's default is c = 1 + α·w
+test("parity/als: confidence 'alpha' is implicit >= 0.5's c = alpha·w, the default stays 1 + alpha·w", async () => {
+  const data = checkerboard();
+  const make = (o: object) => new AlsRecommender({ factors: 4, iterations: 3, solver: 'cholesky', regularization: 0.1, ...o }).fit(data);
+  const implicitStyle = await make({ alpha: 5, confidence: 'alpha' });
+  const ours = await make({ alpha: 5 });
+  equal(ours.options.confidence, 'one-plus-alpha');
+  // c = α·w with w = 1 is the same model as c = 1 + α'·w with α' = α − 1
+  const shifted = await make({ alpha: 4 });
+  deepEqual(Array.from(implicitStyle.userFactors), Array.from(shifted.userFactors), 'α·w = 1 + (α − 1)·w on binary data');
+  ok(Array.from(ours.userFactors).some((v, i) => v !== implicitStyle.userFactors[i]), 'the same alpha means different models');
+  throws(() => new AlsRecommender({ confidence: 'log' as never }), InvalidArgumentError, { field: 'confidence' });
+  // implicit's .npz says alpha in its own meaning: importing carries confidence 'alpha'; a recwise export round-trips
+  const back = await importImplicit(exportNpz(implicitStyle));
+  equal((back as AlsRecommender).options.confidence, 'alpha');
+  equal(((await importImplicit(exportNpz(ours))) as AlsRecommender).options.confidence, 'one-plus-alpha');
+});
+
+// LightFM: Dataset.build_interactions raises ValueError on an id missing from the mapping; recwise's builder drops
+// and counts by default, and raises with unknownUsers / unknownItems: 'error' (the mode named in the error)
+test("parity/data: unknown ids in a seeded DatasetBuilder: 'drop' counts them, 'error' raises naming the option", async () => {
+  const train = checkerboard();
+  const drop = new DatasetBuilder({ users: train.users, items: train.items });
+  drop.add({ user: 'u0', item: 'i1' }).add({ user: 'nobody', item: 'i1' }).add({ user: 'u1', item: 'nothing' });
+  await drop.build();
+  deepEqual([drop.stats.droppedUnknownUser, drop.stats.droppedUnknownItem], [1, 1]);
+  const strict = new DatasetBuilder({ users: train.users, items: train.items, unknownItems: 'error' });
+  throws(() => strict.add({ user: 'u1', item: 'nothing' }), InvalidArgumentError, /unknownItems: 'drop'/);
 });
