@@ -25,8 +25,7 @@ import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '.
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions,
-} from './neural-common.ts';
+  runEpochs, withLastColumn, type NeuralFitOptions, type NeuralTrainingOptions, continueFit } from './neural-common.ts';
 import { checkNumberOption } from './options.ts';
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
@@ -139,6 +138,11 @@ export class AutoencoderRecommender extends Recommender {
   /** Rows × columns the network is trained on: users × items, or items × users. */
   private trainingMatrix(data: Interactions): Csr {
     return this.options.mode === 'user' ? data.byUser : data.itemUsers(this.backend);
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {

@@ -19,7 +19,7 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions, continueFit } from './neural-common.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
@@ -180,6 +180,11 @@ export class GruRecommender extends FactorRecommender {
   private allParams(): Param[] {
     const n = this.net!;
     return [n.emb.param, ...n.gru.params, n.out, n.bias];
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {

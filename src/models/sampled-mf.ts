@@ -20,8 +20,7 @@ import { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions,
-} from './neural-common.ts';
+  runEpochs, type NeuralFitOptions, type NeuralTrainingOptions, continueFit } from './neural-common.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import type { Recommender } from './recommender.ts';
 
@@ -90,6 +89,11 @@ export class SampledMfRecommender extends FactorRecommender {
       V: createParam('V', maps.itemRows, d, { sparse: true, init: 'normal', scale: initScale, seed: seed + 1 }),
       b: createParam('b', maps.itemRows, 1, { sparse: true }),
     };
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {

@@ -19,7 +19,7 @@ import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { poolBackward, poolForward } from '../nn/pooling.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, runEpochs, type NeuralFitOptions, continueFit } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequencesFromState, shuffledOrder, timeOrderedSequences,
   type DynUserOptions, type RetrievalTrainingOptions,
@@ -126,6 +126,11 @@ export class TwoTowerRecommender extends FactorRecommender {
   withUserFeatures(source: UserFeatureSource | ((users: Vocabulary) => Promise<UserFeatureSource>)): this {
     this.defaultFeatures = source;
     return this;
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: TwoTowerFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: TwoTowerFitOptions = {}): Promise<this> {

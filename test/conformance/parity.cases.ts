@@ -2,7 +2,8 @@
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
   FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, DivergedError, NotFittedError, buildFeatures,
-  saveModel, loadModel, importImplicit, exportNpz, DatasetBuilder, NotSupportedError, UnknownUserError, UnknownItemError,
+  saveModel, loadModel, importImplicit, exportNpz, DatasetBuilder, AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender,
+  GruRecommender, TwoTowerRecommender, NotSupportedError, UnknownUserError, UnknownItemError,
   init, getBackend, type Recommender, type Id, type Recommendation, type HybridParams, type HybridData, type HybridSettings,
 } from 'recwise';
 import { test } from './harness.ts';
@@ -304,4 +305,30 @@ test("parity/data: unknown ids in a seeded DatasetBuilder: 'drop' counts them, '
   deepEqual([drop.stats.droppedUnknownUser, drop.stats.droppedUnknownItem], [1, 1]);
   const strict = new DatasetBuilder({ users: train.users, items: train.items, unknownItems: 'error' });
   throws(() => strict.add({ user: 'u1', item: 'nothing' }), InvalidArgumentError, /unknownItems: 'drop'/);
+});
+
+// LightFM's fit_partial continues training; for the neural models (resumable training) two 1-epoch fitPartial calls
+// end bit for bit where one 2-epoch fit ends (one thread)
+test('parity/nn: fitPartial continues training; two 1-epoch calls equal one 2-epoch fit bit for bit', async () => {
+  await init({ backend: 'wasm', threads: 1 });
+  const data = checkerboard();
+  const makers: ((epochs: number) => Recommender & { fitPartial(d: Interactions, o?: { epochs?: number }): Promise<unknown> })[] = [
+    (epochs) => new AutoencoderRecommender({ hiddenLayers: [6], epochs, batchSize: 7, learningRate: 0.01, seed: 5 }),
+    (epochs) => new SampledMfRecommender({ factors: 4, epochs, batchSize: 7, samplingRows: 2, seed: 5 }),
+    (epochs) => new HashedMfRecommender({ factors: 4, epochs, batchSize: 7, userBuckets: 16, itemBuckets: 16, seed: 5 }),
+    (epochs) => new GruRecommender({ factors: 4, maxSeqLen: 4, epochs, negatives: 5, batchSize: 8, seed: 5 }),
+    (epochs) => new TwoTowerRecommender({ factors: 4, hidden: [8], maxSeqLen: 4, epochs, negatives: 5, batchSize: 8, seed: 5 }),
+  ];
+  const all = Int32Array.from({ length: 20 }, (_, u) => u);
+  for (const make of makers) {
+    const stepwise = make(1);
+    await stepwise.fitPartial(data, { epochs: 1 });
+    const one = Array.from(stepwise.scoreUsers(all));
+    await stepwise.fitPartial(data);
+    const once = await make(2).fit(data);
+    deepEqual(Array.from(stepwise.scoreUsers(all)), Array.from(once.scoreUsers(all)), `${once.kind}: 1 + 1 epochs = 2 epochs`);
+    ok(one.join() !== Array.from(once.scoreUsers(all)).join(), `${once.kind}: the second call trained`);
+    equal((stepwise.params as { epochs: number }).epochs, 2);
+  }
+  await init();
 });
