@@ -3,7 +3,7 @@
  * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
-import { Recommender, USER_BLOCK, type Recommendation, type RecommendOptions } from './recommender.ts';
+import { Recommender, USER_BLOCK, mapInTurns, type Recommendation, type RecommendOptions } from './recommender.ts';
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
 import { factorStateTensors } from './options.ts';
@@ -205,7 +205,7 @@ export abstract class FactorRecommender extends Recommender {
    * const lists = await model.similarItemsBatch(model.itemIds, { k: 10 });
    * ```
    */
-  async similarItemsBatch(items: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
+  override async similarItemsBatch(items: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
     const k = options.k ?? 10;
     if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
     const idx = this.requireIndex();
@@ -323,6 +323,11 @@ export abstract class FactorRecommender extends Recommender {
     const u = idx.users.indexOf(user);
     if (u === undefined) throw new UnknownUserError(user);
     return this.similar(this.userFactors, idx.users.size, u, options.k ?? 10, (j) => idx.users.idAt(j));
+  }
+
+  /** {@link similarUsers} for many users (implicit's `similar_users(userids)`): one list per user, in order. */
+  async similarUsersBatch(users: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
+    return mapInTurns(users, (user) => this.similarUsers(user, options));
   }
 
   /** Adopt a model file's factors and training index (for the families' fromState). */

@@ -9,7 +9,7 @@
  * augmented factors, user [repr, b_u, 1] · item [repr, 1, b_i], so the shared factor path returns the same scores.
  */
 import { FactorRecommender } from './factor.ts';
-import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
+import { Recommender, mapInTurns, type FitOptions, type Recommendation } from './recommender.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
@@ -738,6 +738,11 @@ export class LightFmRecommender extends FactorRecommender {
     const i = idx.items.indexOf(item);
     if (i === undefined) throw new UnknownItemError(item);
     return this.cosine(this.itemRepresentations().embeddings, idx.items.size, i, options.k ?? 10).map((r) => ({ item: idx.items.idAt(r.index), score: r.score }));
+  }
+
+  /** {@link similarItems} per item: the cosine of representations, not of the augmented factors the base batch uses. */
+  override similarItemsBatch(items: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
+    return mapInTurns(items, (item) => this.similarItems(item, options));
   }
 
   /** Users most similar to `user` by cosine of user embeddings, the user itself first. */

@@ -409,6 +409,29 @@ export abstract class Recommender {
     void options;
     throw new NotSupportedError('similarItems', this.kind, 'use a factor or item-kNN model.');
   }
+
+  /**
+   * {@link similarItems} for many items (implicit's `similar_items(itemids)`): one list per item, in order, with the
+   * options of the single call. Factor models run it as one batched kernel call per block.
+   *
+   * @example
+   * ```ts
+   * const lists = await model.similarItemsBatch(['dune', 'alien'], { k: 5 });
+   * ```
+   */
+  async similarItemsBatch(items: readonly Id[], options: { k?: number } = {}): Promise<Recommendation[][]> {
+    return mapInTurns(items, (item) => this.similarItems(item, options));
+  }
+}
+
+/** `f` over `ids`, yielding to the event loop every 64 calls so long batches do not block it. */
+export async function mapInTurns<T>(ids: readonly Id[], f: (id: Id) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (let j = 0; j < ids.length; j++) {
+    out.push(f(ids[j]));
+    if (j % 64 === 63) await Promise.resolve();
+  }
+  return out;
 }
 
 function checkColdStart(value: unknown): void {

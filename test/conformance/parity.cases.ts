@@ -332,3 +332,24 @@ test('parity/nn: fitPartial continues training; two 1-epoch calls equal one 2-ep
   }
   await init();
 });
+
+// implicit: similar_items(itemids) / similar_users(userids) take arrays; similar_items(…, react_users=…,
+// recalculate_item=True) recomputes an item's factors from a user list (recalculate_item)
+test('parity/similar: similarItemsBatch (every model with similarItems, item-kNN included) and similarUsersBatch equal the single calls; ALS recalculateItem', async () => {
+  const data = checkerboard();
+  for (const [, make] of families) {
+    const model = await make().fit(data);
+    const items = ['i3', 'i15', 'i0'];
+    deepEqual(await model.similarItemsBatch(items, { k: 4 }), items.map((i) => model.similarItems(i, { k: 4 })), `${model.kind} items`);
+    if ('similarUsersBatch' in model) {
+      const m = model as unknown as { similarUsersBatch(u: Id[], o: { k: number }): Promise<Recommendation[][]>; similarUsers(u: Id, o: { k: number }): Recommendation[] };
+      deepEqual(await m.similarUsersBatch(['u2', 'u12'], { k: 3 }), ['u2', 'u12'].map((u) => m.similarUsers(u, { k: 3 })), `${model.kind} users`);
+    }
+  }
+  // recalculate_item from the users who have the item gives (about) its trained factors with an exact (Cholesky) fit
+  const als = await new AlsRecommender({ factors: 4, regularization: 0.1, iterations: 10, alpha: 10, solver: 'cholesky' }).fit(data);
+  const holders = data.users.ids().filter((_, u) => Array.from(data.itemsOf(u)).includes(3));
+  close(await als.recalculateItem(holders), als.getItemEmbedding('i3'), 1e-4, 'recalculateItem = the solve the last ALS half-step made');
+  const wrong = await als.recalculateItem(data.users.ids().filter((_, u) => Array.from(data.itemsOf(u)).includes(13)));
+  ok(Math.abs(wrong[0] - als.getItemEmbedding('i3')[0]) + Math.abs(wrong[1] - als.getItemEmbedding('i3')[1]) > 1e-3, 'another user list gives another vector');
+});
