@@ -192,15 +192,37 @@ function divideRows(W: usize, rows: i32, dp: i32, stride: usize, scale: f64): vo
   }
 }
 
+/** Swap the scale at `at` for 1 and return the old value (atomically in the threads build). */
+function takeScale(at: usize): f64 {
+  if (ASC_FEATURE_THREADS) return reinterpret<f64>(atomic.xchg<i64>(at, reinterpret<i64>(1.0)));
+  const v = load<f64>(at);
+  store<f64>(at, 1.0);
+  return v;
+}
+
+/**
+ * Multiply the scale at `at` by `factor`. In the threads build a compare-and-swap loop, so no thread's factor is lost
+ * and none lands on a scale another thread has just taken for regularizing (LightFM's plain update races there).
+ */
+function growScale(at: usize, factor: f64): void {
+  if (ASC_FEATURE_THREADS) {
+    let old = atomic.load<i64>(at);
+    for (;;) {
+      const seen = atomic.cmpxchg<i64>(at, old, reinterpret<i64>(reinterpret<f64>(old) * factor));
+      if (seen == old) return;
+      old = seen;
+    }
+  }
+  store<f64>(at, load<f64>(at) * factor);
+}
+
 /** LightFM's regularize: apply the accumulated lazy L2 to every parameter, then reset both scales to 1. */
 export function lightfmRegularize(ctx: usize): void {
   const sc = cp(ctx, SCALES);
   const dp = ci(ctx, DP);
   const stride = <usize>ci(ctx, STRIDE);
-  divideRows(cp(ctx, IW), ci(ctx, NITEM_ROWS), dp, stride, load<f64>(sc));
-  divideRows(cp(ctx, UW), ci(ctx, NUSER_ROWS), dp, stride, load<f64>(sc, 8));
-  store<f64>(sc, 1.0);
-  store<f64>(sc, 1.0, 8);
+  divideRows(cp(ctx, IW), ci(ctx, NITEM_ROWS), dp, stride, takeScale(sc));
+  divideRows(cp(ctx, UW), ci(ctx, NUSER_ROWS), dp, stride, takeScale(sc + 8));
 }
 
 /**
@@ -212,8 +234,8 @@ function lazyScales(ctx: usize, etaSum: f64, elements: i32, ia: f32, ua: f32): v
   if (elements == 0) return;
   const sc = cp(ctx, SCALES);
   const avg = etaSum / <f64>elements;
-  store<f64>(sc, load<f64>(sc) * (1.0 + <f64>ia * avg));
-  store<f64>(sc, load<f64>(sc, 8) * (1.0 + <f64>ua * avg), 8);
+  growScale(sc, 1.0 + <f64>ia * avg);
+  growScale(sc + 8, 1.0 + <f64>ua * avg);
   if (load<f64>(sc) > MAX_REG_SCALE || load<f64>(sc, 8) > MAX_REG_SCALE) {
     if (ASC_FEATURE_THREADS) {
       if (atomic.cmpxchg<i32>(sc + 16, 0, 1) != 0) return; // another thread is regularizing

@@ -240,6 +240,16 @@ test("parity/lightfm: alphaDecay 'lightfm' decays every parameter (LightFM's sca
     close(p.userBiases.weights[0], -5, 1e-3, `${name}: userAlpha 0 leaves the user side alone`);
   }
   for (const k of ['userEmbeddings', 'itemEmbeddings', 'itemBiases'] as const) close(out[1][k].weights, out[0][k].weights, 1e-5, `wasm == reference after mid-epoch regularize: ${k}`);
+  // on every thread (Hogwild, as LightFM's OpenMP loop): the scales grow by compare-and-swap and regularize takes them
+  // under a lock, so every example's decay reaches the untouched rows exactly once
+  const { threads } = await init();
+  const session = (await getBackend()).hybridSession(quiet, big, { ...settings, itemAlpha: 5, userAlpha: 0, alphaDecay: 'lightfm' });
+  await session.epoch(Int32Array.from({ length: many }, (_, i) => i), Uint32Array.from({ length: threads }, (_, t) => 1 + t));
+  const shared = session.read();
+  session.dispose();
+  ok([...shared.itemEmbeddings.weights, ...shared.itemBiases.weights].every(Number.isFinite), `${threads} threads: finite`);
+  ok(Math.abs(shared.itemBiases.weights[0]) < 1e-30, `${threads} threads: untouched bias decayed (${shared.itemBiases.weights[0]})`);
+  // (the rows every example updates race between threads, as Hogwild allows, so their exact values are not pinned)
   await init();
   throws(() => new LightFmRecommender({ alphaDecay: 'all' as never }), InvalidArgumentError, { field: 'alphaDecay' });
   equal(new LightFmRecommender().options.alphaDecay, 'lightfm', "LightFM's semantics by default");
