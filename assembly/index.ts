@@ -6,7 +6,7 @@ export { recommendBlock, recommendBlockClaim } from './recommend';
 export { exactTopk } from './exact';
 export { gram, alsCgRows, alsCholeskyRows } from './als';
 export { bprSamples, bprSamplesClaim, lmfRowsClaim } from './sgd';
-export { lightfmEpoch, lightfmEpochClaim } from './lightfm';
+export { lightfmEpoch, lightfmEpochClaim, lightfmRegularize } from './lightfm';
 export { rankMetrics } from './metrics';
 export { allFinite } from './finite';
 export { productTopkRows, productRecommendRows } from './knn';

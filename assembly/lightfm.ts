@@ -42,6 +42,11 @@ const IG = 30;
 const IM = 31;
 const NEX = 32;
 const STRIDE = 33; // bytes between parameter rows: a row's W, G and M parts are adjacent
+const LAZY = 34; // 1: LightFM's lazy L2 (every parameter decays through the scales); 0: decay of updated elements
+const SCALES = 35; // f64 item scale at +0, f64 user scale at +8, i32 lock at +16 (shared by the threads)
+const NUSER_ROWS = 36;
+const NITEM_ROWS = 37;
+const MAX_REG_SCALE: f64 = 1000000.0; // LightFM's MAX_REG_SCALE
 
 const MAX_LOSS: f64 = 10.0;
 
@@ -86,16 +91,17 @@ function contains(indices: usize, start: i32, end: i32, col: i32): bool {
 }
 
 /**
- * Representation of feature row `row`: Σ w_f · W_f over its features (components and bias slot). A row that is a
- * single feature of weight 1 (identity features) is returned in place, without a copy.
+ * Representation of feature row `row`: Σ (w_f · scale) · W_f over its features (components and bias slot; `scale` is
+ * LightFM's pending lazy-L2 scale, 1 otherwise). A row that is a single feature of weight 1 (identity features) is
+ * returned in place, without a copy, when the scale is 1.
  */
-function repr(indptr: usize, indices: usize, data: usize, W: usize, row: i32, dp: i32, out: usize, stride: usize): usize {
+function repr(indptr: usize, indices: usize, data: usize, W: usize, row: i32, dp: i32, out: usize, stride: usize, scale: f64): usize {
   const a = i32At(indptr, row), b = i32At(indptr, row + 1);
   const rb = <usize>dp << 2;
-  if (b - a == 1 && load<f32>(data + (<usize>a << 2)) == 1.0) return W + <usize>i32At(indices, a) * stride;
+  if (b - a == 1 && load<f32>(data + (<usize>a << 2)) == 1.0 && scale == 1.0) return W + <usize>i32At(indices, a) * stride;
   memory.fill(out, 0, rb);
   for (let p = a; p < b; p++) {
-    const w = f32x4.splat(load<f32>(data + (<usize>p << 2)));
+    const w = f32x4.splat(<f32>(<f64>load<f32>(data + (<usize>p << 2)) * scale));
     const src = W + <usize>i32At(indices, p) * stride;
     for (let j: usize = 0; j < rb; j += 16) v128.store(out + j, f32x4.add(v128.load(out + j), f32x4.mul(w, v128.load(src + j))));
   }
@@ -124,9 +130,10 @@ function scaled(g: usize, x: usize, a: f32, dp: i32, d: i32, bias: f32): void {
 /**
  * Apply gradient g (dp floats) to every feature of `row`, scaled by the feature weight: adagrad η = lr/√G,
  * w −= η·g, G += g²; adadelta G = ρG + (1−ρ)g², η = √(M+ε)/√(G+ε), Δ = η·g, M = ρM + (1−ρ)Δ², w −= Δ;
- * then L2 w /= 1 + α·η.
+ * then L2: lazy (LightFM) w *= 1 + α·η, the global scale dividing everything later; otherwise w /= 1 + α·η.
+ * Returns Σ η over the row's elements (components and bias, not the padding), for LightFM's average learning rate.
  */
-function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: usize, G: usize, M: usize, row: i32, g: usize, alpha: f32): void {
+function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: usize, G: usize, M: usize, row: i32, g: usize, alpha: f32): f64 {
   const dp = ci(ctx, DP);
   const rb = <usize>dp << 2;
   const adadelta = ci(ctx, ADADELTA) != 0;
@@ -136,6 +143,11 @@ function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: us
   const eps = f32x4.splat(cf(ctx, EPS));
   const av = f32x4.splat(alpha);
   const one = f32x4.splat(1);
+  const lazy = ci(ctx, LAZY) != 0;
+  // lanes of the last vector that hold components or the bias (the rest is padding)
+  const live = ci(ctx, D) + 1 - ((dp - 4));
+  const lastMask = f32x4(live > 0 ? 1 : 0, live > 1 ? 1 : 0, live > 2 ? 1 : 0, live > 3 ? 1 : 0);
+  let etaSum = f32x4.splat(0);
   const a = i32At(indptr, row), b = i32At(indptr, row + 1);
   for (let p = a; p < b; p++) {
     const fw = f32x4.splat(load<f32>(data + (<usize>p << 2)));
@@ -159,10 +171,83 @@ function updateRow(ctx: usize, indptr: usize, indices: usize, data: usize, W: us
         wj = f32x4.sub(wj, f32x4.mul(eta, gj));
         v128.store(gs + j, f32x4.add(G0, f32x4.mul(gj, gj)));
       }
-      if (alpha > 0) wj = f32x4.div(wj, f32x4.add(one, f32x4.mul(av, eta)));
+      if (alpha > 0) {
+        const decay = f32x4.add(one, f32x4.mul(av, eta));
+        wj = lazy ? f32x4.mul(wj, decay) : f32x4.div(wj, decay);
+      }
       v128.store(w + j, wj);
+      etaSum = f32x4.add(etaSum, j + 16 == rb ? f32x4.mul(eta, lastMask) : eta);
     }
   }
+  return <f64>f32x4.extract_lane(etaSum, 0) + <f64>f32x4.extract_lane(etaSum, 1) + <f64>f32x4.extract_lane(etaSum, 2) + <f64>f32x4.extract_lane(etaSum, 3);
+}
+
+/** Divide every weight row (components and bias) of `rows` rows by `scale` (LightFM's regularize). */
+function divideRows(W: usize, rows: i32, dp: i32, stride: usize, scale: f64): void {
+  const inv = f32x4.splat(<f32>(1.0 / scale));
+  const rb = <usize>dp << 2;
+  for (let r = 0; r < rows; r++) {
+    const w = W + <usize>r * stride;
+    for (let j: usize = 0; j < rb; j += 16) v128.store(w + j, f32x4.mul(v128.load(w + j), inv));
+  }
+}
+
+/** Swap the scale at `at` for 1 and return the old value (atomically in the threads build). */
+function takeScale(at: usize): f64 {
+  if (ASC_FEATURE_THREADS) return reinterpret<f64>(atomic.xchg<i64>(at, reinterpret<i64>(1.0)));
+  const v = load<f64>(at);
+  store<f64>(at, 1.0);
+  return v;
+}
+
+/**
+ * Multiply the scale at `at` by `factor`. In the threads build a compare-and-swap loop, so no thread's factor is lost
+ * and none lands on a scale another thread has just taken for regularizing (LightFM's plain update races there).
+ */
+function growScale(at: usize, factor: f64): void {
+  if (ASC_FEATURE_THREADS) {
+    let old = atomic.load<i64>(at);
+    for (;;) {
+      const seen = atomic.cmpxchg<i64>(at, old, reinterpret<i64>(reinterpret<f64>(old) * factor));
+      if (seen == old) return;
+      old = seen;
+    }
+  }
+  store<f64>(at, load<f64>(at) * factor);
+}
+
+/** LightFM's regularize: apply the accumulated lazy L2 to every parameter, then reset both scales to 1. */
+export function lightfmRegularize(ctx: usize): void {
+  const sc = cp(ctx, SCALES);
+  const dp = ci(ctx, DP);
+  const stride = <usize>ci(ctx, STRIDE);
+  divideRows(cp(ctx, IW), ci(ctx, NITEM_ROWS), dp, stride, takeScale(sc));
+  divideRows(cp(ctx, UW), ci(ctx, NUSER_ROWS), dp, stride, takeScale(sc + 8));
+}
+
+/**
+ * After an example's update: grow the scales by 1 + α·(average η of the updated elements) and, past MAX_REG_SCALE,
+ * regularize under a lock (LightFM's update / warp_update tail and locked_regularize). Other threads keep training
+ * meanwhile, as in LightFM (Hogwild).
+ */
+function lazyScales(ctx: usize, etaSum: f64, elements: i32, ia: f32, ua: f32): void {
+  if (elements == 0) return;
+  const sc = cp(ctx, SCALES);
+  const avg = etaSum / <f64>elements;
+  growScale(sc, 1.0 + <f64>ia * avg);
+  growScale(sc + 8, 1.0 + <f64>ua * avg);
+  if (load<f64>(sc) > MAX_REG_SCALE || load<f64>(sc, 8) > MAX_REG_SCALE) {
+    if (ASC_FEATURE_THREADS) {
+      if (atomic.cmpxchg<i32>(sc + 16, 0, 1) != 0) return; // another thread is regularizing
+      if (load<f64>(sc) > MAX_REG_SCALE || load<f64>(sc, 8) > MAX_REG_SCALE) lightfmRegularize(ctx);
+      atomic.store<i32>(sc + 16, 0);
+    } else lightfmRegularize(ctx);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function rowLength(indptr: usize, row: i32): i32 {
+  return i32At(indptr, row + 1) - i32At(indptr, row);
 }
 
 // @ts-ignore: decorator
@@ -189,6 +274,9 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
   const stride = <usize>ci(ctx, STRIDE);
   const maxSampled = ci(ctx, MAX_SAMPLED);
   const ia = cf(ctx, ITEM_ALPHA), ua = cf(ctx, USER_ALPHA);
+  const lazy = ci(ctx, LAZY) != 0 && (ia > 0 || ua > 0);
+  const sc = cp(ctx, SCALES);
+  const width = d + 1;
   const uBuf = scratch, pBuf = scratch + rb, nBuf = scratch + 2 * rb;
   const gu = scratch + 3 * rb, gp = scratch + 4 * rb, gn = scratch + 5 * rb;
   const kosItems = scratch + 6 * rb;
@@ -200,8 +288,8 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
     const row = i32At(order, e);
     if (loss == 0) {
       const user = i32At(exU, row), item = i32At(exI, row);
-      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
-      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
+      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride, lazy ? load<f64>(sc, 8) : 1.0);
+      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride, lazy ? load<f64>(sc) : 1.0);
       const y: f64 = load<f32>(exL + (<usize>row << 2)) > 0 ? 1.0 : 0.0;
       const w = <f64>load<f32>(exW + (<usize>row << 2));
       const prob = sigmoid(<f64>predict(u, p, d, dp));
@@ -210,8 +298,9 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
       updates++;
       scaled(gp, u, scale, dp, d, scale);
       scaled(gu, p, scale, dp, d, scale);
-      updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, item, gp, ia);
-      updateRow(ctx, ufP, ufI, ufD, UWp, UGp, UMp, user, gu, ua);
+      let etaSum = updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, item, gp, ia);
+      etaSum += updateRow(ctx, ufP, ufI, ufD, UWp, UGp, UMp, user, gu, ua);
+      if (lazy) lazyScales(ctx, etaSum, width * (rowLength(ifP, item) + rowLength(ufP, user)), ia, ua);
       continue;
     }
     let user: i32, item: i32, neg: i32 = -1;
@@ -225,9 +314,9 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         neg = i32At(exI, <i32>(next(rng) % <u32>nEx));
         if (!contains(posI, ps, pe, neg)) break;
       }
-      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
-      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
-      const n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride);
+      const u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride, lazy ? load<f64>(sc, 8) : 1.0);
+      const p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride, lazy ? load<f64>(sc) : 1.0);
+      const n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride, lazy ? load<f64>(sc) : 1.0);
       const z = <f64>predict(u, p, d, dp) - <f64>predict(u, n, d, dp);
       const w = <f64>load<f32>(exW + (<usize>row << 2));
       scale = <f32>(w * (1.0 - sigmoid(z)));
@@ -243,15 +332,15 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         user = i32At(exU, row);
         item = i32At(exI, row);
         weight = <f64>load<f32>(exW + (<usize>row << 2));
-        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
-        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
+        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride, lazy ? load<f64>(sc, 8) : 1.0);
+        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride, lazy ? load<f64>(sc) : 1.0);
       } else {
         user = i32At(exU, row);
         const start = i32At(posP, user), stop = i32At(posP, user + 1);
         if (stop == start) continue;
-        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride);
-        item = kosPositive(ctx, u, start, stop, posI, ifP, ifI, ifD, IWp, pBuf, kosItems, kosScores, rng, d, dp);
-        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride);
+        u = repr(ufP, ufI, ufD, UWp, user, dp, uBuf, stride, lazy ? load<f64>(sc, 8) : 1.0);
+        item = kosPositive(ctx, u, start, stop, posI, ifP, ifI, ifD, IWp, pBuf, kosItems, kosScores, rng, d, dp, lazy ? load<f64>(sc) : 1.0);
+        p = repr(ifP, ifI, ifD, IWp, item, dp, pBuf, stride, lazy ? load<f64>(sc) : 1.0);
         nPositives = stop - start;
       }
       const positive = predict(u, p, d, dp);
@@ -265,7 +354,7 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
         neg = <i32>(next(rng) % <u32>nItems);
         if (contains(posI, ps, pe, neg)) continue;
         sampled++;
-        n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride);
+        n = repr(ifP, ifI, ifD, IWp, neg, dp, nBuf, stride, lazy ? load<f64>(sc) : 1.0);
         negative = predict(u, n, d, dp);
         if (negative > positive - 1) {
           violated = true;
@@ -281,9 +370,10 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
     }
     updates++;
     // gradients were taken from the rows before any update (they may alias the parameter rows)
-    updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, item, gp, ia);
-    updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, neg, gn, ia);
-    updateRow(ctx, ufP, ufI, ufD, UWp, UGp, UMp, user, gu, ua);
+    let etaSum = updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, item, gp, ia);
+    etaSum += updateRow(ctx, ifP, ifI, ifD, IWp, IGp, IMp, neg, gn, ia);
+    etaSum += updateRow(ctx, ufP, ufI, ufD, UWp, UGp, UMp, user, gu, ua);
+    if (lazy) lazyScales(ctx, etaSum, width * (rowLength(ifP, item) + rowLength(ifP, neg) + rowLength(ufP, user)), ia, ua);
   }
   store<i32>(stats, load<i32>(stats) + updates);
   store<i32>(stats, load<i32>(stats, 4) + sampledTotal, 4);
@@ -311,7 +401,7 @@ function warpGradients(u: usize, p: usize, n: usize, gu: usize, gp: usize, gn: u
 /** k-OS: draw min(n, |positives|) positives, keep them sorted by score (descending, stable), return the k-th. */
 function kosPositive(
   ctx: usize, u: usize, start: i32, stop: i32, posI: usize, ifP: usize, ifI: usize, ifD: usize, IWp: usize, buf: usize,
-  items: usize, scores: usize, rng: usize, d: i32, dp: i32,
+  items: usize, scores: usize, rng: usize, d: i32, dp: i32, itemScale: f64,
 ): i32 {
   const stride = <usize>ci(ctx, STRIDE);
   const count = stop - start;
@@ -319,7 +409,7 @@ function kosPositive(
   let len = 0;
   for (let j = 0; j < m; j++) {
     const it = i32At(posI, start + <i32>(next(rng) % <u32>count));
-    const sc = predict(u, repr(ifP, ifI, ifD, IWp, it, dp, buf, stride), d, dp);
+    const sc = predict(u, repr(ifP, ifI, ifD, IWp, it, dp, buf, stride, itemScale), d, dp);
     let at = len;
     while (at > 0 && load<f32>(scores + (<usize>(at - 1) << 2)) < sc) {
       store<f32>(scores + (<usize>at << 2), load<f32>(scores + (<usize>(at - 1) << 2)));

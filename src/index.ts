@@ -51,8 +51,8 @@ export { randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, globalRando
 export type { Split, GlobalSplit, RandomSplitOptions, TemporalSplitOptions, LeaveKOutOptions, GlobalTemporalSplitOptions, GlobalRandomSplitOptions } from './data/splits.ts';
 
 // Models
-export { Recommender } from './models/recommender.ts';
-export type { Recommendation, RecommendOptions, FitOptions, EpochReport } from './models/recommender.ts';
+export { Recommender, FILTERED_SCORE } from './models/recommender.ts';
+export type { Recommendation, RecommendOptions, RecommendBatchOptions, RankOptions, ColdStart, FitOptions, EpochReport } from './models/recommender.ts';
 export type { SimilarOptions } from './models/similar.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';

@@ -48,13 +48,14 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       FACTORS,
       { name: 'iterations', type: 'int', min: 0, help: 'als: alternating iterations (default 15)' },
       REGULARIZATION,
-      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence 1 + alpha·weight (default 1)' },
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence slope (default 1): 1 + alpha·weight, or alpha·weight with --confidence alpha' },
+      { name: 'confidence', type: 'enum', values: ['one-plus-alpha', 'alpha'], help: "als: one-plus-alpha (default, c = 1 + alpha·w) or alpha (c = alpha·w, implicit >= 0.5's meaning of alpha)" },
       { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
       { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
       SEED,
     ],
     create: (f) =>
-      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
+      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, confidence: f.confidence, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
   },
   bpr: {
     summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',
@@ -77,6 +78,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
       { name: 'item-alpha', type: 'number', min: 0, help: 'lightfm: L2 on item features (default 0)' },
       { name: 'user-alpha', type: 'number', min: 0, help: 'lightfm: L2 on user features (default 0)' },
+      { name: 'alpha-decay', type: 'enum', values: ['lightfm', 'updated'], help: "lightfm: how the alphas decay: lightfm (default, LightFM's lazy decay of every parameter) or updated (only updated rows)" },
       { name: 'user-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of user features (identity features kept, rows normalised)' },
       { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features, or an attribute table with --item-feature-columns' },
       { name: 'user-feature-columns', type: 'string', meta: 'SPECS', help: 'lightfm: read --user-features as an attribute table: columns to use, e.g. age:bucket5,gender,occupation' },
@@ -86,7 +88,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     create: (f) =>
       new LightFmRecommender(given({
         loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
-        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], seed: f.seed, threads: f.threads,
+        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], alphaDecay: f['alpha-decay'], seed: f.seed, threads: f.threads,
       })).withFeatures({
         userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features'], f['user-feature-columns'] as string | undefined) : undefined,
         itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features'], f['item-feature-columns'] as string | undefined) : undefined,

@@ -128,6 +128,8 @@ export async function importImplicit(source: InteropSource, options: ImportImpli
   if (seed !== undefined && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff) params.seed = seed;
   if (kind === 'als') {
     set('alpha', num(arrays.alpha));
+    // implicit >= 0.5 (the versions with save()) scales the matrix by alpha: c = alpha·w, not 1 + alpha·w
+    if (params.alpha !== undefined) params.confidence = scalar(arrays.recwise_confidence) === 'one-plus-alpha' ? 'one-plus-alpha' : 'alpha';
     set('cgSteps', num(arrays.cg_steps));
     const useCg = scalar(arrays.use_cg);
     if (typeof useCg === 'boolean') params.solver = useCg ? 'cg' : 'cholesky';
@@ -207,6 +209,8 @@ export function exportNpz(model: FactorRecommender, options: ExportNpzOptions = 
     put('calculate_training_loss', false);
     if (model instanceof AlsRecommender) {
       putFloat('alpha', p.alpha);
+      // implicit reads alpha as c = alpha·w; a recwise 1 + alpha·w model says so, so that importing it back keeps it
+      if (p.confidence !== 'alpha') put('recwise_confidence', 'one-plus-alpha');
       put('use_cg', p.solver === 'cg');
       put('cg_steps', p.cgSteps);
       put('use_native', true);

@@ -10,7 +10,7 @@ import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
 import { Recommender } from '../models/recommender.ts';
-import { modelFactory, modelLayout, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
+import { isConfigurationState, modelConstructor, modelFactory, modelLayout, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
 import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
 import { checkFinite, checkLayout, checkScoreBound, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
 import { FactorRecommender } from '../models/factor.ts';
@@ -46,8 +46,9 @@ const SAVE_KEYS = optionKeys<SaveOptions>({ profile: true, precision: true, crea
 const LOAD_KEYS = optionKeys<LoadOptions>({ onProgress: true, signal: true, maxBytes: true });
 
 /**
- * Save a fitted model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them
- * atomically: to a temporary file beside it, then renamed over it.
+ * Save a model. Returns the file's bytes; with a `destination` path (Node, Deno, Bun) also writes them atomically:
+ * to a temporary file beside it, then renamed over it. An unfitted model saves its configuration (hyperparameters)
+ * and loads back unfitted (implicit lets save() run before fit(): a way to share hyperparameters).
  *
  * @example
  * ```ts
@@ -57,7 +58,7 @@ const LOAD_KEYS = optionKeys<LoadOptions>({ onProgress: true, signal: true, maxB
  * ```
  */
 export async function saveModel(model: Recommender, destination?: string, options: SaveOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-  if (!(model instanceof Recommender)) throw new InvalidArgumentError('model', model, 'a fitted recwise model (a Recommender)');
+  if (!(model instanceof Recommender)) throw new InvalidArgumentError('model', model, 'a recwise model (a Recommender)');
   checkOptionKeys('saveModel options', options, SAVE_KEYS);
   if (destination !== undefined && (typeof destination !== 'string' || !destination)) {
     throw new InvalidArgumentError('destination', destination, 'a file path', 'pass a path, or omit it to get only the bytes.');

@@ -43,6 +43,7 @@ export function checkHybrid(p: HybridParams, data: HybridData, s: HybridSettings
     if (!(data.items[e] >= 0 && data.items[e] < nItems)) throw new InvalidArgumentError(`items[${e}]`, data.items[e], `an item in [0, ${nItems})`);
   }
   if (!['logistic', 'bpr', 'warp', 'warp-kos'].includes(s.loss)) throw new InvalidArgumentError('loss', s.loss, "'logistic', 'bpr', 'warp' or 'warp-kos'");
+  if (s.alphaDecay !== undefined && s.alphaDecay !== 'lightfm' && s.alphaDecay !== 'updated') throw new InvalidArgumentError('alphaDecay', s.alphaDecay, "'lightfm' or 'updated'");
   for (const k of ['maxSampled', 'k', 'n'] as const) if (!(Number.isInteger(s[k]) && s[k] >= 1)) throw new InvalidArgumentError(k, s[k], 'an integer >= 1');
 }
 

@@ -23,8 +23,23 @@ export interface AlsOptions {
   factors?: number;
   /** L2 regularization λ (default 0.01). */
   regularization?: number;
-  /** Confidence slope: c = 1 + alpha·w for weight w (default 1). Negative weights mean "disliked" with confidence 1 + alpha·|w|. */
+  /**
+   * Confidence slope (default 1): with `confidence: 'one-plus-alpha'` (default) c = 1 + alpha·w for weight w, as Hu et
+   * al. 2008; negative weights mean "disliked" with confidence 1 + alpha·|w|.
+   */
   alpha?: number;
+  /**
+   * How a weight becomes a confidence. `'one-plus-alpha'` (default): c = 1 + alpha·w (Hu et al. 2008, implicit < 0.5
+   * users' usual input). `'alpha'`: c = alpha·w, the meaning of implicit ≥ 0.5's `alpha` (it multiplies the matrix it
+   * is given), so an implicit model's `alpha` carries over unchanged (`importImplicit` sets it). The same alpha gives
+   * different models under the two: choose the one your alpha was tuned for.
+   *
+   * @example
+   * ```ts
+   * new AlsRecommender({ alpha: 40, confidence: 'alpha' }); // = implicit.als.AlternatingLeastSquares(alpha=40)
+   * ```
+   */
+  confidence?: 'one-plus-alpha' | 'alpha';
   /** Alternating iterations (default 15). */
   iterations?: number;
   /** 'cg' (default, fast) or 'cholesky' (exact). */
@@ -46,7 +61,7 @@ export interface AlsExplanation {
   readonly contributions: readonly { item: Id; score: number }[];
 }
 
-const DEFAULTS: Required<AlsOptions> = { factors: 100, regularization: 0.01, alpha: 1, iterations: 15, solver: 'cg', cgSteps: 3, seed: 42 };
+const DEFAULTS: Required<AlsOptions> = { factors: 100, regularization: 0.01, alpha: 1, confidence: 'one-plus-alpha', iterations: 15, solver: 'cg', cgSteps: 3, seed: 42 };
 
 function checkOptions(o: Required<AlsOptions>): void {
   const int = (f: keyof AlsOptions, min: number) => {
@@ -59,6 +74,7 @@ function checkOptions(o: Required<AlsOptions>): void {
   if (!(o.regularization >= 0 && Number.isFinite(o.regularization))) throw new InvalidArgumentError('regularization', o.regularization, 'a finite number >= 0');
   if (!(o.alpha >= 0 && Number.isFinite(o.alpha))) throw new InvalidArgumentError('alpha', o.alpha, 'a finite number >= 0');
   if (o.solver !== 'cg' && o.solver !== 'cholesky') throw new InvalidArgumentError('solver', o.solver, "'cg' or 'cholesky'");
+  if (o.confidence !== 'one-plus-alpha' && o.confidence !== 'alpha') throw new InvalidArgumentError('confidence', o.confidence, "'one-plus-alpha' (c = 1 + alpha·w) or 'alpha' (c = alpha·w, implicit ≥ 0.5)");
 }
 
 /**
@@ -88,9 +104,14 @@ export class AlsRecommender extends FactorRecommender {
     return { ...this.options };
   }
 
-  /** Confidence of weight w: sign(w)·(1 + alpha·|w|), so negative weights are dislikes (implicit's convention). */
+  /**
+   * Confidence of weight w: sign(w)·(1 + alpha·|w|), so negative weights are dislikes (implicit's convention), or
+   * alpha·w with `confidence: 'alpha'` (implicit ≥ 0.5 scales the matrix by alpha; the sign carries the dislike).
+   */
   private confidence(w: number): number {
-    return w >= 0 ? 1 + this.options.alpha * w : -(1 + this.options.alpha * -w);
+    const { alpha, confidence } = this.options;
+    if (confidence === 'alpha') return alpha * w;
+    return w >= 0 ? 1 + alpha * w : -(1 + alpha * -w);
   }
 
   private confidenceCsr(csr: Csr): Csr {
@@ -146,20 +167,37 @@ export class AlsRecommender extends FactorRecommender {
     return this.gramCache.value;
   }
 
-  /** One-row confidence CSR from a user's items (unknown items ignored; repeated items: weights summed). */
-  private historyRow(items: UserItems): Csr {
-    const idx = this.requireIndex();
+  /**
+   * One-row confidence CSR from ids with optional weights, over `vocab` (a user's items or an item's users; unknown
+   * ids ignored; repeated ids: weights summed).
+   */
+  private historyRow(entries: UserItems, vocab = this.requireIndex().items): Csr {
     const weights = new Map<number, number>();
-    for (const entry of items) {
+    for (const entry of entries) {
       const id = typeof entry === 'object' && entry !== null ? entry.item : entry;
       const w = typeof entry === 'object' && entry !== null ? (entry.weight ?? 1) : 1;
       if (!Number.isFinite(w)) throw new InvalidArgumentError('userItems.weight', w, 'a finite number');
-      const i = idx.items.indexOf(id);
+      const i = vocab.indexOf(id);
       if (i !== undefined) weights.set(i, (weights.get(i) ?? 0) + w);
     }
     const indices = Int32Array.from([...weights.keys()].sort((a, c) => a - c));
     const data = Float32Array.from(indices, (i) => this.confidence(weights.get(i)!));
-    return { indptr: Int32Array.of(0, indices.length), indices, data, rows: 1, cols: idx.items.size };
+    return { indptr: Int32Array.of(0, indices.length), indices, data, rows: 1, cols: vocab.size };
+  }
+
+  /** The exact least-squares factors of one confidence row against fixed `other` factors (Gram `gram` = OᵀO + λI). */
+  private async solveRow(row: Csr, other: Float32Array, rows: number, gram: Float32Array): Promise<Float32Array> {
+    const d = this.factorCount;
+    const b = this.backend;
+    const x = b.matrix(new Float32Array(d), 1, d);
+    const y = b.matrix(other, rows, d);
+    const c = b.sparseMatrix(row);
+    try {
+      await b.alsSolve(x, c, y, gram, { solver: 'cholesky', cgSteps: 1 });
+      return x.toArray();
+    } finally {
+      for (const m of [x, y, c]) m.dispose();
+    }
   }
 
   /**
@@ -167,17 +205,31 @@ export class AlsRecommender extends FactorRecommender {
    * (implicit's recalculate_user). The model is not changed.
    */
   async recalculateUser(items: UserItems): Promise<Float32Array> {
-    const d = this.factorCount;
-    const row = this.historyRow(items);
-    const b = this.backend;
-    const x = b.matrix(new Float32Array(d), 1, d);
-    const y = b.matrix(this.itemFactors, this.requireIndex().items.size, d);
-    const c = b.sparseMatrix(row);
+    return this.solveRow(this.historyRow(items), this.itemFactors, this.requireIndex().items.size, this.itemGram());
+  }
+
+  /**
+   * Factors for an item from the users who interacted with it (ids, or `{ item: userId, weight }`), by an exact solve
+   * against the trained user factors (implicit's recalculate_item, as `similar_items(…, react_users,
+   * recalculate_item=True)` uses it). The model is not changed.
+   *
+   * @example
+   * ```ts
+   * const v = await als.recalculateItem(['alice', 'bob']);   // then e.g. als.knnIndexes.items.searchVector(v, 10)
+   * ```
+   */
+  async recalculateItem(itemUsers: UserItems): Promise<Float32Array> {
+    const { users } = this.requireIndex();
+    return this.solveRow(this.historyRow(itemUsers, users), this.userFactors, users.size, this.userGram());
+  }
+
+  /** XᵀX + λI of the user factors. */
+  private userGram(): Float32Array {
+    const m = this.backend.matrix(this.userFactors, this.requireIndex().users.size, this.factorCount);
     try {
-      await b.alsSolve(x, c, y, this.itemGram(), { solver: 'cholesky', cgSteps: 1 });
-      return x.toArray();
+      return this.backend.gram(m, this.options.regularization);
     } finally {
-      for (const m of [x, y, c]) m.dispose();
+      m.dispose();
     }
   }
 
@@ -218,30 +270,12 @@ export class AlsRecommender extends FactorRecommender {
     if (items.length !== itemUsers.length) throw new InvalidArgumentError('itemUsers', itemUsers.length, `one list per item (${items.length})`);
     const idx = this.requireIndex();
     const d = this.factorCount;
-    const b = this.backend;
     const nUsers = idx.users.size;
-    const X = b.matrix(this.userFactors, nUsers, d);
-    const xtx = b.gram(X, this.options.regularization);
+    const xtx = this.userGram();
     const updates: { i: number; users: number[]; x: Float32Array }[] = [];
-    try {
-      for (let r = 0; r < items.length; r++) {
-        const weights = new Map<number, number>();
-        for (const e of itemUsers[r]) {
-          const id = typeof e === 'object' && e !== null ? e.item : e;
-          const u = idx.users.indexOf(id);
-          if (u !== undefined) weights.set(u, (weights.get(u) ?? 0) + (typeof e === 'object' && e !== null ? (e.weight ?? 1) : 1));
-        }
-        const indices = Int32Array.from([...weights.keys()].sort((a, c) => a - c));
-        const row: Csr = { indptr: Int32Array.of(0, indices.length), indices, data: Float32Array.from(indices, (u) => this.confidence(weights.get(u)!)), rows: 1, cols: nUsers };
-        const y = b.matrix(new Float32Array(d), 1, d);
-        const c = b.sparseMatrix(row);
-        await b.alsSolve(y, c, X, xtx, { solver: 'cholesky', cgSteps: 1 });
-        updates.push({ i: idx.items.add(items[r]), users: Array.from(indices), x: y.toArray() });
-        y.dispose();
-        c.dispose();
-      }
-    } finally {
-      X.dispose();
+    for (let r = 0; r < items.length; r++) {
+      const row = this.historyRow(itemUsers[r], idx.users);
+      updates.push({ i: idx.items.add(items[r]), users: Array.from(row.indices), x: await this.solveRow(row, this.userFactors, nUsers, xtx) });
     }
     const grown = new Float32Array(idx.items.size * d);
     grown.set(this.itemFactors);
@@ -332,8 +366,11 @@ export class AlsRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend), (state) => {
-  const cols = (state.shapes.itemFactors ?? [])[1] ?? new AlsRecommender(state.params as AlsOptions).options.factors;
-  return factorLayout(state, cols, 'tensors.itemFactors.shape');
+registerModelKind('als', (state, backend) => AlsRecommender.fromState(state, backend), {
+  layout: (state) => {
+    const cols = (state.shapes.itemFactors ?? [])[1] ?? new AlsRecommender(state.params as AlsOptions).options.factors;
+    return factorLayout(state, cols, 'tensors.itemFactors.shape');
+  },
+  create: (params) => new AlsRecommender(params as AlsOptions),
 });
 

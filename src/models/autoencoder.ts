@@ -25,7 +25,7 @@ import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '.
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, paramsLayout, restoreOptimizer,
-  runEpochs, withLastColumn, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions,
+  runEpochs, withLastColumn, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions, continueFit,
 } from './neural-common.ts';
 import { checkNumberOption, maxAbs, sumAbs } from './options.ts';
 import { withDefaults } from '../options-check.ts';
@@ -140,6 +140,11 @@ export class AutoencoderRecommender extends Recommender {
   /** Rows × columns the network is trained on: users × items, or items × users. */
   private trainingMatrix(data: Interactions): Csr {
     return this.options.mode === 'user' ? data.byUser : data.itemUsers(this.backend);
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {
@@ -391,4 +396,7 @@ function networkScoreBound(state: ModelState, shapes: Record<string, [number, nu
   return { bound, from: `tensors.${at[0]}` };
 }
 
-registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), (state) => AutoencoderRecommender.layout(state));
+registerModelKind('autoencoder', (state, backend) => AutoencoderRecommender.fromState(state, backend), {
+  layout: (state) => AutoencoderRecommender.layout(state),
+  create: (params) => new AutoencoderRecommender(params as AutoencoderOptions),
+});

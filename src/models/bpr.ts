@@ -137,5 +137,8 @@ export class BprRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend), (state) =>
-  factorLayout(state, new BprRecommender(state.params as BprOptions).options.factors + 1, 'params.factors'));
+registerModelKind('bpr', (state, backend) => BprRecommender.fromState(state, backend), {
+  layout: (state) =>
+    factorLayout(state, new BprRecommender(state.params as BprOptions).options.factors + 1, 'params.factors'),
+  create: (params) => new BprRecommender(params as BprOptions),
+});

@@ -3,7 +3,7 @@
  * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
-import { Recommender, USER_BLOCK, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
+import { Recommender, USER_BLOCK, mapInTurns, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
@@ -139,7 +139,7 @@ export abstract class FactorRecommender extends Recommender {
     const k = this.checkOptions(options);
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user, idx.users);
+    if (u === undefined) return super.recommend(user, options); // coldStart, or UnknownUserError
     let mask: SparseRows = this.residentSeen();
     let firstRow = u;
     let temporary: SparseRows | undefined;
@@ -159,15 +159,9 @@ export abstract class FactorRecommender extends Recommender {
     }
   }
 
-  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    if (options.include || options.exclude || options.filterSeen === false) return super.recommendBatch(users, options);
-    const k = this.checkOptions(options, 'recommendBatch options');
+  protected override async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
+    if (options.include || options.exclude || options.filterSeen === false) return super.recommendKnown(dense, k, options);
     const idx = this.requireIndex();
-    const dense = Int32Array.from(users, (u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u, idx.users);
-      return i;
-    });
     // The seen mask is addressed by row: build a per-block mask CSR only when users are not a contiguous run.
     const out: Recommendation[][] = [];
     const items = this.residentItems();
@@ -196,6 +190,15 @@ export abstract class FactorRecommender extends Recommender {
       }
     }
     return out;
+  }
+
+  /** coldStart 'average': the mean of every user's factor vector (LibRecommender's average strategy). */
+  protected override averageUserScores(): Float32Array {
+    const n = this.requireIndex().users.size;
+    const d = this.factorCount;
+    const mean = new Float64Array(d);
+    for (let u = 0; u < n; u++) for (let j = 0; j < d; j++) mean[j] += this.userFactors[u * d + j];
+    return this.scoreVector(Float32Array.from(mean, (v) => (n ? v / n : 0)));
   }
 
   /** Rows scaled to unit length (zero rows stay zero), for cosine similarity. */
@@ -325,7 +328,7 @@ export abstract class FactorRecommender extends Recommender {
    * const lists = await model.similarItemsBatch(model.itemIds, { k: 10 });
    * ```
    */
-  async similarItemsBatch(items: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
+  override async similarItemsBatch(items: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
     const idx = this.requireIndex();
     return this.similarMany(this.itemFactors, idx.items, items, options, 'similarItemsBatch options', (id) => new UnknownItemError(id, 'item', idx.items));
   }
@@ -422,6 +425,11 @@ export abstract class FactorRecommender extends Recommender {
   similarUsers(user: Id, options: SimilarOptions = {}): Recommendation[] {
     const idx = this.requireIndex();
     return this.similarOne(this.userFactors, idx.users, user, options, 'similarUsers options', (id) => new UnknownUserError(id, idx.users));
+  }
+
+  /** {@link similarUsers} for many users (implicit's `similar_users(userids)`): one list per user, in order. */
+  async similarUsersBatch(users: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
+    return mapInTurns(users, (user) => this.similarUsers(user, options));
   }
 
   /** Adopt a model file's factors and training index (for the families' fromState). */

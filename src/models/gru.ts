@@ -19,7 +19,7 @@ import { Embedding } from '../nn/embedding.ts';
 import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, paramsLayout, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, paramsLayout, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, continueFit } from './neural-common.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
@@ -184,6 +184,11 @@ export class GruRecommender extends FactorRecommender {
   private allParams(): Param[] {
     const n = this.net!;
     return [n.emb.param, ...n.gru.params, n.out, n.bias];
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {
@@ -443,4 +448,7 @@ export function sequencesFromState(state: ModelState): Int32Array[] {
   return Array.from({ length: state.users.length }, (_, u) => it.subarray(ip[u], ip[u + 1]));
 }
 
-registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend), (state) => GruRecommender.layout(state));
+registerModelKind('gru', (state, backend) => GruRecommender.fromState(state, backend), {
+  layout: (state) => GruRecommender.layout(state),
+  create: (params) => new GruRecommender(params as GruOptions),
+});

@@ -105,4 +105,7 @@ export class HashedMfRecommender extends SampledMfRecommender {
   }
 }
 
-registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend), (state) => HashedMfRecommender.layout(state));
+registerModelKind('hashed-mf', (state, backend) => HashedMfRecommender.fromState(state, backend), {
+  layout: (state) => HashedMfRecommender.layout(state),
+  create: (params) => new HashedMfRecommender(params as HashedMfOptions),
+});

@@ -196,15 +196,9 @@ export class ItemKnnRecommender extends Recommender {
    * Top-k for many users: the fused Wasm kernel (score by sparse history → exclude seen → top-k) over the backend's
    * threads; include/exclude lists go through the generic path.
    */
-  override async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    if (options.include || options.exclude || (options as RecommendOptions).userItems) return super.recommendBatch(users, options);
-    const k = this.checkOptions(options, 'recommendBatch options');
+  protected override async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
+    if (options.include || options.exclude) return super.recommendKnown(dense, k, options);
     const idx = this.requireIndex();
-    const dense = Int32Array.from(users, (u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u, idx.users);
-      return i;
-    });
     const { seen } = idx;
     const out: Recommendation[][] = [];
     for (let b0 = 0; b0 < dense.length; b0 += BATCH_USERS) {
@@ -290,13 +284,16 @@ function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, 
   return { indptr, indices, data, rows: n, cols: n };
 }
 
-registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), (state) => {
-  new ItemKnnRecommender(state.params as ItemKnnOptions); // validates the params
-  const n = state.items.length;
-  return {
-    tensors: { similarityIndptr: { shape: [n + 1], from: 'items', type: 'int' } },
-    csr: [{ indptr: 'similarityIndptr', indices: 'similarityIndices', data: 'similarityScores', rows: n, cols: n }],
-    // a score sums a history's weights (the training rows, or up to every item with weight 1) times similarities
-    scoreBound: () => ({ bound: Math.max(sumAbs(state.seen.data), n) * maxAbs(state.tensors.similarityScores), from: 'tensors.similarityScores' }),
-  };
+registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), {
+  layout: (state) => {
+    new ItemKnnRecommender(state.params as ItemKnnOptions); // validates the params
+    const n = state.items.length;
+    return {
+      tensors: { similarityIndptr: { shape: [n + 1], from: 'items', type: 'int' } },
+      csr: [{ indptr: 'similarityIndptr', indices: 'similarityIndices', data: 'similarityScores', rows: n, cols: n }],
+      // a score sums a history's weights (the training rows, or up to every item with weight 1) times similarities
+      scoreBound: () => ({ bound: Math.max(sumAbs(state.seen.data), n) * maxAbs(state.tensors.similarityScores), from: 'tensors.similarityScores' }),
+    };
+  },
+  create: (params) => new ItemKnnRecommender(params as ItemKnnOptions),
 });

@@ -9,12 +9,12 @@
  * augmented factors, user [repr, b_u, 1] · item [repr, 1, b_i], so the shared factor path returns the same scores.
  */
 import { FactorRecommender } from './factor.ts';
-import { Recommender, type FitOptions, type Recommendation } from './recommender.ts';
+import { Recommender, mapInTurns, type FitOptions, type Recommendation } from './recommender.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
 import { checkIntegerOption } from './options.ts';
 import { registerModelKind, type ImpliedCsr, type ImpliedTensor, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
+import { Interactions } from '../data/interactions.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { buildFeatures, type FeatureSpec } from '../data/dataset.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
@@ -42,10 +42,23 @@ export interface LightFmOptions {
   rho?: number;
   /** Adadelta ε (default 1e-6). */
   epsilon?: number;
-  /** L2 penalty on item features (default 0), applied as a decay of each updated element. */
+  /** L2 penalty on item features (LightFM's item_alpha, default 0); how it decays is `alphaDecay`. */
   itemAlpha?: number;
-  /** L2 penalty on user features (default 0). */
+  /** L2 penalty on user features (LightFM's user_alpha, default 0). */
   userAlpha?: number;
+  /**
+   * How itemAlpha / userAlpha regularize (issue 17). `'lightfm'` (default): LightFM's lazy regularization, every
+   * parameter decays by 1 + α·η_avg per example (LightFM's scaling trick, O(updated rows) per example, one full pass
+   * per epoch), so LightFM's alpha values carry over. `'updated'`: recwise's earlier rule, only the elements an
+   * example updates decay (w /= 1 + α·η); rows a model rarely touches keep their size.
+   *
+   * @example
+   * ```ts
+   * new LightFmRecommender({ itemAlpha: 1e-4, userAlpha: 1e-4 });                        // as LightFM
+   * new LightFmRecommender({ itemAlpha: 1e-4, userAlpha: 1e-4, alphaDecay: 'updated' }); // the earlier rule
+   * ```
+   */
+  alphaDecay?: 'lightfm' | 'updated';
   /** WARP: most negatives drawn per positive (default 10). */
   maxSampled?: number;
   /** k-OS: train the k-th best of the sampled positives (default 5). */
@@ -116,7 +129,7 @@ export interface LightFmExplanation {
 
 const DEFAULTS: Required<Omit<LightFmOptions, 'threads'>> & { threads: number } = {
   loss: 'warp', factors: 10, learningRate: 0.05, learningSchedule: 'adagrad', rho: 0.95, epsilon: 1e-6, itemAlpha: 0,
-  userAlpha: 0, maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
+  userAlpha: 0, alphaDecay: 'lightfm', maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
 };
 
 function checkOptions(o: typeof DEFAULTS): void {
@@ -136,6 +149,7 @@ function checkOptions(o: typeof DEFAULTS): void {
   if (!(o.rho > 0 && o.rho < 1)) throw new InvalidArgumentError('rho', o.rho, 'a number in (0, 1)');
   if (!(o.epsilon > 0 && Number.isFinite(o.epsilon))) throw new InvalidArgumentError('epsilon', o.epsilon, 'a finite number > 0');
   for (const f of ['itemAlpha', 'userAlpha'] as const) if (!(o[f] >= 0 && Number.isFinite(o[f]))) throw new InvalidArgumentError(f, o[f], 'a finite number >= 0');
+  if (o.alphaDecay !== 'lightfm' && o.alphaDecay !== 'updated') throw new InvalidArgumentError('alphaDecay', o.alphaDecay, "'lightfm' or 'updated'");
 }
 
 const TABLES = ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const;
@@ -193,9 +207,7 @@ function featureSpace(input: FeatureInput | undefined, rows: number, field: stri
     throw new InvalidArgumentError(field, input, '{ matrix: Csr } or the result of buildFeatures()', 'build the matrix with buildFeatures(vocabulary, rows).');
   }
   if (m.rows !== rows || m.indptr.length !== rows + 1) throw new DimensionMismatchError(`${field}.matrix.rows`, m.rows, rows, 'give one feature row per user (item) of the interactions, in vocabulary order.');
-  for (let r = 0; r < rows; r++) {
-    if (m.indptr[r + 1] === m.indptr[r]) throw new InvalidArgumentError(`${field} row ${r}`, 'no feature', 'at least one feature per row', 'keep identity features on, or give every row a feature.');
-  }
+  // A row with no feature is allowed, as LightFM allows it: its representation (and bias) is zero and it trains nothing.
   let names: (Id | null)[] = [];
   if ('featureVocabulary' in input) names = [...new Array<null>(input.identityFeatures).fill(null), ...input.featureVocabulary.ids()];
   else if ('names' in input && input.names) names = [...input.names];
@@ -261,6 +273,18 @@ function representations(m: Csr, emb: Float32Array, bias: Float32Array, d: numbe
   return { embeddings, biases };
 }
 
+
+/** LightFM's predict_rank for one user: per target, how many other non-skipped items score at least as high. */
+function ranksAmong(scores: Float32Array, targets: readonly number[], skip: ArrayLike<number>): number[] {
+  const skipped = new Uint8Array(scores.length);
+  for (let j = 0; j < skip.length; j++) skipped[skip[j]] = 1;
+  return targets.map((i) => {
+    let rank = 0;
+    for (let j = 0; j < scores.length; j++) if (j !== i && !skipped[j] && scores[j] >= scores[i]) rank++;
+    return rank;
+  });
+}
+
 /** Unit-length rows (zero rows stay zero). */
 function unitRows(m: Float32Array, rows: number, d: number): Float32Array {
   const out = new Float32Array(m.length);
@@ -313,7 +337,7 @@ export class LightFmRecommender extends FactorRecommender {
     const o = this.options;
     return {
       loss: o.loss, adadelta: o.learningSchedule === 'adadelta', learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon,
-      itemAlpha: o.itemAlpha, userAlpha: o.userAlpha, maxSampled: o.maxSampled, k: o.k, n: o.n,
+      itemAlpha: o.itemAlpha, userAlpha: o.userAlpha, alphaDecay: o.alphaDecay, maxSampled: o.maxSampled, k: o.k, n: o.n,
     };
   }
 
@@ -450,8 +474,10 @@ export class LightFmRecommender extends FactorRecommender {
       for (let e = 0; e < epochs; e++) {
         checkAborted(options.signal, 'LightFM fit');
         const epoch = this.epochsDone + 1;
-        // LightFM shuffles the examples every epoch (fit_partial's shuffle_indices)
+        // LightFM shuffles the examples every epoch (fit_partial's shuffle_indices). Each epoch's order is a function
+        // of (seed, epoch) alone, from the identity, so fitPartial calls continue exactly as one longer fit (issue 17).
         const next = mulberry32(threadSeed(this.options.seed, epoch, 0xffff));
+        for (let i = 0; i < n; i++) order[i] = i;
         for (let i = n - 1; i > 0; i--) {
           const j = Math.floor(next() * (i + 1));
           const t = order[i];
@@ -462,7 +488,11 @@ export class LightFmRecommender extends FactorRecommender {
         const t0 = performance.now();
         const stats = await session.epoch(order, seeds);
         const seconds = (performance.now() - t0) / 1000;
-        checkDiverged(session.allFinite(), 'lightfm', epoch, sgdDivergenceFix(this.options.learningRate));
+        // LightFM checks after every epoch (_check_finite) and raises rather than return a broken model
+        const o = this.options;
+        checkDiverged(session.allFinite(), 'lightfm', epoch, o.itemAlpha >= 0.01 || o.userAlpha >= 0.01
+          ? `itemAlpha ${o.itemAlpha} / userAlpha ${o.userAlpha} are large for LightFM's lazy decay: try 1e-6 … 1e-3, or alphaDecay: 'updated'; or ${sgdDivergenceFix(o.learningRate)}`
+          : sgdDivergenceFix(o.learningRate));
         this.epochsDone = epoch;
         options.onProgress?.({ phase: 'fit', done: e + 1, total: epochs, info: { loss: stats.loss / Math.max(1, stats.updates), updates: stats.updates, seconds } });
         if (options.onEpoch) {
@@ -505,15 +535,63 @@ export class LightFmRecommender extends FactorRecommender {
   }
 
   /**
-   * Scores of items for a user, LightFM's `predict` (repr · repr + biases), in the order given.
+   * LightFM's `predict(user_ids, item_ids, user_features, item_features)`: repr · repr + biases.
+   * - `predict(user, items)`: one user against the items, in the order given (LightFM broadcasts a scalar user id);
+   * - `predict(users, items)`: pairs, `users[j]` with `items[j]` (equal lengths, as LightFM requires).
+   *
+   * With `userFeatures` (`itemFeatures`), users (items) are row numbers of that matrix instead of ids, as in LightFM,
+   * so rows built after training (new users or items described by known features) can be scored; the matrix must
+   * have the model's feature columns.
    *
    * @example
    * ```ts
-   * model.predict('alice', ['dune', 'alien']); // [1.7, -0.3]
+   * model.predict('alice', ['dune', 'alien']);            // [1.7, -0.3]
+   * model.predict(['alice', 'bob'], ['dune', 'alien']);   // pairs: [alice·dune, bob·alien]
+   * model.predict([0], ['dune'], { userFeatures: { matrix: newUserRows } });
    * ```
    */
-  predict(user: Id, items: readonly Id[]): number[] {
-    return this.score(user, items);
+  predict(users: Id | readonly Id[], items: readonly Id[], options: { userFeatures?: FeatureInput; itemFeatures?: FeatureInput } = {}): number[] {
+    if (!Array.isArray(items)) throw new InvalidArgumentError('items', items, 'an array of item ids');
+    if (!Array.isArray(users) && !options.userFeatures && !options.itemFeatures) return this.score(users as Id, items);
+    if (Array.isArray(users) && users.length !== items.length) throw new DimensionMismatchError('users.length', users.length, items.length, 'give one user per item (pairs), or a single user id to score it against every item.');
+    const d = this.options.factors;
+    const userRow = this.predictionRows('user', options.userFeatures);
+    const itemRow = this.predictionRows('item', options.itemFeatures);
+    return items.map((item, j) => predictFromRepr(userRow(Array.isArray(users) ? users[j] : (users as Id)), itemRow(item), d));
+  }
+
+  /** A lookup from an id (or, with features, a row number) to its representation with the bias in slot d. */
+  private predictionRows(side: 'user' | 'item', features: FeatureInput | undefined): (key: Id) => Float64Array {
+    const idx = this.requireIndex();
+    const d = this.options.factors, w = d + 2;
+    const cache = new Map<Id, Float64Array>();
+    const field = `${side}s`;
+    let row: (key: Id) => Float64Array;
+    if (features) {
+      const repr = this.representationsOf(side, features);
+      const rows = repr.biases.length;
+      row = (key) => {
+        if (!(Number.isInteger(key) && (key as number) >= 0 && (key as number) < rows)) throw new InvalidArgumentError(field, key, `a row number of ${side}Features (0 … ${rows - 1})`, `with ${side}Features, pass row numbers of that matrix (LightFM's ids), not ids.`);
+        const r = key as number;
+        const out = new Float64Array(d + 1);
+        for (let j = 0; j < d; j++) out[j] = repr.embeddings[r * d + j];
+        out[d] = repr.biases[r];
+        return out;
+      };
+    } else {
+      const vocab = side === 'user' ? idx.users : idx.items;
+      const factors = side === 'user' ? this.userFactors : this.itemFactors;
+      const biasAt = side === 'user' ? d : d + 1;
+      row = (key) => {
+        const r = vocab.indexOf(key);
+        if (r === undefined) throw side === 'user' ? new UnknownUserError(key) : new UnknownItemError(key, 'items');
+        const out = new Float64Array(d + 1);
+        for (let j = 0; j < d; j++) out[j] = factors[r * w + j];
+        out[d] = factors[r * w + biasAt];
+        return out;
+      };
+    }
+    return (key) => cache.get(key) ?? cache.set(key, row(key)).get(key)!;
   }
 
   /**
@@ -521,29 +599,70 @@ export class LightFmRecommender extends FactorRecommender {
    * at least as high (0 = best). With `filterSeen` (LightFM's train_interactions) the user's training items are not
    * counted.
    *
+   * The matrix form mirrors `predict_rank(test_interactions, train_interactions, check_intersections=True)`: one rank
+   * per stored test pair, as a CSR aligned with `test.byUser` (same indptr and indices, ranks in `data`); the items
+   * of the user's row in `train` are not counted, and a test pair also present in `train` throws (LightFM's "The
+   * test and train interactions must not overlap") unless `checkIntersections: false`.
+   *
    * @example
    * ```ts
    * model.predictRank('alice', ['dune'], { filterSeen: true }); // [3]
+   * const ranks = model.predictRank(test, { train });           // ranks.data[p] for test pair p
    * ```
    */
-  predictRank(user: Id, items: readonly Id[], options: { filterSeen?: boolean } = {}): number[] {
+  predictRank(user: Id, items: readonly Id[], options?: { filterSeen?: boolean }): number[];
+  predictRank(test: Interactions, options?: { train?: Interactions; checkIntersections?: boolean }): Csr;
+  predictRank(user: Id | Interactions, items?: readonly Id[] | { train?: Interactions; checkIntersections?: boolean }, options: { filterSeen?: boolean } = {}): number[] | Csr {
+    if (user instanceof Interactions) {
+      checkOptionKeys('predictRank options', items ?? {}, ['train', 'checkIntersections']);
+      return this.predictRankMatrix(user, (items ?? {}) as { train?: Interactions; checkIntersections?: boolean });
+    }
     checkOptionKeys('predictRank options', options, optionKeys<typeof options>({ filterSeen: true }));
     const idx = this.requireIndex();
     const u = idx.users.indexOf(user);
     if (u === undefined) throw new UnknownUserError(user, idx.users);
-    const targets = items.map((id) => {
+    const targets = (items as readonly Id[]).map((id) => {
       const i = idx.items.indexOf(id);
       if (i === undefined) throw new UnknownItemError(id, 'items', idx.items);
       return i;
     });
-    const scores = this.scoreUsers(Int32Array.of(u));
-    const skip = new Uint8Array(scores.length);
-    if (options.filterSeen) for (let p = idx.seen.indptr[u]; p < idx.seen.indptr[u + 1]; p++) skip[idx.seen.indices[p]] = 1;
-    return targets.map((i) => {
-      let rank = 0;
-      for (let j = 0; j < scores.length; j++) if (j !== i && !skip[j] && scores[j] >= scores[i]) rank++;
-      return rank;
-    });
+    const skip = options.filterSeen ? idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]) : new Int32Array(0);
+    return ranksAmong(this.scoreUsers(Int32Array.of(u)), targets, skip);
+  }
+
+  private predictRankMatrix(test: Interactions, options: { train?: Interactions; checkIntersections?: boolean }): Csr {
+    const idx = this.requireIndex();
+    const { train, checkIntersections = true } = options;
+    if (train !== undefined && !(train instanceof Interactions)) throw new InvalidArgumentError('train', train, 'Interactions (the training interactions)');
+    const itemOf = (id: Id) => {
+      const i = idx.items.indexOf(id);
+      if (i === undefined) throw new UnknownItemError(id, 'test');
+      return i;
+    };
+    const data = new Float32Array(test.nnz);
+    for (let tu = 0; tu < test.nUsers; tu++) {
+      const from = test.byUser.indptr[tu], to = test.byUser.indptr[tu + 1];
+      if (from === to) continue;
+      const id = test.users.idAt(tu);
+      const u = idx.users.indexOf(id);
+      if (u === undefined) throw new UnknownUserError(id);
+      const targets = Array.from(test.byUser.indices.subarray(from, to), (i) => itemOf(test.items.idAt(i)));
+      const skip: number[] = [];
+      const ru = train?.users.indexOf(id);
+      if (train && ru !== undefined) {
+        for (const ti of train.itemsOf(ru)) {
+          const i = idx.items.indexOf(train.items.idAt(ti));
+          if (i !== undefined) skip.push(i);
+        }
+      }
+      if (checkIntersections && skip.length) {
+        const trained = new Set(skip);
+        const both = targets.find((i) => trained.has(i));
+        if (both !== undefined) throw new InvalidArgumentError('train', `user ${JSON.stringify(id)}, item ${JSON.stringify(idx.items.idAt(both))} in both`, 'interactions that do not overlap the test interactions (as LightFM checks)', 'remove the test pairs from train, or pass checkIntersections: false.');
+      }
+      data.set(ranksAmong(this.scoreUsers(Int32Array.of(u)), targets, skip), from);
+    }
+    return { indptr: test.byUser.indptr, indices: test.byUser.indices, data, rows: test.nUsers, cols: test.nItems };
   }
 
   private requireState(): HybridParams {
@@ -551,16 +670,35 @@ export class LightFmRecommender extends FactorRecommender {
     return this.state!;
   }
 
-  /** Users' representations, LightFM's get_user_representations: biases (nUsers) and embeddings (nUsers × factors). */
-  userRepresentations(): { biases: Float32Array; embeddings: Float32Array } {
-    const s = this.requireState();
-    return representations(this.userSpace!.matrix, s.userEmbeddings.weights, s.userBiases.weights, s.factors);
+  /**
+   * Users' representations, LightFM's get_user_representations: biases (rows) and embeddings (rows × factors), for
+   * the training users or, given `features`, for those feature rows (e.g. new users built after training from known
+   * features; the matrix must have the model's user feature columns; a row with no feature gives zeros).
+   */
+  userRepresentations(features?: FeatureInput): { biases: Float32Array; embeddings: Float32Array } {
+    return this.representationsOf('user', features);
   }
 
-  /** Items' representations: biases (nItems) and embeddings (nItems × factors). */
-  itemRepresentations(): { biases: Float32Array; embeddings: Float32Array } {
+  /** Items' representations (LightFM's get_item_representations), as {@link userRepresentations}. */
+  itemRepresentations(features?: FeatureInput): { biases: Float32Array; embeddings: Float32Array } {
+    return this.representationsOf('item', features);
+  }
+
+  private representationsOf(side: 'user' | 'item', features?: FeatureInput): { biases: Float32Array; embeddings: Float32Array } {
     const s = this.requireState();
-    return representations(this.itemSpace!.matrix, s.itemEmbeddings.weights, s.itemBiases.weights, s.factors);
+    const space = side === 'user' ? this.userSpace! : this.itemSpace!;
+    const field = `${side}Features`;
+    let matrix = space.matrix;
+    if (features !== undefined) {
+      const m = features?.matrix;
+      if (!m || !(m.indptr instanceof Int32Array) || m.indptr.length !== m.rows + 1) throw new InvalidArgumentError(field, features, '{ matrix: Csr } or the result of buildFeatures()');
+      if (m.cols !== space.matrix.cols) throw new DimensionMismatchError(`${field}.matrix.cols`, m.cols, space.matrix.cols, `build the rows with the model's ${side} feature columns (buildFeatures with the training vocabulary's features).`);
+      for (const c of m.indices) if (!(c >= 0 && c < m.cols)) throw new InvalidArgumentError(`${field}.matrix.indices`, c, `column numbers in [0, ${m.cols})`);
+      matrix = m;
+    }
+    return side === 'user'
+      ? representations(matrix, s.userEmbeddings.weights, s.userBiases.weights, s.factors)
+      : representations(matrix, s.itemEmbeddings.weights, s.itemBiases.weights, s.factors);
   }
 
   /**
@@ -634,6 +772,11 @@ export class LightFmRecommender extends FactorRecommender {
   /** Users most similar to `user` by cosine of user embeddings, the user itself first; include / exclude list user ids. */
   override similarUsers(user: Id, options: SimilarOptions = {}): Recommendation[] {
     return this.similarOf(this.userRepresentations().embeddings, this.requireIndex().users, user, options, 'similarUsers options', (id) => new UnknownUserError(id, this.requireIndex().users));
+  }
+
+  /** {@link similarItems} per item: the cosine of representations, not of the augmented factors the base batch uses. */
+  override similarItemsBatch(items: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
+    return mapInTurns(items, (item) => this.similarItems(item, options));
   }
 
   /**
@@ -741,7 +884,8 @@ export class LightFmRecommender extends FactorRecommender {
     const d = this.options.factors, w = d + 2;
     const nItems = this.itemFactors.length / w;
     const table: HybridTable = { weights: Float32Array.from(u), accum: new Float32Array(d + 1).fill(1), momentum: new Float32Array(d + 1) };
-    const settings = { ...this.settings(), adadelta: false, userAlpha: this.options.userAlpha };
+    // one row, no global scale: its own elements decay ('updated'), whatever the model's alphaDecay
+    const settings = { ...this.settings(), adadelta: false, userAlpha: this.options.userAlpha, alphaDecay: 'updated' as const };
     const positives = { indptr: Int32Array.of(0, items.length), indices: items };
     const rng = Uint32Array.of(threadSeed(this.options.seed, items.length, 0x7fff));
     const item = (i: number) => {
@@ -818,6 +962,7 @@ export class LightFmRecommender extends FactorRecommender {
   /** Adds the feature columns' names and keys to the file's params (compressed: leading identity columns counted). */
   override toState(profile: 'inference' | 'resumable' = 'inference'): ModelState {
     const state = super.toState(profile);
+    if (!this.fitted) return state;
     const pack = (space: FeatureSpace) => {
       let identity = 0;
       while (identity < space.keys.length && space.keys[identity] === `i:${identity}`) identity++;
@@ -937,4 +1082,7 @@ export class LightFmRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend), (state) => LightFmRecommender.layout(state));
+registerModelKind('lightfm', (state, backend) => LightFmRecommender.fromState(state, backend), {
+  layout: (state) => LightFmRecommender.layout(state),
+  create: (params) => new LightFmRecommender(params as LightFmOptions),
+});

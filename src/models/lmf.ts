@@ -193,5 +193,8 @@ export class LmfRecommender extends FactorRecommender {
 
 }
 
-registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend), (state) =>
-  factorLayout(state, new LmfRecommender(state.params as LmfOptions).options.factors + 2, 'params.factors'));
+registerModelKind('lmf', (state, backend) => LmfRecommender.fromState(state, backend), {
+  layout: (state) =>
+    factorLayout(state, new LmfRecommender(state.params as LmfOptions).options.factors + 2, 'params.factors'),
+  create: (params) => new LmfRecommender(params as LmfOptions),
+});

@@ -10,12 +10,13 @@ import { createOptimizer, Rng, type AnyOptimizerConfig } from '../nn/optim.ts';
 import type { Optimizer, Param } from '../nn/types.ts';
 import { LOSSES, type LossName } from '../nn/losses.ts';
 import type { FitOptions } from './recommender.ts';
+import type { Interactions } from '../data/interactions.ts';
 import { Recommender } from './recommender.ts';
 import type { ImpliedTensor, ModelState, TensorArray } from './registry.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { allFiniteRef } from '../kernels/reference/finite.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { optionKeys } from '../options-check.ts';
+import { checkOptionKeys, optionKeys } from '../options-check.ts';
 
 /** Training hyper-parameters shared by the neural models (Recoder's Recoder.train arguments). */
 export interface NeuralTrainingOptions {
@@ -108,6 +109,27 @@ export interface NeuralFitOptions extends FitOptions {
 
 /** Every key of {@link NeuralFitOptions}. */
 export const NEURAL_FIT_KEYS = optionKeys<NeuralFitOptions>({ onProgress: true, signal: true, resumeFrom: true, onEpoch: true });
+
+/** A neural model that can continue training (its `options.epochs` is the total to reach). */
+interface Continuable extends Recommender {
+  readonly options: { epochs: number };
+  readonly epochsTrained: number;
+  fit(data: Interactions, options: NeuralFitOptions): Promise<this>;
+}
+
+/**
+ * LightFM's fit_partial for the neural models (issue 17): `epochs` more epochs (default 1) from where training
+ * stopped, optimizer state kept, so on one thread two calls of 1 end bit for bit where one fit of 2 ends. The
+ * model's `epochs` becomes the new total; an unfitted model starts from scratch.
+ */
+export function continueFit<M extends Continuable>(model: M, data: Interactions, options: NeuralFitOptions & { epochs?: number }): Promise<M> {
+  checkOptionKeys('fitPartial options', options, [...NEURAL_FIT_KEYS, 'epochs']);
+  const { epochs = 1, ...rest } = options;
+  if (!(Number.isInteger(epochs) && epochs >= 0)) throw new InvalidArgumentError('epochs', epochs, 'an integer >= 0');
+  const resumeFrom = model.fitted ? model.toState('resumable') : undefined;
+  (model.options as { epochs: number }).epochs = (resumeFrom ? model.epochsTrained : 0) + epochs;
+  return model.fit(data, { ...rest, resumeFrom });
+}
 
 /** The resumable state behind `resumeFrom`, checked against the kind. */
 export function resumeState(resumeFrom: Recommender | ModelState, kind: string): ModelState & { training: NonNullable<ModelState['training']> } {

@@ -97,7 +97,10 @@ export class PopularityRecommender extends Recommender {
   }
 }
 
-registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend), (state) => {
-  new PopularityRecommender(state.params as PopularityOptions); // validates the params
-  return { tensors: { popularity: { shape: [state.items.length], from: 'items' } } };
+registerModelKind('popularity', (state, backend) => PopularityRecommender.fromState(state, backend), {
+  layout: (state) => {
+    new PopularityRecommender(state.params as PopularityOptions); // validates the params
+    return { tensors: { popularity: { shape: [state.items.length], from: 'items' } } };
+  },
+  create: (params) => new PopularityRecommender(params as PopularityOptions),
 });

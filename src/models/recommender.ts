@@ -42,10 +42,16 @@ export interface RecommendOptions {
    * Models without fold-in throw NotSupportedError.
    */
   userItems?: readonly Id[];
+  /**
+   * What to do for a user the model was not trained on and who comes without `userItems` (LibRecommender's cold-start
+   * strategies): `'popular'` ranks items by their training interaction count; `'average'` scores with the mean of
+   * every user embedding (factor models only: ALS, BPR, LMF, LightFM). Unset (default): UnknownUserError.
+   */
+  coldStart?: ColdStart;
 }
 
 /** Every key of {@link RecommendOptions}, checked against the interface by the compiler. */
-const RECOMMEND_KEYS = optionKeys<RecommendOptions>({ k: true, filterSeen: true, exclude: true, include: true, userItems: true });
+const RECOMMEND_KEYS = optionKeys<RecommendOptions>({ k: true, filterSeen: true, exclude: true, include: true, userItems: true, coldStart: true });
 /** What {@link FitOptions.onEpoch} receives after each epoch. */
 export interface EpochReport {
   /** 1-based epoch number. */
@@ -55,6 +61,37 @@ export interface EpochReport {
   /** Wall-clock seconds of the epoch's training. */
   readonly seconds?: number;
 }
+
+/** LibRecommender's cold-start strategies (see {@link RecommendOptions.coldStart}). */
+export type ColdStart = 'popular' | 'average';
+
+/** Options of {@link Recommender.recommendBatch}: those of recommend, with one history per user. */
+export interface RecommendBatchOptions extends Omit<RecommendOptions, 'userItems'> {
+  /**
+   * One entry per requested user, aligned with `users` (implicit's `recommend(userids, user_items[userids],
+   * recalculate_user=True)`): an array of item ids folds that user in from those items (and filters them as seen),
+   * exactly as `recommend(user, { userItems })` does; `null` or `undefined` uses the trained user as is.
+   */
+  userItems?: readonly (readonly Id[] | null | undefined)[];
+}
+
+/** Options of {@link Recommender.rank}. */
+export interface RankOptions {
+  /** Put the user's seen items last, with score {@link FILTERED_SCORE} (default true, as implicit's recommend). */
+  filterSeen?: boolean;
+  /** Fold-in history, as in {@link RecommendOptions.userItems}. */
+  userItems?: readonly Id[];
+  /** Cold-start strategy for unknown users, as in {@link RecommendOptions.coldStart}. */
+  coldStart?: ColdStart;
+}
+
+const RANK_KEYS = optionKeys<RankOptions>({ filterSeen: true, userItems: true, coldStart: true });
+
+/**
+ * Score given to filtered items in {@link Recommender.rank}: the lowest finite f32, as implicit's topk gives them
+ * (`-np.finfo(float32).max`). Finite on purpose, so results stay JSON-serialisable (JSON has no -Infinity).
+ */
+export const FILTERED_SCORE = -3.4028234663852886e38;
 
 /** Options of fit(). */
 export interface FitOptions extends LongRunOptions {
@@ -234,19 +271,49 @@ export abstract class Recommender implements AsyncReleasable {
     for (const f of ['include', 'exclude', 'userItems'] as const) {
       if (options[f] !== undefined && !Array.isArray(options[f])) throw new InvalidArgumentError(f, options[f], 'an array of item ids');
     }
+    checkColdStart(options.coldStart);
     return k;
   }
 
-  /** Score row and seen items for one user id (or a fold-in history). */
-  private userRow(user: Id, options: RecommendOptions): { scores: Float32Array; seen: ArrayLike<number> } {
+  /** Score row and seen items for one user id (or a fold-in history, or a cold-start strategy for an unknown user). */
+  private userRow(user: Id, options: RankOptions): { scores: Float32Array; seen: ArrayLike<number> } {
     const idx = this.requireIndex();
     if (options.userItems) {
       const items = Int32Array.from(new Set(this.itemIndices(options.userItems, 'userItems', false))).sort();
       return { scores: this.scoreHistory(items), seen: items };
     }
     const u = idx.users.indexOf(user);
-    if (u === undefined) throw new UnknownUserError(user, idx.users);
+    if (u === undefined) {
+      if (options.coldStart) return { scores: this.coldStartScores(options.coldStart), seen: [] };
+      throw new UnknownUserError(user, idx.users);
+    }
     return { scores: this.scoreUsers(Int32Array.of(u)), seen: idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]) };
+  }
+
+  private popularityCache?: { seen: Csr; counts: Float32Array };
+
+  /**
+   * Scores for a user the model has never seen, by a cold-start strategy (LibRecommender's `cold_start`):
+   * 'popular' = each item's number of training users; 'average' = {@link averageUserScores}.
+   */
+  protected coldStartScores(strategy: ColdStart): Float32Array {
+    const idx = this.requireIndex();
+    if (strategy === 'average') {
+      const scores = this.averageUserScores();
+      if (!scores) throw new NotSupportedError("coldStart 'average'", this.kind, "use coldStart 'popular' (the model has no user embeddings to average).");
+      return scores;
+    }
+    if (this.popularityCache?.seen !== idx.seen) {
+      const counts = new Float32Array(idx.items.size);
+      for (const i of idx.seen.indices) counts[i]++;
+      this.popularityCache = { seen: idx.seen, counts };
+    }
+    return this.popularityCache.counts.slice();
+  }
+
+  /** Scores of the mean user embedding (coldStart 'average'); undefined for models without user embeddings. */
+  protected averageUserScores(): Float32Array | undefined {
+    return undefined;
   }
 
   private finish(scores: Float32Array, seen: ArrayLike<number>, k: number, options: RecommendOptions): Recommendation[] {
@@ -282,23 +349,60 @@ export abstract class Recommender implements AsyncReleasable {
   }
 
   /**
-   * Top-k for many users: one list per requested user, in order. Scores users in blocks so memory stays bounded.
-   * `userItems` is not accepted here (it is one user's history).
+   * Top-k for many users: one list per requested user, in order. Known users are scored in blocks (bounded memory);
+   * a user with an entry in `userItems` is folded in from it, and an unknown user without one gets the `coldStart`
+   * strategy when set, so one new user does not fail the whole batch. Every user is checked before any work starts.
+   *
+   * @example
+   * ```ts
+   * await model.recommendBatch(['alice', 'bob'], { k: 5 });
+   * await model.recommendBatch(['alice', 'newcomer'], { userItems: [null, ['matrix', 'alien']] }); // alice as trained
+   * await model.recommendBatch(['alice', 'stranger'], { coldStart: 'popular' });
+   * ```
    */
-  async recommendBatch(users: readonly Id[], options: Omit<RecommendOptions, 'userItems'> = {}): Promise<Recommendation[][]> {
-    const k = this.checkOptions(options, 'recommendBatch options');
+  async recommendBatch(users: readonly Id[], options: RecommendBatchOptions = {}): Promise<Recommendation[][]> {
+    const { userItems: histories, ...single } = options;
+    const k = this.checkOptions(single, 'recommendBatch options');
     const idx = this.requireIndex();
-    if ((options as RecommendOptions).userItems) throw new InvalidArgumentError('userItems', 'array', 'absent in recommendBatch', 'call recommend() per user to fold in histories.');
-    const dense = users.map((u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u, idx.users);
-      return i;
+    if (histories !== undefined && !(Array.isArray(histories) && histories.length === users.length)) {
+      throw new InvalidArgumentError('userItems', histories, `one entry per user (${users.length}): an array of item ids, or null to use the trained user`, 'align userItems with users; pass null for users to recommend as trained.');
+    }
+    const out: Recommendation[][] = new Array(users.length);
+    const knownAt: number[] = [];
+    const dense: number[] = [];
+    const individual: number[] = [];
+    users.forEach((user, r) => {
+      const history = histories?.[r];
+      if (history !== undefined && history !== null) {
+        if (!Array.isArray(history)) throw new InvalidArgumentError(`userItems[${r}]`, history, 'an array of item ids or null');
+        individual.push(r);
+        return;
+      }
+      const u = idx.users.indexOf(user);
+      if (u !== undefined) {
+        knownAt.push(r);
+        dense.push(u);
+      } else if (single.coldStart) individual.push(r);
+      else throw new UnknownUserError(user, idx.users);
     });
+    for (let j = 0; j < individual.length; j++) {
+      const r = individual[j];
+      out[r] = this.recommend(users[r], { ...single, userItems: histories?.[r] ?? undefined });
+      if (j % 64 === 63) await Promise.resolve();
+    }
+    const lists = await this.recommendKnown(Int32Array.from(dense), k, single);
+    knownAt.forEach((r, j) => (out[r] = lists[j]));
+    return out;
+  }
+
+  /** Top-k for known users by dense index (the batch path; models override it with fused kernels). */
+  protected async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
+    const idx = this.requireIndex();
     const out: Recommendation[][] = [];
+    const n = idx.items.size;
     for (let b = 0; b < dense.length; b += USER_BLOCK) {
-      const block = Int32Array.from(dense.slice(b, b + USER_BLOCK));
+      const block = dense.subarray(b, b + USER_BLOCK);
       const rows = this.scoreUsers(block);
-      const n = idx.items.size;
       for (let r = 0; r < block.length; r++) {
         const u = block[r];
         out.push(this.finish(rows.subarray(r * n, (r + 1) * n), idx.seen.indices.subarray(idx.seen.indptr[u], idx.seen.indptr[u + 1]), k, options));
@@ -309,6 +413,33 @@ export abstract class Recommender implements AsyncReleasable {
   }
 
   /**
+   * Rank exactly the given items for a user, all of them, best first (implicit's `recommend(..., items=…, N=len(items))`,
+   * formerly `rank_items`). Unlike `recommend({ include })`, which is a top-k over a candidate set and drops seen
+   * items, nothing is dropped: with `filterSeen` (default true, implicit's filter_already_liked_items) the user's seen
+   * items come last with score {@link FILTERED_SCORE}, as implicit returns them; with `filterSeen: false` they are
+   * ranked by score like the rest. Ties: lower item index first, then list order. Unknown items throw
+   * UnknownItemError (implicit raises IndexError).
+   *
+   * @example
+   * ```ts
+   * model.rank('alice', ['dune', 'alien', 'heat']); // [{ item: 'heat', score: 0.8 }, …, { item: 'dune', score: FILTERED_SCORE }]
+   * ```
+   */
+  rank(user: Id, items: readonly Id[], options: RankOptions = {}): Recommendation[] {
+    checkOptionKeys('rank options', options, RANK_KEYS);
+    if (!Array.isArray(items)) throw new InvalidArgumentError('items', items, 'an array of item ids');
+    if (options.userItems !== undefined && !Array.isArray(options.userItems)) throw new InvalidArgumentError('userItems', options.userItems, 'an array of item ids');
+    checkColdStart(options.coldStart);
+    const indices = this.itemIndices(items, 'items', true);
+    const { scores, seen } = this.userRow(user, options);
+    const filtered = new Uint8Array(scores.length);
+    if (options.filterSeen ?? true) for (let j = 0; j < seen.length; j++) filtered[seen[j]] = 1;
+    const order = indices.map((i, pos) => ({ i, pos }));
+    order.sort((a, b) => filtered[a.i] - filtered[b.i] || (filtered[a.i] ? 0 : scores[b.i] - scores[a.i]) || a.i - b.i || a.pos - b.pos);
+    return order.map(({ i, pos }) => ({ item: items[pos], score: filtered[i] ? FILTERED_SCORE : scores[i] }));
+  }
+
+  /**
    * Scores of given items for a user (LightFM's predict), in the order given.
    *
    * @example
@@ -316,8 +447,10 @@ export abstract class Recommender implements AsyncReleasable {
    * model.score('alice', ['item-1', 'item-2']); // [0.91, 0.13]
    * ```
    */
-  score(user: Id, items: readonly Id[]): number[] {
-    const { scores } = this.userRow(user, {});
+  score(user: Id, items: readonly Id[], options: Pick<RankOptions, 'userItems' | 'coldStart'> = {}): number[] {
+    checkOptionKeys('score options', options, ['userItems', 'coldStart']);
+    checkColdStart(options.coldStart);
+    const { scores } = this.userRow(user, options);
     return this.itemIndices(items, 'items', true).map((i) => scores[i]);
   }
 
@@ -329,8 +462,13 @@ export abstract class Recommender implements AsyncReleasable {
     return undefined;
   }
 
-  /** Everything needed to rebuild this model (see src/io for the file format). */
+  /**
+   * Everything needed to rebuild this model (see src/io for the file format). An unfitted model gives its
+   * configuration only (hyperparameters, no ids or arrays), which loads back as an unfitted model (as implicit's
+   * save before fit).
+   */
   toState(profile: 'inference' | 'resumable' = 'inference'): ModelState {
+    if (!this.index) return { kind: this.kind, params: this.params, users: [], items: [], seen: { indptr: Int32Array.of(0), indices: new Int32Array(0), data: new Float32Array(0) }, tensors: {}, shapes: {} };
     const idx = this.requireIndex();
     const { tensors, shapes } = this.exportTensors();
     return {
@@ -372,6 +510,33 @@ export abstract class Recommender implements AsyncReleasable {
     void options;
     throw new NotSupportedError('similarItems', this.kind, 'use a factor or item-kNN model.');
   }
+
+  /**
+   * {@link similarItems} for many items (implicit's `similar_items(itemids)`): one list per item, in order, with the
+   * options of the single call. Factor models run it as one batched kernel call per block.
+   *
+   * @example
+   * ```ts
+   * const lists = await model.similarItemsBatch(['dune', 'alien'], { k: 5 });
+   * ```
+   */
+  async similarItemsBatch(items: readonly Id[], options: SimilarOptions = {}): Promise<Recommendation[][]> {
+    return mapInTurns(items, (item) => this.similarItems(item, options));
+  }
+}
+
+/** `f` over `ids`, yielding to the event loop every 64 calls so long batches do not block it. */
+export async function mapInTurns<T>(ids: readonly Id[], f: (id: Id) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (let j = 0; j < ids.length; j++) {
+    out.push(f(ids[j]));
+    if (j % 64 === 63) await Promise.resolve();
+  }
+  return out;
+}
+
+function checkColdStart(value: unknown): void {
+  if (value !== undefined && value !== 'popular' && value !== 'average') throw new InvalidArgumentError('coldStart', value, "'popular' or 'average'");
 }
 
 export { Vocabulary };

@@ -29,6 +29,9 @@ export interface ModelState {
 
 export type ModelFactory = (state: ModelState, backend: Backend) => Recommender;
 
+/** Builds an unfitted model of a kind from its saved hyperparameters. */
+export type ModelConstructor = (params: Record<string, unknown>) => Recommender;
+
 /**
  * A tensor that a state's params and vocabularies imply (issue 22): the loader checks the file carries exactly this
  * many elements, and that the whole load fits its memory budget, before the factory allocates or builds anything.
@@ -75,20 +78,36 @@ export type LayoutOf = (state: ModelState) => ModelLayout;
 
 const kinds = new Map<string, ModelFactory>();
 const layouts = new Map<string, LayoutOf>();
+const constructors = new Map<string, ModelConstructor>();
 
 /**
- * Register how to rebuild a model kind from its state, and (for loading untrusted files safely) which tensors
- * its params imply.
+ * Register how to rebuild a model kind from its state; `layout`: which tensors its params imply (for loading
+ * untrusted files safely, issue 22); `create`: how to build an unfitted model from saved params (issue 17).
  */
-export function registerModelKind(kind: string, factory: ModelFactory, layout?: LayoutOf): void {
+export function registerModelKind(kind: string, factory: ModelFactory, more: { layout?: LayoutOf; create?: ModelConstructor } = {}): void {
   kinds.set(kind, factory);
-  if (layout) layouts.set(kind, layout);
+  if (more.layout) layouts.set(kind, more.layout);
   else layouts.delete(kind);
+  if (more.create) constructors.set(kind, more.create);
+  else constructors.delete(kind);
 }
 
 /** The layout function of a kind, when it declared one. */
 export function modelLayout(kind: string): LayoutOf | undefined {
   return layouts.get(kind);
+}
+
+/**
+ * Whether a state is an unfitted model's configuration (implicit lets `save()` run before `fit()`; issue 17):
+ * hyperparameters only, no ids and no learned arrays.
+ */
+export function isConfigurationState(state: ModelState): boolean {
+  return state.users.length === 0 && state.items.length === 0 && Object.keys(state.tensors).length === 0 && !state.training;
+}
+
+/** The unfitted-model constructor of a kind, if it registered one. */
+export function modelConstructor(kind: string): ModelConstructor | undefined {
+  return constructors.get(kind);
 }
 
 export function modelFactory(kind: string): ModelFactory {

@@ -20,7 +20,7 @@ import { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
 import { lossAndGrad } from '../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
-  runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions,
+  runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions, continueFit,
 } from './neural-common.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import type { Recommender } from './recommender.ts';
@@ -91,6 +91,11 @@ export class SampledMfRecommender extends FactorRecommender {
       V: createParam('V', maps.itemRows, d, { sparse: true, init: 'normal', scale: initScale, seed: seed + 1 }),
       b: createParam('b', maps.itemRows, 1, { sparse: true }),
     };
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: NeuralFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: NeuralFitOptions = {}): Promise<this> {
@@ -281,4 +286,7 @@ export function scatterAdd(p: Param, d: number, rows: Int32Array, delta: Float32
 
 export type { Recommender };
 
-registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend), (state) => SampledMfRecommender.layout(state));
+registerModelKind('sampled-mf', (state, backend) => SampledMfRecommender.fromState(state, backend), {
+  layout: (state) => SampledMfRecommender.layout(state),
+  create: (params) => new SampledMfRecommender(params as SampledMfOptions),
+});

@@ -20,7 +20,7 @@ import type { Optimizer, Param } from '../nn/types.ts';
 import { poolBackward, poolForward } from '../nn/pooling.ts';
 import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
 import { factorLayout } from './options.ts';
-import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, paramsLayout, runEpochs, type NeuralFitOptions } from './neural-common.ts';
+import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, paramsLayout, runEpochs, type NeuralFitOptions, continueFit } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequenceLayout, sequencesFromState, shuffledOrder, timeOrderedSequences,
   DYN_USER_KEYS, type DynUserOptions, type RetrievalTrainingOptions,
@@ -135,6 +135,11 @@ export class TwoTowerRecommender extends FactorRecommender {
   withUserFeatures(source: UserFeatureSource | ((users: Vocabulary) => Promise<UserFeatureSource>)): this {
     this.defaultFeatures = source;
     return this;
+  }
+
+  /** LightFM's fit_partial: `epochs` more epochs (default 1), optimizer state kept (see continueFit). */
+  fitPartial(data: Interactions, options: TwoTowerFitOptions & { epochs?: number } = {}): Promise<this> {
+    return continueFit(this, data, options);
   }
 
   override async fit(data: Interactions, options: TwoTowerFitOptions = {}): Promise<this> {
@@ -367,4 +372,11 @@ export class TwoTowerRecommender extends FactorRecommender {
   }
 }
 
-registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend), (state) => TwoTowerRecommender.layout(state));
+registerModelKind('two-tower', (state, backend) => TwoTowerRecommender.fromState(state, backend), {
+  layout: (state) => TwoTowerRecommender.layout(state),
+  create: (params) => {
+  const { featureNames, ...options } = params as TwoTowerOptions & { featureNames?: unknown };
+  void featureNames;
+  return new TwoTowerRecommender(options);
+},
+});

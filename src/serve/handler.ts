@@ -259,7 +259,7 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
       const users = body.users.map((u, i) => jsonId(u, `users[${i}]`));
       const p = recommendParams(body, limits);
       const known = fallbackOption === undefined ? users : users.filter((u) => m.trainingIndex.users.has(u));
-      const lists = await m.recommendBatch(known, p);
+      const lists = await m.recommendBatch(known, { ...p, userItems: undefined });
       let next = 0;
       const results: RecommendResponse[] = [];
       for (const user of users) {

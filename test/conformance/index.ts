@@ -21,4 +21,5 @@ import './citizen.cases.ts';
 import './guest.cases.ts';
 import './untrusted.cases.ts';
 import './fuzz.cases.ts';
+import './parity.cases.ts';
 export { cases, runAll } from './harness.ts';

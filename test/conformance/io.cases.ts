@@ -301,7 +301,9 @@ test('io/model: inference drops training state, resumable keeps it', async () =>
   close(f16.tensors.itemScores, model.scores, 1e-3, 'f16 scores');
   await rejects(saveModel(model, undefined, { profile: 'everything' as 'inference' }), InvalidArgumentError, { field: 'profile' });
   await rejects(saveModel(model, undefined, { precision: 'f8' as 'f16' }), InvalidArgumentError, { field: 'precision' });
-  await rejects(saveModel(new ConstantRecommender()), RecwiseError);
+  // an unfitted model saves its configuration only (issue 17; parity.cases.ts loads such files back)
+  const config = await readModelState(await saveModel(new ConstantRecommender(0.25)));
+  deepEqual([config.users, config.items, Object.keys(config.tensors), config.params.bias], [[], [], [], 0.25]);
 });
 
 test('io/model: loads from ArrayBuffer, Response, a chunked ReadableStream and (where there is one) a path', async () => {

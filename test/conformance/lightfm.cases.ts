@@ -69,33 +69,35 @@ function problem(loss: HybridLoss, adadelta: boolean, hybrid: boolean, seed: num
 
 for (const loss of ['logistic', 'bpr', 'warp', 'warp-kos'] as const) {
   test(`lightfm/wasm: one-thread epochs equal the reference (${loss})`, async () => {
-    for (const adadelta of [false, true]) {
-      for (const hybrid of [false, true]) {
-        const { params, data, settings, order } = problem(loss, adadelta, hybrid, 5);
-        const out: { stats: { updates: number; sampled: number; loss: number }[]; p: HybridParams }[] = [];
-        for (const name of ['js', 'wasm'] as const) {
-          await init({ backend: name, threads: 1 });
-          const session = (await getBackend()).hybridSession(params, data, settings);
-          const stats = [await session.epoch(order, Uint32Array.of(2024)), await session.epoch(order, Uint32Array.of(77))];
-          out.push({ stats, p: session.read() });
-          session.dispose();
-        }
-        const what = `${loss} ${adadelta ? 'adadelta' : 'adagrad'} ${hybrid ? 'hybrid' : 'identity'}`;
-        for (let e = 0; e < 2; e++) {
-          equal(out[1].stats[e].updates, out[0].stats[e].updates, `${what}: updates`);
-          equal(out[1].stats[e].sampled, out[0].stats[e].sampled, `${what}: sampled`);
-          close(out[1].stats[e].loss, out[0].stats[e].loss, 1e-3 * (1 + Math.abs(out[0].stats[e].loss)), `${what}: loss`);
-        }
-        ok(out[0].stats[0].updates > 0, 'the epoch trained');
-        for (const k of ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const) {
-          for (const f of ['weights', 'accum', 'momentum'] as const) {
-            // relative: adagrad accumulators grow large
-            const a = out[1].p[k][f], b = out[0].p[k][f];
-            close(Array.from(a, (v, i) => v / (1 + Math.abs(b[i]))), Array.from(b, (v) => v / (1 + Math.abs(v))), 2e-5, `${what}: ${k}.${f}`);
-          }
-        }
-        ok(out[0].p.itemEmbeddings.weights.some((v, i) => v !== params.itemEmbeddings.weights[i]), 'parameters changed');
+    for (const [adadelta, hybrid, alphaDecay] of [
+      [false, false, 'updated'], [false, true, 'updated'], [true, false, 'updated'], [true, true, 'updated'], [false, true, 'lightfm'], [true, true, 'lightfm'],
+    ] as const) {
+      const p0 = problem(loss, adadelta, hybrid, 5);
+      const { params, data, order } = p0;
+      const settings = { ...p0.settings, alphaDecay };
+      const out: { stats: { updates: number; sampled: number; loss: number }[]; p: HybridParams }[] = [];
+      for (const name of ['js', 'wasm'] as const) {
+        await init({ backend: name, threads: 1 });
+        const session = (await getBackend()).hybridSession(params, data, settings);
+        const stats = [await session.epoch(order, Uint32Array.of(2024)), await session.epoch(order, Uint32Array.of(77))];
+        out.push({ stats, p: session.read() });
+        session.dispose();
       }
+      const what = `${loss} ${adadelta ? 'adadelta' : 'adagrad'} ${hybrid ? 'hybrid' : 'identity'} ${alphaDecay}`;
+      for (let e = 0; e < 2; e++) {
+        equal(out[1].stats[e].updates, out[0].stats[e].updates, `${what}: updates`);
+        equal(out[1].stats[e].sampled, out[0].stats[e].sampled, `${what}: sampled`);
+        close(out[1].stats[e].loss, out[0].stats[e].loss, 1e-3 * (1 + Math.abs(out[0].stats[e].loss)), `${what}: loss`);
+      }
+      ok(out[0].stats[0].updates > 0, 'the epoch trained');
+      for (const k of ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const) {
+        for (const f of ['weights', 'accum', 'momentum'] as const) {
+          // relative: adagrad accumulators grow large
+          const a = out[1].p[k][f], b = out[0].p[k][f];
+          close(Array.from(a, (v, i) => v / (1 + Math.abs(b[i]))), Array.from(b, (v) => v / (1 + Math.abs(v))), 2e-5, `${what}: ${k}.${f}`);
+        }
+      }
+      ok(out[0].p.itemEmbeddings.weights.some((v, i) => v !== params.itemEmbeddings.weights[i]), 'parameters changed');
     }
   });
 }

@@ -10,10 +10,17 @@
  *   at 10; Weston et al. 2011), k-OS WARP (fit_warp_kos: per user, the k-th best of n sampled positives, then WARP);
  * - schedules: adagrad (accumulators start at 1) and adadelta (rho, epsilon; accumulators start at 0), per element.
  *
+ * L2 (item_alpha / user_alpha), `alphaDecay`:
+ * - 'lightfm' (the model's default; issue 17): LightFM's lazy regularization, every parameter decays. After its
+ *   update an element is multiplied by 1 + α·η_local; per example the item (user) scale is multiplied by
+ *   1 + α·η_avg, η_avg the mean local rate of every element the example updated; training-time representations
+ *   multiply feature weights by the pending scale (LightFM's compute_representation); past MAX_REG_SCALE and at the
+ *   end of every epoch every weight is divided by its side's scale and the scales reset to 1 (regularize). Per
+ *   example the work stays O(updated rows); the full pass runs once per epoch (or per 10⁶ growth of a scale).
+ * - 'updated' (recwise before issue 17; the kernel default when unset): a decay of each updated element only,
+ *   w ← w / (1 + α·η_local), right after its update; untouched rows never decay.
+ *
  * Differences from LightFM, on purpose:
- * - L2 (item_alpha / user_alpha) is a decay of each updated element, w ← w / (1 + α·η_local), applied right after its
- *   update. LightFM multiplies updated elements by (1 + α·η) and divides every parameter by a global running scale
- *   later ("lazy regularization"), which needs a lock between threads; the per-element decay needs none.
  * - The random stream is xorshift32 (one state per thread), not musl's rand_r; k-OS picks the k-th best positive with
  *   a stable sort (ties keep draw order) instead of qsort.
  *
@@ -62,6 +69,31 @@ export interface HybridSettings {
   readonly k: number;
   /** k-OS: positives sampled per user. */
   readonly n: number;
+  /** How item_alpha / user_alpha decay (see the module comment): 'lightfm' (lazy, every parameter) or 'updated' (default). */
+  readonly alphaDecay?: 'lightfm' | 'updated';
+}
+
+/** Pending lazy-L2 scales of LightFM's regularization (1 = nothing pending). */
+export interface HybridScales {
+  item: number;
+  user: number;
+}
+
+/** LightFM's MAX_REG_SCALE: a scale past it triggers a regularize pass mid-epoch. */
+export const MAX_REG_SCALE = 1e6;
+
+/** Whether the settings use LightFM's lazy decay with a non-zero alpha. */
+export function lazyDecay(s: HybridSettings): boolean {
+  return s.alphaDecay === 'lightfm' && (s.itemAlpha > 0 || s.userAlpha > 0);
+}
+
+/** LightFM's regularize: divide every weight (embeddings and biases) by its side's scale, then reset the scales. */
+export function regularizeHybrid(p: HybridParams, scales: HybridScales): void {
+  for (const [t, scale] of [[p.itemEmbeddings, scales.item], [p.itemBiases, scales.item], [p.userEmbeddings, scales.user], [p.userBiases, scales.user]] as const) {
+    for (let i = 0; i < t.weights.length; i++) t.weights[i] /= scale;
+  }
+  scales.item = 1;
+  scales.user = 1;
 }
 
 /** Everything an epoch reads besides the parameters. */
@@ -124,12 +156,15 @@ export function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
-/** Representation of row `row` of a feature matrix: out[0..d) = Σ w_f e_f, out[d] = Σ w_f b_f. */
-export function representation(features: HybridCsr, embeddings: Float32Array, biases: Float32Array, d: number, row: number, out: Float64Array): Float64Array {
+/**
+ * Representation of row `row` of a feature matrix: out[0..d) = Σ w_f e_f, out[d] = Σ w_f b_f, with each w_f times
+ * `scale` (LightFM's pending lazy-L2 scale during training; 1 otherwise).
+ */
+export function representation(features: HybridCsr, embeddings: Float32Array, biases: Float32Array, d: number, row: number, out: Float64Array, scale = 1): Float64Array {
   out.fill(0, 0, d + 1);
   for (let p = features.indptr[row]; p < features.indptr[row + 1]; p++) {
     const f = features.indices[p];
-    const w = features.data[p];
+    const w = Math.fround(features.data[p] * scale);
     for (let j = 0; j < d; j++) out[j] += w * embeddings[f * d + j];
     out[d] += w * biases[f];
   }
@@ -197,7 +232,7 @@ export function exampleLoss(
  * One element's update (LightFM's update_features / update_biases for one feature and component), with the feature
  * weight folded into the gradient. Returns the local learning rate.
  * adagrad: η = lr/√G; w −= η·g; G += g². adadelta: G = ρG + (1−ρ)g²; η = √(M+ε)/√(G+ε); Δ = η·g; M = ρM + (1−ρ)Δ²;
- * w −= Δ. Then L2: w /= 1 + α·η.
+ * w −= Δ. Then L2 (alphaDecay): 'lightfm' w *= 1 + α·η (the global scale divides later), else w /= 1 + α·η.
  */
 export function updateElement(t: HybridTable, at: number, g: number, s: HybridSettings, alpha: number): number {
   let eta: number;
@@ -212,19 +247,29 @@ export function updateElement(t: HybridTable, at: number, g: number, s: HybridSe
     t.weights[at] -= eta * g;
     t.accum[at] += g * g;
   }
-  if (alpha > 0) t.weights[at] /= 1 + alpha * eta;
+  if (alpha > 0) {
+    if (s.alphaDecay === 'lightfm') t.weights[at] *= 1 + alpha * eta;
+    else t.weights[at] /= 1 + alpha * eta;
+  }
   return eta;
 }
 
-/** Apply a representation gradient (d + 1 values) to every feature of `row`, each scaled by its feature weight. */
-function updateRow(features: HybridCsr, emb: HybridTable, bias: HybridTable, d: number, row: number, grad: Float64Array, s: HybridSettings, alpha: number): void {
+/**
+ * Apply a representation gradient (d + 1 values) to every feature of `row`, each scaled by its feature weight.
+ * Returns Σ η over the updated elements (LightFM's sum_learning_rate).
+ */
+function updateRow(features: HybridCsr, emb: HybridTable, bias: HybridTable, d: number, row: number, grad: Float64Array, s: HybridSettings, alpha: number): number {
+  let etaSum = 0;
   for (let p = features.indptr[row]; p < features.indptr[row + 1]; p++) {
     const f = features.indices[p];
     const w = features.data[p];
-    updateElement(bias, f, w * grad[d], s, alpha);
-    for (let j = 0; j < d; j++) updateElement(emb, f * d + j, w * grad[j], s, alpha);
+    etaSum += updateElement(bias, f, w * grad[d], s, alpha);
+    for (let j = 0; j < d; j++) etaSum += updateElement(emb, f * d + j, w * grad[j], s, alpha);
   }
+  return etaSum;
 }
+
+const rowLength = (m: HybridCsr, row: number) => m.indptr[row + 1] - m.indptr[row];
 
 /** Binary search in the user's sorted positives (LightFM's in_positives). */
 export function isPositive(pos: HybridData['positives'], user: number, item: number): boolean {
@@ -247,23 +292,35 @@ function itemCount(data: HybridData): number {
 /**
  * Examples order[from..to) of an epoch, on one thread with xorshift32 state rng[0]. k-OS visits each example's user
  * (so a user once per interaction, as LightFM's fit_warp_kos over interactions.row).
- * Mutates `params` and adds to `stats`; `trace` sees every update.
+ * Mutates `params` and adds to `stats`; `trace` sees every update. With LightFM's lazy decay, `scales` carries the
+ * pending scales across calls (the caller regularizes at the end of the epoch); without it, this call regularizes
+ * at its end.
  */
 export function hybridEpochRef(
   params: HybridParams, data: HybridData, s: HybridSettings, order: Int32Array, from: number, to: number,
-  rng: Uint32Array, stats: HybridStats, trace?: (t: HybridTrace) => void,
+  rng: Uint32Array, stats: HybridStats, trace?: (t: HybridTrace) => void, scales?: HybridScales,
 ): void {
   const d = params.factors;
   const nItems = itemCount(data);
   const U = params.userEmbeddings, Ub = params.userBiases, I = params.itemEmbeddings, Ib = params.itemBiases;
   const u = new Float64Array(d + 1), p = new Float64Array(d + 1), n = new Float64Array(d + 1);
-  const userRepr = (row: number) => representation(data.userFeatures, U.weights, Ub.weights, d, row, u);
-  const itemRepr = (row: number, out: Float64Array) => representation(data.itemFeatures, I.weights, Ib.weights, d, row, out);
+  const lazy = lazyDecay(s);
+  const sc: HybridScales = scales ?? { item: 1, user: 1 };
+  const userRepr = (row: number) => representation(data.userFeatures, U.weights, Ub.weights, d, row, u, lazy ? sc.user : 1);
+  const itemRepr = (row: number, out: Float64Array) => representation(data.itemFeatures, I.weights, Ib.weights, d, row, out, lazy ? sc.item : 1);
   const apply = (user: number, pos: number, neg: number, scale: number) => {
     const g = exampleGradients(s.loss, u, p, neg >= 0 ? n : undefined, d, scale);
-    updateRow(data.itemFeatures, I, Ib, d, pos, g.positive, s, s.itemAlpha);
-    if (neg >= 0) updateRow(data.itemFeatures, I, Ib, d, neg, g.negative, s, s.itemAlpha);
-    updateRow(data.userFeatures, U, Ub, d, user, g.user, s, s.userAlpha);
+    let etaSum = updateRow(data.itemFeatures, I, Ib, d, pos, g.positive, s, s.itemAlpha);
+    if (neg >= 0) etaSum += updateRow(data.itemFeatures, I, Ib, d, neg, g.negative, s, s.itemAlpha);
+    etaSum += updateRow(data.userFeatures, U, Ub, d, user, g.user, s, s.userAlpha);
+    if (!lazy) return;
+    // LightFM's update tail: the scales grow by the average learning rate of this example's elements
+    const elements = (d + 1) * (rowLength(data.itemFeatures, pos) + (neg >= 0 ? rowLength(data.itemFeatures, neg) : 0) + rowLength(data.userFeatures, user));
+    if (elements === 0) return;
+    const avg = etaSum / elements;
+    sc.item *= 1 + s.itemAlpha * avg;
+    sc.user *= 1 + s.userAlpha * avg;
+    if (sc.item > MAX_REG_SCALE || sc.user > MAX_REG_SCALE) regularizeHybrid(params, sc);
   };
 
   for (let e = from; e < to; e++) {
@@ -341,6 +398,7 @@ export function hybridEpochRef(
       stats.sampled += sampled;
     }
   }
+  if (lazy && !scales) regularizeHybrid(params, sc);
 }
 
 /**

@@ -4,7 +4,7 @@
  * claim chunks of it from a shared counter and all update the shared rows without locks (Hogwild).
  */
 import type { HybridSession } from '../types.ts';
-import type { HybridData, HybridParams, HybridSettings, HybridStats, HybridTable } from '../reference/lightfm.ts';
+import { lazyDecay, type HybridData, type HybridParams, type HybridSettings, type HybridStats, type HybridTable } from '../reference/lightfm.ts';
 import { checkHybrid, checkOrder } from '../validate-lightfm.ts';
 import type { WasmHeap } from './memory.ts';
 import type { KernelPool } from './pool.ts';
@@ -68,6 +68,7 @@ export function createWasmHybridSession(
   const nUserRows = params.userBiases.weights.length;
   const nItemRows = params.itemBiases.weights.length;
   const gPad = s.adadelta ? 0 : 1;
+  const lazy = lazyDecay(s);
   const ptrs: number[] = [];
   const put = (a: Float32Array | Int32Array) => {
     const p = heap.put(a.length ? a : new Int32Array(1));
@@ -90,9 +91,15 @@ export function createWasmHybridSession(
     put(data.positives.indptr), put(data.positives.indices),
     put(data.users), put(data.items), put(data.labels), put(data.weights),
     0, UW, UG, UM, IW, IG, IM, data.users.length, parts * dp * 4,
+    lazy ? 1 : 0, 0 /* scales, below */, nUserRows, nItemRows,
   ];
   const ctx = heap.alloc(words.length * 4);
-  ptrs.push(ctx);
+  // LightFM's lazy L2 scales (f64 item, f64 user) and the lock of their mid-epoch regularize
+  const scales = heap.alloc(LINE);
+  new Float64Array(heap.memory.buffer, scales, 2).fill(1);
+  heap.i32(scales + 16, 1)[0] = 0;
+  words[35] = scales;
+  ptrs.push(ctx, scales);
   const writeCtx = (order: number) => {
     const w = heap.i32(ctx, words.length);
     w.set(words);
@@ -142,6 +149,8 @@ export function createWasmHybridSession(
           await runClaimed(x, pool, 'lightfmEpochClaim', threads, calls,
             (t) => [ctx, counter, order.length, share, perCall, scratch + t * scratchBytes, state + t * LINE, state + t * LINE + 16]);
         }
+        // LightFM regularizes at the end of every epoch (fit_* end with regularize()), so the weights read are decayed
+        if (lazy) x.lightfmRegularize(ctx);
         const out: HybridStats = { updates: 0, sampled: 0, loss: 0 };
         for (let t = 0; t < threads; t++) {
           const w = heap.i32(state + t * LINE + 16, 2);
