@@ -56,7 +56,7 @@ export type { Recommendation, RecommendOptions, RecommendBatchOptions, RankOptio
 export type { SimilarOptions } from './models/similar.ts';
 export type { Progress, LongRunOptions } from './models/progress.ts';
 export { registerModelKind, registeredModelKinds, modelFactory } from './models/registry.ts';
-export type { ModelLayout, ImpliedTensor, ImpliedCsr, LayoutOf } from './models/registry.ts';
+export type { ModelLayout, ImpliedTensor, ImpliedCsr, LayoutOf, ModelConstructor } from './models/registry.ts';
 export type { ModelState, TensorArray } from './models/registry.ts';
 export { FactorRecommender } from './models/factor.ts';
 export { AlsRecommender } from './models/als.ts';
@@ -66,7 +66,7 @@ export type { LightFmOptions, LightFmFitOptions, LightFmEpoch, LightFmExplanatio
 export type { HybridLoss, HybridParams, HybridTable, HybridSettings, HybridData, HybridStats } from './kernels/reference/lightfm.ts';
 export type { HybridSession } from './kernels/types.ts';
 export { hybridEpochRef, exampleGradients, exampleLoss, updateElement, xorshift32, predictFromRepr } from './kernels/reference/lightfm.ts';
-export type { HybridTrace } from './kernels/reference/lightfm.ts';
+export type { HybridTrace, HybridScales } from './kernels/reference/lightfm.ts';
 export { BprRecommender } from './models/bpr.ts';
 export type { BprOptions } from './models/bpr.ts';
 export { LmfRecommender } from './models/lmf.ts';

@@ -173,6 +173,9 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   if (!kinds.includes(state.kind)) {
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
+  // An unfitted model's configuration (issue 17): hyperparameters only, nothing sized by them is allocated.
+  const create = isConfigurationState(state) ? modelConstructor(state.kind) : undefined;
+  if (create) return withKnownParams(state, (s) => create(s.params)).result;
   // Everything the params imply is checked before the factory allocates or builds anything (src/io/layout.ts).
   const layoutOf = modelLayout(state.kind);
   const { state: known, result: layout } = withKnownParams(state, (s) => layoutOf && layoutFor(s.kind, layoutOf, s));

@@ -333,7 +333,7 @@ export class AutoencoderRecommender extends Recommender {
     return optimizerTraining(this.optimizer, this.epochsDone);
   }
 
-  /** The tensors a state implies (issue 22): the network {@link buildNetwork} makes for the vocabulary width. */
+  /** The tensors a state implies (issue 22): the network `buildNetwork` makes for the vocabulary width. */
   static layout(state: ModelState): ModelLayout {
     const o = new AutoencoderRecommender(state.params as AutoencoderOptions).options;
     const cols = o.mode === 'user' ? state.items.length : state.users.length;

@@ -407,7 +407,7 @@ export class GruRecommender extends FactorRecommender {
     return this.optimizer ? optimizerTraining(this.optimizer, this.epochsDone) : this.loadedTraining;
   }
 
-  /** The tensors a state implies (issue 22): the factor tables, the network {@link build} makes, the histories. */
+  /** The tensors a state implies (issue 22): the factor tables, the network `build` makes, the histories. */
   static layout(state: ModelState): ModelLayout {
     const d = new GruRecommender(state.params as GruOptions).options.factors;
     const nItems = state.items.length;

@@ -332,7 +332,7 @@ export class TwoTowerRecommender extends FactorRecommender {
     return this.optimizer ? optimizerTraining(this.optimizer, this.epochsDone) : this.loadedTraining;
   }
 
-  /** The tensors a state implies (issue 22): factor tables, the towers {@link build} makes, histories, features. */
+  /** The tensors a state implies (issue 22): factor tables, the towers `build` makes, histories, features. */
   static layout(state: ModelState): ModelLayout {
     const { featureNames, ...options } = state.params as TwoTowerOptions & { featureNames?: unknown };
     if (featureNames !== undefined && !(Array.isArray(featureNames) && featureNames.every((f) => typeof f === 'string' || typeof f === 'number'))) {

@@ -148,9 +148,9 @@ test('data/formats: minRating keeps ratings at or above it and counts the rest; 
 
 test('data/formats: unknown option keys are refused with the closest valid key', async () => {
   await rejects(() => readRecords({ text: UDATA }, { seperator: ';' } as never), UnknownOptionError, /seperator.*did you mean `delimiter`/);
-  await rejects(() => readInteractions({ text: UDATA }, { minrating: 4 } as never), InvalidArgumentError, /did you mean `minRating`/);
-  await rejects(() => readInteractions({ text: UDATA }, { duplicate: 'max' } as never), InvalidArgumentError, /did you mean `duplicates`/);
-  await rejects(() => readRecords({ text: UDATA }, { columns: { users: 0, item: 1 } } as never), InvalidArgumentError, /did you mean `user`/);
+  await rejects(() => readInteractions({ text: UDATA }, { minrating: 4 } as never), UnknownOptionError, /did you mean `minRating`/);
+  await rejects(() => readInteractions({ text: UDATA }, { duplicate: 'max' } as never), UnknownOptionError, /did you mean `duplicates`/);
+  await rejects(() => readRecords({ text: UDATA }, { columns: { users: 0, item: 1 } } as never), UnknownOptionError, /did you mean `user`/);
   await rejects(() => readRecords({ text: UDATA }, { encoding: 'utf-16' }), InvalidArgumentError, { field: 'encoding' });
 });
 
