@@ -17,6 +17,7 @@ import { TwoTowerRecommender } from '../models/two-tower.ts';
 import { AutoencoderRecommender } from '../models/autoencoder.ts';
 import { SampledMfRecommender } from '../models/sampled-mf.ts';
 import { HashedMfRecommender } from '../models/hashed-mf.ts';
+import { EaseRecommender } from '../models/ease.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -94,7 +95,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     summary: 'item-item nearest neighbours: cosine, BM25 or TF-IDF weighted co-occurrence (as implicit)',
     flags: [
       { name: 'similarity', type: 'enum', values: ['cosine', 'bm25', 'tfidf', 'plain'], help: 'itemknn: item weighting (default cosine)' },
-      { name: 'neighbors', type: 'int', min: 1, help: 'itemknn: neighbours kept per item, itself included (default 20)' },
+      { name: 'neighbors', type: 'int', min: 0, help: 'itemknn: neighbours kept per item, itself included (default 20); ease: weights kept per column (default 0: all)' },
       { name: 'k1', type: 'number', min: 0, help: 'itemknn: BM25 K1 (default 1.2)' },
       { name: 'b', type: 'number', min: 0, help: 'itemknn: BM25 B in [0, 1] (default 0.75)' },
     ],
@@ -196,6 +197,15 @@ const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
   },
 };
 Object.assign(CLI_MODELS, NEURAL_MODELS);
+
+// Closed-form and graph item models (issue 19)
+Object.assign(CLI_MODELS, {
+  ease: {
+    summary: 'EASE: closed-form item-item weights B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019)',
+    flags: [{ name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' }],
+    create: (f) => new EaseRecommender(given({ lambda: f.lambda, neighbors: f.neighbors })),
+  },
+} satisfies Record<string, CliModel>);
 
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
 

@@ -109,11 +109,7 @@ export abstract class FactorRecommender extends Recommender {
     const k = options.k ?? 10;
     if (!(Number.isInteger(k) && k >= 0)) throw new InvalidArgumentError('k', k, 'an integer >= 0');
     const idx = this.requireIndex();
-    const dense = Int32Array.from(users, (u) => {
-      const i = idx.users.indexOf(u);
-      if (i === undefined) throw new UnknownUserError(u);
-      return i;
-    });
+    const dense = this.denseUsers(users);
     // The seen mask is addressed by row: build a per-block mask CSR only when users are not a contiguous run.
     const out: Recommendation[][] = [];
     const items = this.residentItems();

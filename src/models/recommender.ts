@@ -141,6 +141,16 @@ export abstract class Recommender {
     return out;
   }
 
+  /** Dense indices of `users` for a batched recommend (UnknownUserError on the first unknown id). */
+  protected denseUsers(users: readonly Id[]): Int32Array {
+    const idx = this.requireIndex();
+    return Int32Array.from(users, (u) => {
+      const i = idx.users.indexOf(u);
+      if (i === undefined) throw new UnknownUserError(u);
+      return i;
+    });
+  }
+
   /** Validate recommend options; returns k. */
   protected checkOptions(options: RecommendOptions): number {
     const k = options.k ?? 10;

@@ -6,6 +6,7 @@ import './implicit-contract.cases.ts';
 import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
+import './ease.cases.ts';
 import './data.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';

@@ -1,0 +1,52 @@
+/**
+ * EASE through the command line (issue 19): `recwise eval --model ease --lambda 250` on ml-100k reproduces the
+ * anchors' ease-numpy-l250 row (Steck 2019's closed form in NumPy float64) although our Gram matrix and inverse run in
+ * f32 Wasm; `fit --model ease` writes a model file that `recommend` loads.
+ */
+import 'recwise'; // the default entry: registers the embedded wasm kernels, as dist/cli.mjs does
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { anchorRow, cli, root } from './fixtures/cli.ts';
+
+const split = join(root, '..', 'shared', 'data', 'splits', 'ml-100k');
+
+describe('ease through the CLI', () => {
+  it('eval --model ease --lambda 250 reproduces the anchors\' ease-numpy-l250 row', async () => {
+    const anchor = anchorRow('ml-100k', 'ease-numpy-l250');
+    const r = await cli('eval', '--model', 'ease', '--lambda', '250', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toBe('ease');
+    expect(j.params).toMatchObject({ lambda: 250, neighbors: 0 });
+    const pairs: [string, string][] = [['precision', 'P@10'], ['recall', 'R@10'], ['ndcg', 'NDCG@10'], ['map', 'MAP@10'], ['mrr', 'MRR'], ['auc', 'AUC']];
+    for (const [ours, col] of pairs) {
+      expect(Number.isFinite(anchor(col)), col).toBe(true);
+      expect(Math.abs(j.metrics[ours] - anchor(col)), `${ours} ${j.metrics[ours]} vs ${col} ${anchor(col)}`).toBeLessThanOrEqual(0.0005);
+    }
+  });
+
+  it('fit --model ease --neighbors 50 saves a pruned model that recommend loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-ease-'));
+    try {
+      const file = join(dir, 'ease.recwise');
+      const fit = await cli('fit', '--model', 'ease', '--lambda', '250', '--neighbors', '50', '--train', join(split, 'train.tsv'), '--binary', '--out', file);
+      expect(fit.err).toBe('');
+      expect(fit.code).toBe(0);
+      const rec = await cli('recommend', '--model-file', file, '--user', '1', '--k', '5', '--json');
+      expect(rec.code).toBe(0);
+      const out = JSON.parse(rec.out);
+      expect(JSON.stringify(out)).toMatch(/"item"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a non-positive lambda with a usage error naming the flag', async () => {
+    const r = await cli('eval', '--model', 'ease', '--lambda', '-1', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--lambda');
+  });
+});
