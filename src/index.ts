@@ -82,6 +82,8 @@ export { ItemKnnRecommender } from './models/itemknn.ts';
 export type { ItemKnnOptions, ItemSimilarity } from './models/itemknn.ts';
 export { EaseRecommender, InaccurateInverseError, easeMemoryBytes } from './models/ease.ts';
 export type { EaseOptions } from './models/ease.ts';
+export { Rp3BetaRecommender } from './models/rp3beta.ts';
+export type { Rp3BetaOptions } from './models/rp3beta.ts';
 export { MemoryLimitError } from './errors.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';

@@ -7,6 +7,7 @@ import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
 import './ease.cases.ts';
+import './rp3beta.cases.ts';
 import './data.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';

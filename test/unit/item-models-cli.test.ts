@@ -1,9 +1,10 @@
 /**
- * EASE through the command line (issue 19): `recwise eval --model ease --lambda 250` on ml-100k reproduces the
+ * EASE and RP3beta through the command line (issue 19). EASE: `recwise eval --model ease --lambda 250` on ml-100k reproduces the
  * anchors' ease-numpy-l250 row (Steck 2019's closed form in NumPy float64) although our Gram matrix and inverse run in
- * f32 Wasm; `fit --model ease` writes a model file that `recommend` loads.
+ * f32 Wasm; `fit --model ease` writes a model file that `recommend` loads. RP3beta: the CLI's flags reach the model
+ * (its metrics equal the API's for the same options).
  */
-import 'recwise'; // the default entry: registers the embedded wasm kernels, as dist/cli.mjs does
+import { evaluate, readInteractions, Rp3BetaRecommender } from 'recwise'; // the default entry, as dist/cli.mjs uses
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,5 +49,25 @@ describe('ease through the CLI', () => {
     const r = await cli('eval', '--model', 'ease', '--lambda', '-1', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'));
     expect(r.code).toBe(2);
     expect(r.err).toContain('--lambda');
+  });
+});
+
+describe('rp3beta through the CLI', () => {
+  it('eval --model rp3beta --alpha --beta --neighbors --no-normalize gives the API\'s figures for the same options', async () => {
+    const r = await cli('eval', '--model', 'rp3beta', '--alpha', '0.8', '--beta', '0.3', '--neighbors', '50', '--no-normalize',
+      '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toBe('rp3beta');
+    expect(j.params).toEqual({ alpha: 0.8, beta: 0.3, neighbors: 50, normalize: false });
+    const { interactions: train } = await readInteractions(join(split, 'train.tsv'), { binary: true, sortIds: true });
+    const { interactions: test } = await readInteractions(join(split, 'test.tsv'), { binary: true });
+    const model = await new Rp3BetaRecommender({ alpha: 0.8, beta: 0.3, neighbors: 50, normalize: false }).fit(train);
+    const api = await evaluate(model, test, { k: 10 });
+    expect(j.metrics.ndcg).toBeCloseTo(api.means.ndcg!, 6);
+    expect(j.metrics.precision).toBeCloseTo(api.means.precision!, 6);
+    // and the popularity penalty helps over the anchors' popularity row (NDCG@10 0.1609)
+    expect(j.metrics.ndcg).toBeGreaterThan(0.1609);
   });
 });
