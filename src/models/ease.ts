@@ -8,7 +8,7 @@
  * (assembly/spd.ts: sparse Gram, blocked sweep inverse in f32 over the worker threads); the inverse is checked by its
  * residual ‖(XᵀX + λI)·p − e‖ on sampled columns, computed from the sparse X in f64.
  */
-import { Recommender, type FitOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
 import { ItemItemRecommender } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
@@ -103,12 +103,6 @@ export class EaseRecommender extends ItemItemRecommender {
     return { ...this.options };
   }
 
-  /** B as items × items CSR (row i: the weights item i gives every other item; a view). */
-  get weights(): Csr {
-    this.requireIndex();
-    return this.sim;
-  }
-
   protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
     const n = data.nItems;
     await this.checkMemory(n);
@@ -193,12 +187,9 @@ export class EaseRecommender extends ItemItemRecommender {
 
   /** Rebuild from a model file's state. */
   static fromState(state: ModelState, backend: Backend): EaseRecommender {
-    const model = new EaseRecommender(state.params as EaseOptions);
-    const index = Recommender.indexFromState(state);
-    model.sim = ItemItemRecommender.similarityFromState(state, index.items.size);
-    model.restore(index, backend);
-    return model;
+    return new EaseRecommender(state.params as EaseOptions).adoptState(state, backend);
   }
+
 }
 
 /** B = I − P·diag(1/diag(P)) with the (zero) diagonal left out: n × (n − 1) entries, columns ascending per row. */

@@ -7,7 +7,7 @@ import { Recommender, type Recommendation, type RecommendOptions } from './recom
 import type { ModelState, TensorArray } from './registry.ts';
 import { selectRows } from '../data/csr-rows.ts';
 import type { Id } from '../data/vocabulary.ts';
-import type { Csr } from '../kernels/types.ts';
+import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError } from '../errors.ts';
 
 /** Users per recommendBatch kernel call: bounds the history copy and the k-slot results. */
@@ -20,6 +20,20 @@ export abstract class ItemItemRecommender extends Recommender {
   protected sim: Csr = EMPTY_CSR;
   /** Whether each stored row is already best first (score descending, ties to the lower item), as item-kNN's are. */
   protected abstract readonly rowsRanked: boolean;
+
+  /** The items × items matrix as CSR (row i: the weights item i gives other items; a view). */
+  get weights(): Csr {
+    this.requireIndex();
+    return this.sim;
+  }
+
+  /** Adopt a model file's state: vocabularies, seen items and the validated matrix (for the families' fromState). */
+  protected adoptState(state: ModelState, backend: Backend): this {
+    const index = Recommender.indexFromState(state);
+    this.sim = ItemItemRecommender.similarityFromState(state, index.items.size);
+    this.restore(index, backend);
+    return this;
+  }
 
   /** Σ over the user's items of weight × the item's row (implicit's NearestNeighboursScorer). */
   private addHistory(out: Float32Array, offset: number, items: ArrayLike<number>, weights: ArrayLike<number> | undefined, from: number, to: number): void {

@@ -11,7 +11,7 @@
  * - tfidf:  W = t / ‖t_i‖ with t = √c · idf_u;
  * - bm25:   W = c (K1 + 1) / (K1 · L_i + c) · idf_u with L_i = (1 − B) + B · pop_i / mean pop, pop_i = Σ_u c.
  */
-import { Recommender, type FitOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
 import { ItemItemRecommender, csrFromTopK } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
@@ -170,12 +170,9 @@ export class ItemKnnRecommender extends ItemItemRecommender {
 
   /** Rebuild from a model file's state. */
   static fromState(state: ModelState, backend: Backend): ItemKnnRecommender {
-    const model = new ItemKnnRecommender(state.params as ItemKnnOptions);
-    const index = Recommender.indexFromState(state);
-    model.sim = ItemItemRecommender.similarityFromState(state, index.items.size);
-    model.restore(index, backend);
-    return model;
+    return new ItemKnnRecommender(state.params as ItemKnnOptions).adoptState(state, backend);
   }
+
 }
 
 registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend));

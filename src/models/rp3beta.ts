@@ -10,7 +10,7 @@
  * backend's sparse top-k product (the item-kNN kernel: SIMD Wasm over the worker threads), so memory grows with
  * items × neighbors, not items² as EASE's does.
  */
-import { Recommender, type FitOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
 import { ItemItemRecommender, csrFromTopK } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
@@ -98,12 +98,6 @@ export class Rp3BetaRecommender extends ItemItemRecommender {
     return { ...this.options };
   }
 
-  /** W as items × items CSR, each row best first (a view). */
-  get weights(): Csr {
-    this.requireIndex();
-    return this.sim;
-  }
-
   protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
     checkAborted(options.signal, 'RP3beta fit');
     const { toUser, toItem } = walkMatrices(data, data.itemUsers(this.backend), this.options);
@@ -138,12 +132,9 @@ export class Rp3BetaRecommender extends ItemItemRecommender {
 
   /** Rebuild from a model file's state. */
   static fromState(state: ModelState, backend: Backend): Rp3BetaRecommender {
-    const model = new Rp3BetaRecommender(state.params as Rp3BetaOptions);
-    const index = Recommender.indexFromState(state);
-    model.sim = ItemItemRecommender.similarityFromState(state, index.items.size);
-    model.restore(index, backend);
-    return model;
+    return new Rp3BetaRecommender(state.params as Rp3BetaOptions).adoptState(state, backend);
   }
+
 }
 
 registerModelKind('rp3beta', (state, backend) => Rp3BetaRecommender.fromState(state, backend));

@@ -6,39 +6,20 @@ import {
 } from 'recwise';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
-import { checkerboard } from './fixtures.ts';
-import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
+import { checkerboard, randomInteractions } from './fixtures.ts';
+import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 
 async function backend(name: 'js' | 'wasm'): Promise<Backend> {
   await init({ backend: name });
   return getBackend();
 }
 
-/** Random users × items interactions: about `perUser` distinct items each, weights in [0.5, 3). */
-function randomData(nUsers: number, nItems: number, perUser: number, seed: number, binary = false): Interactions {
-  const r = rng(seed);
-  const indptr = [0];
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (let u = 0; u < nUsers; u++) {
-    const set = new Set<number>();
-    const want = 1 + Math.floor(((r() + 1) / 2) * perUser);
-    while (set.size < Math.min(want, nItems)) set.add(Math.floor(((r() + 1) / 2) * nItems));
-    for (const i of [...set].sort((a, b) => a - b)) {
-      indices.push(i);
-      data.push(binary ? 1 : 0.5 + ((r() + 1) / 2) * 2.5);
-    }
-    indptr.push(indices.length);
-  }
-  const csr: Csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data), rows: nUsers, cols: nItems };
-  return new Interactions(Vocabulary.from(Array.from({ length: nUsers }, (_, u) => u)), Vocabulary.from(Array.from({ length: nItems }, (_, i) => i)), csr);
-}
 
 for (const [users, items, perUser, label] of [[30, 7, 4, 'tiny'], [200, 64, 20, 'one block'], [400, 131, 30, 'partial blocks'], [900, 300, 60, 'threaded']] as const) {
   test(`ease/wasm: sparseGram is bit-identical and spdInverse matches the reference (${label})`, async () => {
     const js = await backend('js');
     const wasm = await backend('wasm');
-    const data = randomData(users, items, perUser, users + items);
+    const data = randomInteractions(users, items, perUser, users + items);
     const byItem = data.itemUsers(js);
     const gRef = await js.sparseGram(byItem, data.byUser, 3.5);
     const g = await wasm.sparseGram(byItem, data.byUser, 3.5);
@@ -91,7 +72,7 @@ test('ease/fit: two items give the hand-computed closed form B_01 = c / (G_00 + 
 });
 
 test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each column\'s largest |weights|', async () => {
-  const data = randomData(300, 90, 25, 7, true);
+  const data = randomInteractions(300, 90, 25, 7, { binary: true });
   await init({ backend: 'js' });
   const ref = await new EaseRecommender({ lambda: 20 }).fit(data);
   await init({ backend: 'wasm' });
@@ -120,7 +101,7 @@ test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each co
 
 test('ease/memory: the items² estimate is checked before allocating, with the limit and the alternatives named', async () => {
   await init();
-  const data = randomData(50, 40, 10, 3);
+  const data = randomInteractions(50, 40, 10, 3);
   const need = easeMemoryBytes(40);
   ok(need.total >= 40 * 40 * 4 * 3 && need.wasm >= 40 * 40 * 4, 'estimate covers the working matrix, P and B');
   const model = new EaseRecommender({ memoryLimit: need.total - 1 });
@@ -154,7 +135,7 @@ test('ease/options: unknown keys and bad values are typed errors naming the fiel
 
 test('ease/fit: progress is reported and an aborted signal stops the fit', async () => {
   await init();
-  const data = randomData(20, 10, 5, 3);
+  const data = randomInteractions(20, 10, 5, 3);
   const seen: number[] = [];
   await new EaseRecommender({ lambda: 1 }).fit(data, { onProgress: (p) => seen.push(p.done) });
   deepEqual(seen, [1, 2, 3]);

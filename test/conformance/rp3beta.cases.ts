@@ -3,28 +3,9 @@
 import { init, Rp3BetaRecommender, Interactions, Vocabulary, InvalidArgumentError, AbortError, type Csr } from 'recwise';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
-import { checkerboard } from './fixtures.ts';
-import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
+import { checkerboard, randomInteractions } from './fixtures.ts';
+import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 
-function randomData(nUsers: number, nItems: number, perUser: number, seed: number): Interactions {
-  const r = rng(seed);
-  const indptr = [0];
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (let u = 0; u < nUsers; u++) {
-    const set = new Set<number>();
-    const want = 1 + Math.floor(((r() + 1) / 2) * perUser);
-    // skewed item draws, so popularities differ and β matters
-    while (set.size < Math.min(want, nItems)) set.add(Math.floor(((r() + 1) / 2) ** 2 * nItems));
-    for (const i of [...set].sort((a, b) => a - b)) {
-      indices.push(i);
-      data.push(1 + Math.floor(((r() + 1) / 2) * 3));
-    }
-    indptr.push(indices.length);
-  }
-  const csr: Csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data), rows: nUsers, cols: nItems };
-  return new Interactions(Vocabulary.from(Array.from({ length: nUsers }, (_, u) => u)), Vocabulary.from(Array.from({ length: nItems }, (_, i) => i)), csr);
-}
 
 /** W by the formula in f64: W_ij = Σ_u (1/pop_i)^α (X_uj/Σ_u X)^α pop_j^−β, i ≠ j. */
 function bruteForce(data: Interactions, alpha: number, beta: number): Float64Array {
@@ -49,7 +30,7 @@ function bruteForce(data: Interactions, alpha: number, beta: number): Float64Arr
 for (const [alpha, beta, neighbors, normalize] of [[1, 0.5, 100, true], [0.7, 1.2, 4, true], [1.5, 0, 6, false]] as const) {
   test(`rp3beta/fit: weights equal a dense brute force of the formula (α ${alpha}, β ${beta}, ${neighbors} kept, normalize ${normalize})`, async () => {
     await init();
-    const data = randomData(80, 30, 10, 11);
+    const data = randomInteractions(80, 30, 10, 11, { skewed: true, integer: true });
     const model = await new Rp3BetaRecommender({ alpha, beta, neighbors, normalize }).fit(data);
     const n = 30;
     const full = bruteForce(data, alpha, beta);
@@ -91,7 +72,7 @@ test('rp3beta/options: unknown keys, bad values and negative weights are typed e
 
 test('rp3beta/fit: progress is reported and an aborted signal stops the fit', async () => {
   await init();
-  const data = randomData(20, 10, 5, 3);
+  const data = randomInteractions(20, 10, 5, 3);
   const seen: number[] = [];
   await new Rp3BetaRecommender().fit(data, { onProgress: (p) => seen.push(p.done) });
   deepEqual(seen, [1, 2]);
