@@ -5,12 +5,16 @@
 import type { Command } from './command.ts';
 import type { FlagSpec } from './args.ts';
 import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
-import { readTest, readTrain } from './data.ts';
+import { readTest, readTrain, requireFile } from './data.ts';
+import { UsageError } from './args.ts';
+import { loadModel } from '../io/model.ts';
+import type { Recommender } from '../models/recommender.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition, DEFINITIONS } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'enum', values: MODEL_NAMES, required: true, help: 'model family' },
+  { name: 'model', type: 'enum', values: MODEL_NAMES, help: 'model family to fit on --train (or --model-file)' },
+  { name: 'model-file', type: 'string', meta: 'FILE', help: 'evaluate a saved model instead of fitting one (e.g. the output of recwise tune); --train gives the items excluded' },
   { name: 'train', type: 'string', meta: 'PATH', required: true, help: 'training interactions (TSV with header user item weight timestamp)' },
   { name: 'test', type: 'string', meta: 'PATH', required: true, help: 'test interactions, same format; rows of users/items unknown in train are dropped' },
   { name: 'k', type: 'int', min: 1, default: 10, help: 'cut-off of the ranking metrics' },
@@ -37,19 +41,31 @@ export const evalCommand: Command = {
   examples: [
     'recwise eval --model popularity --train train.tsv --test test.tsv --binary --json',
     'recwise eval --model popularity --train train.tsv --test test.tsv --k 20 --definition implicit',
+    'recwise eval --model-file best.recwise --train train.tsv --test test.tsv --json',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const binary = f.binary === true;
+    const file = f['model-file'] as string | undefined;
+    if ((f.model === undefined) === (file === undefined)) {
+      throw new UsageError('--model', f.model, 'pass exactly one of --model (fit one) and --model-file (evaluate a saved one)', "e.g. '--model ease' or '--model-file best.recwise'.");
+    }
+    if (file !== undefined) await requireFile('model-file', file);
     const { train } = await readTrain(f.train as string, binary, ctx.progress.callback('read train'));
     const t = await readTest(f.test as string, train, binary, ctx.progress.callback('read test'));
     await initFromFlags(f);
-    const model = CLI_MODELS[f.model as string].create(f);
     const t0 = performance.now();
-    await model.fit(train, { onProgress: ctx.progress.callback('fit') });
+    let model: Recommender;
+    if (file !== undefined) model = await loadModel(file, { onProgress: ctx.progress.callback('load') });
+    else {
+      model = CLI_MODELS[f.model as string].create(f);
+      await model.fit(train, { onProgress: ctx.progress.callback('fit') });
+    }
+    // A loaded model was fitted elsewhere: fitSeconds is its load time.
     const fitSeconds = since(t0);
     const t1 = performance.now();
     const metrics = await runEvaluation(model, t.test, {
+      train: file !== undefined ? train : undefined,
       k: f.k as number,
       definition: f.definition as Definition,
       onProgress: ctx.progress.callback('evaluate'),

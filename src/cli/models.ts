@@ -203,8 +203,11 @@ Object.assign(CLI_MODELS, NEURAL_MODELS);
 Object.assign(CLI_MODELS, {
   ease: {
     summary: 'EASE: closed-form item-item weights B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019)',
-    flags: [{ name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' }],
-    create: (f) => new EaseRecommender(given({ lambda: f.lambda, neighbors: f.neighbors })),
+    flags: [
+      { name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' },
+      { name: 'diagonal-penalty', type: 'number', min: 0, help: 'ease: extra penalty ρ·popularity on each item\'s own weight (Steck 2020; default 0)' },
+    ],
+    create: (f) => new EaseRecommender(given({ lambda: f.lambda, diagonalPenalty: f['diagonal-penalty'], neighbors: f.neighbors })),
   },
   rp3beta: {
     summary: 'RP3beta: 3-step random-walk item-item weights with a popularity penalty (Paudel et al. 2017)',

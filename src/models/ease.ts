@@ -2,9 +2,9 @@
  * EASE, the closed-form item-item model of Steck 2019 ("Embarrassingly Shallow Autoencoders for Sparse Data",
  * WWW '19): the items × items weights B minimise ‖X − XB‖² + λ‖B‖² subject to diag(B) = 0, which gives
  *
- *   P = (XᵀX + λI)⁻¹,   B = I − P · diag(1/diag(P))   (B_ij = −P_ij / P_jj for i ≠ j, B_ii = 0),
+ *   P = (XᵀX + Λ)⁻¹,   B = I − P · diag(1/diag(P))   (B_ij = −P_ij / P_jj for i ≠ j, B_ii = 0),
  *
- * and a user's scores are x_u · B. The Gram matrix and the inverse run in the backend's SIMD Wasm kernels
+ * with Λ = λI (plus ρ·diag(XᵀX) with `diagonalPenalty`, Steck 2020), and a user's scores are x_u · B. The Gram matrix and the inverse run in the backend's SIMD Wasm kernels
  * (assembly/spd.ts: sparse Gram, blocked sweep inverse in f32 over the worker threads); the inverse is checked by its
  * residual ‖(XᵀX + λI)·p − e‖ on sampled columns, computed from the sparse X in f64.
  */
@@ -25,6 +25,12 @@ export interface EaseOptions {
   /** L2 penalty λ on B (default 500; Steck 2019 used 200–1000; larger for denser data). */
   lambda?: number;
   /**
+   * Extra penalty ρ on each item's own weight in proportion to its popularity: Λ = λI + ρ·diag(XᵀX), the
+   * dropout-emphasised variant of Steck 2020 ("Autoencoders that don't overfit towards the identity", NeurIPS; ρ =
+   * p/(1 − p) for dropout p). Default 0 (plain EASE).
+   */
+  diagonalPenalty?: number;
+  /**
    * Keep only the `neighbors` largest-magnitude weights of each column of B (0, the default: keep all). A pruned B
    * serves from a sparse matrix (items × neighbors) instead of items², at a small loss in accuracy.
    */
@@ -36,7 +42,7 @@ export interface EaseOptions {
   memoryLimit?: number;
 }
 
-const DEFAULTS: Required<EaseOptions> = { lambda: 500, neighbors: 0, memoryLimit: 0 };
+const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 };
 const KEYS = Object.keys(DEFAULTS);
 /** An edge isolate's memory (Cloudflare Workers, Vercel Edge). */
 export const EDGE_ISOLATE_BYTES = 128 * 2 ** 20;
@@ -68,6 +74,7 @@ export class InaccurateInverseError extends RecwiseError {
 
 function checkOptions(o: Required<EaseOptions>): void {
   checkNumberOption('lambda', o.lambda, 0, false);
+  checkNumberOption('diagonalPenalty', o.diagonalPenalty, 0, true);
   checkIntegerOption('neighbors', o.neighbors, 0);
   checkNumberOption('memoryLimit', o.memoryLimit, 0, true);
 }
@@ -108,13 +115,15 @@ export class EaseRecommender extends ItemItemRecommender {
     await this.checkMemory(n);
     checkAborted(options.signal, 'EASE fit');
     const byItem = data.itemUsers(this.backend);
-    const gram = await this.backend.sparseGram(byItem, data.byUser, this.options.lambda);
+    const { lambda, diagonalPenalty: rho } = this.options;
+    const gram = await this.backend.sparseGram(byItem, data.byUser, lambda);
+    if (rho > 0) for (let i = 0; i < n; i++) gram[i * n + i] += Math.fround(rho * (gram[i * n + i] - lambda));
     options.onProgress?.({ phase: 'fit', done: 1, total: 3 });
     await yieldToEventLoop();
     checkAborted(options.signal, 'EASE fit');
     const p = await this.backend.spdInverse(gram, n, { signal: options.signal });
     options.onProgress?.({ phase: 'fit', done: 2, total: 3 });
-    this.residual = inverseResidual(data, byItem, p, this.options.lambda);
+    this.residual = inverseResidual(data, byItem, p, lambda, rho);
     if (!(this.residual <= MAX_RESIDUAL)) throw new InaccurateInverseError(this.residual, this.options.lambda);
     await yieldToEventLoop();
     checkAborted(options.signal, 'EASE fit');
@@ -213,10 +222,10 @@ function denseWeights(p: Float32Array, n: number): Csr {
 }
 
 /**
- * max over sampled columns c of ‖(XᵀX + λI)·p_c − e_c‖∞, in f64 from the sparse X (two sparse products per column,
+ * max over sampled columns c of ‖(XᵀX + Λ)·p_c − e_c‖∞ (Λ = λI + ρ·diag(XᵀX)), in f64 from the sparse X (two sparse products per column,
  * O(nnz), instead of a dense n² product or keeping the Gram matrix).
  */
-function inverseResidual(data: Interactions, byItem: Csr, p: Float32Array, lambda: number): number {
+function inverseResidual(data: Interactions, byItem: Csr, p: Float32Array, lambda: number, rho: number): number {
   const n = data.nItems;
   const { indptr, indices, data: w } = data.byUser;
   const xp = new Float64Array(data.nUsers);
@@ -231,7 +240,7 @@ function inverseResidual(data: Interactions, byItem: Csr, p: Float32Array, lambd
     }
     for (let i = 0; i < n; i++) {
       let v = lambda * col[i] - (i === c ? 1 : 0);
-      for (let q = byItem.indptr[i]; q < byItem.indptr[i + 1]; q++) v += byItem.data[q] * xp[byItem.indices[q]];
+      for (let q = byItem.indptr[i]; q < byItem.indptr[i + 1]; q++) v += byItem.data[q] * (xp[byItem.indices[q]] + rho * byItem.data[q] * col[i]);
       worst = Math.max(worst, Math.abs(v));
     }
   }

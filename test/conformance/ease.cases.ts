@@ -69,6 +69,9 @@ test('ease/fit: two items give the hand-computed closed form B_01 = c / (G_00 + 
   close(Array.from(w.data), [2 / 6, 2 / 5], 1e-6);
   close(model.score(3, ['a']), [2 / 5], 1e-6); // user 3 has only item b: score(a) = B_ba
   ok(model.residual < 1e-5, `residual ${model.residual}`);
+  // diagonal penalty ρ (Steck 2020): Λ = λI + ρ·diag(G), so B_01 = c / (G_00 (1 + ρ) + λ)
+  const emphasised = await new EaseRecommender({ lambda: 2, diagonalPenalty: 0.5 }).fit(data);
+  close(Array.from(emphasised.weights.data), [2 / (4 * 1.5 + 2), 2 / (3 * 1.5 + 2)], 1e-6);
 });
 
 test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each column\'s largest |weights|', async () => {
@@ -130,7 +133,8 @@ test('ease/options: unknown keys and bad values are typed errors naming the fiel
   throws(() => new EaseRecommender({ lambda: Number.NaN }), InvalidArgumentError, { field: 'lambda' });
   throws(() => new EaseRecommender({ neighbors: 2.5 }), InvalidArgumentError, { field: 'neighbors' });
   throws(() => new EaseRecommender({ memoryLimit: -1 }), InvalidArgumentError, { field: 'memoryLimit' });
-  deepEqual(new EaseRecommender().params, { lambda: 500, neighbors: 0, memoryLimit: 0 });
+  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 });
+  throws(() => new EaseRecommender({ diagonalPenalty: -0.1 }), InvalidArgumentError, { field: 'diagonalPenalty' });
 });
 
 test('ease/fit: progress is reported and an aborted signal stops the fit', async () => {

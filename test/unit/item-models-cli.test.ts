@@ -21,7 +21,7 @@ describe('ease through the CLI', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.model).toBe('ease');
-    expect(j.params).toMatchObject({ lambda: 250, neighbors: 0 });
+    expect(j.params).toMatchObject({ lambda: 250, diagonalPenalty: 0, neighbors: 0 });
     const pairs: [string, string][] = [['precision', 'P@10'], ['recall', 'R@10'], ['ndcg', 'NDCG@10'], ['map', 'MAP@10'], ['mrr', 'MRR'], ['auc', 'AUC']];
     for (const [ours, col] of pairs) {
       expect(Number.isFinite(anchor(col)), col).toBe(true);
@@ -40,6 +40,24 @@ describe('ease through the CLI', () => {
       expect(rec.code).toBe(0);
       const out = JSON.parse(rec.out);
       expect(JSON.stringify(out)).toMatch(/"item"/);
+      // eval --model-file: the saved model's figures equal fitting the same options in eval
+      const data = ['--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json'];
+      const saved = await cli('eval', '--model-file', file, ...data);
+      expect(saved.err).toBe('');
+      expect(saved.code).toBe(0);
+      const fitted = await cli('eval', '--model', 'ease', '--lambda', '250', '--neighbors', '50', ...data);
+      const a = JSON.parse(saved.out);
+      const b = JSON.parse(fitted.out);
+      expect(Object.keys(a)).toEqual(Object.keys(b));
+      expect(a.model).toBe('ease');
+      expect(a.params).toEqual(b.params);
+      expect(a.dataset).toEqual(b.dataset);
+      expect(a.metrics).toEqual(b.metrics);
+      for (const both of [['--model', 'ease', '--model-file', file], []]) {
+        const bad = await cli('eval', ...both, ...data);
+        expect(bad.code).toBe(2);
+        expect(bad.err).toContain('--model');
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
