@@ -16,8 +16,9 @@ import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
 import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
+import { tuneCommand } from './tune.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand, importCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, recommendCommand, serveCommand, importCommand, exportCommand, tuneCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -8,6 +8,7 @@ import './lightfm.cases.ts';
 import './itemknn.cases.ts';
 import './ease.cases.ts';
 import './rp3beta.cases.ts';
+import './tune.cases.ts';
 import './data.cases.ts';
 import './metrics.cases.ts';
 import './popularity.cases.ts';
