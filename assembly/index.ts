@@ -12,6 +12,7 @@ export { allFinite } from './finite';
 export { productTopkRows, productRecommendRows } from './knn';
 export { hnswInsert, hnswSearch, hnswSearchRows } from './hnsw';
 export { gruForward, gruBackward } from './gru';
+export { gramRows, spdSweepPivot, spdSweepUpdate, spdSweepFinish, spdSymmetrize } from './spd';
 export { nnGemm, nnActivate, nnActivateBackward, nnSoftmaxRows, nnEmbeddingBag, nnEmbeddingBagBackward } from './nn';
 
 /** First byte the JS-side allocator may use (after the module's static data). */

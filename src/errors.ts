@@ -385,3 +385,23 @@ export class KnnNotInitializedError extends RecwiseError {
     super('KNN_NOT_INITIALIZED', `The ${model} model has no kNN index yet.`, { fix: 'call await model.initKnn({ approximate, simType }) first.' });
   }
 }
+
+/** A model would need more memory than the runtime allows (checked before allocating, e.g. EASE's items² matrix). */
+export class MemoryLimitError extends RecwiseError {
+  static {
+    nameErrorClass(this, 'MemoryLimitError');
+  }
+
+  /** Bytes the work would need (estimate). */
+  readonly needed: number;
+  /** Bytes allowed, and where that limit comes from. */
+  readonly limit: number;
+  readonly limitName: string;
+  constructor(what: string, needed: number, limit: number, limitName: string, fix: string) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    super('MEMORY_LIMIT', `${what} needs about ${mib(needed)}, over the ${limitName} (${mib(limit)}).`, { field: 'memoryLimit', value: needed, fix });
+    this.needed = needed;
+    this.limit = limit;
+    this.limitName = limitName;
+  }
+}

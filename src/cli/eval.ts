@@ -6,16 +6,19 @@ import type { CliContext, Command } from './command.ts';
 import type { FlagSpec, FlagValues } from './args.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { initFromFlags, CLI_MODELS, MODEL_NAMES, epochsOf, modelFlags } from './models.ts';
-import { DATA_FILE_HELP, DATA_FLAGS, activeUsers, readTest, readTrain } from './data.ts';
+import { DATA_FILE_HELP, DATA_FLAGS, activeUsers, readTest, readTrain, requireFile } from './data.ts';
 import { UsageError } from './args.ts';
 import { randomSplit } from '../data/splits.ts';
+import { loadModel } from '../io/model.ts';
+import type { Recommender } from '../models/recommender.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics, type Definition, DEFINITIONS } from './evaluation.ts';
 import { fmtNumber, since, table } from './format.ts';
 import { REPORT_FLAGS, fitModel, readValidation, writeReport } from './report.ts';
 import type { ReportData } from '../report/data.ts';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'enum', values: MODEL_NAMES, required: true, help: 'model family' },
+  { name: 'model', type: 'enum', values: MODEL_NAMES, help: 'model family to fit on --train (or --model-file)' },
+  { name: 'model-file', type: 'string', meta: 'FILE', help: 'evaluate a saved model instead of fitting one (e.g. the output of recwise tune); --train gives the items excluded' },
   { name: 'train', type: 'string', meta: 'PATH', required: true, help: `training ${DATA_FILE_HELP}` },
   { name: 'test', type: 'string', meta: 'PATH', help: 'test interactions (read like --train); rows of users/items unknown in train are dropped' },
   { name: 'test-fraction', type: 'number', meta: 'F', help: 'instead of --test: hold out this share of each user\'s rows of --train at random (seeded; users keep ≥ 1 train row)' },
@@ -50,17 +53,34 @@ export const evalCommand: Command = {
     'recwise eval --model popularity --train train.tsv --test test.tsv --k 20 --definition implicit',
     'recwise eval --model bpr --epochs 30 --train train.tsv --validation validation.tsv --test test.tsv --binary --report report.html',
     'recwise eval --model als --train ml-100k/u.data --test-fraction 0.2 --seed 1',
+    'recwise eval --model-file best.recwise --train train.tsv --test test.tsv --json',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const binary = f.binary === true;
+    const file = f['model-file'] as string | undefined;
+    if ((f.model === undefined) === (file === undefined)) {
+      throw new UsageError('--model', f.model, 'pass exactly one of --model (fit one) and --model-file (evaluate a saved one)', "e.g. '--model ease' or '--model-file best.recwise'.");
+    }
+    if (file !== undefined) await requireFile('model-file', file);
     const { train, t } = await readEvalSplit(f, binary, ctx);
     await initFromFlags(f);
-    const model = CLI_MODELS[f.model as string].create(f);
     const validation = await readValidation(f, train, binary, ctx);
-    const { fitSeconds, curve } = await fitModel(model, train, ctx, 'fit', { report: typeof f.report === 'string', validation, k: f.k as number, definition: f.definition as Definition });
+    let model: Recommender;
+    let fitted: Awaited<ReturnType<typeof fitModel>>;
+    if (file !== undefined) {
+      // A loaded model was fitted elsewhere: its fit time is the load time.
+      const t0 = performance.now();
+      model = await loadModel(file, { onProgress: ctx.progress.callback('load') });
+      fitted = { fitSeconds: since(t0), curve: undefined };
+    } else {
+      model = CLI_MODELS[f.model as string].create(f);
+      fitted = await fitModel(model, train, ctx, 'fit', { report: typeof f.report === 'string', validation, k: f.k as number, definition: f.definition as Definition });
+    }
+    const { fitSeconds, curve } = fitted;
     const t1 = performance.now();
     const metrics = await runEvaluation(model, t.test, {
+      train: file !== undefined ? train : undefined,
       k: f.k as number,
       definition: f.definition as Definition,
       onProgress: ctx.progress.callback('evaluate'),

@@ -30,10 +30,11 @@ export const METRIC_LABELS: Record<(typeof METRIC_KEYS)[number], string> = {
 export async function runEvaluation(
   model: Recommender,
   test: Interactions,
-  options: { k: number; definition: Definition; onProgress?: (p: Progress) => void },
+  options: { k: number; definition: Definition; onProgress?: (p: Progress) => void; train?: Interactions },
 ): Promise<CliMetrics> {
-  // The items excluded per user are the model's own training items (what it was fitted on), as the protocol says.
-  const result = await evaluate(model, test, { k: options.k, definition: options.definition, onProgress: options.onProgress });
+  // The items excluded per user are the model's own training items (what it was fitted on), as the protocol says, or
+  // those of `train` when given (a saved model evaluated against a train file).
+  const result = await evaluate(model, options.train ? { train: options.train, test } : test, { k: options.k, definition: options.definition, onProgress: options.onProgress });
   const means = result.means as Record<string, number>;
   const out = {} as CliMetrics;
   for (const key of METRIC_KEYS) out[key] = means[key] ?? NaN;

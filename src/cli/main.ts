@@ -18,8 +18,9 @@ import { importCommand } from './import.ts';
 import { exportCommand } from './export.ts';
 import { serveCommand } from './serve.ts';
 import { splitCommand } from './split.ts';
+import { tuneCommand } from './tune.ts';
 
-export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, compareCommand, splitCommand, recommendCommand, serveCommand, importCommand, exportCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, fitCommand, evalCommand, compareCommand, splitCommand, tuneCommand, recommendCommand, serveCommand, importCommand, exportCommand];
 
 function globalHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -17,6 +17,8 @@ import { TwoTowerRecommender } from '../models/two-tower.ts';
 import { AutoencoderRecommender } from '../models/autoencoder.ts';
 import { SampledMfRecommender } from '../models/sampled-mf.ts';
 import { HashedMfRecommender } from '../models/hashed-mf.ts';
+import { EaseRecommender } from '../models/ease.ts';
+import { Rp3BetaRecommender } from '../models/rp3beta.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -48,7 +50,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       FACTORS,
       { name: 'iterations', type: 'int', min: 0, help: 'als: alternating iterations (default 15)' },
       REGULARIZATION,
-      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence slope (default 1): 1 + alpha·weight, or alpha·weight with --confidence alpha' },
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence slope (default 1): 1 + alpha·weight, or alpha·weight with --confidence alpha; rp3beta: exponent on the walk probabilities (default 1)' },
       { name: 'confidence', type: 'enum', values: ['one-plus-alpha', 'alpha'], help: "als: one-plus-alpha (default, c = 1 + alpha·w) or alpha (c = alpha·w, implicit >= 0.5's meaning of alpha)" },
       { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
       { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
@@ -98,7 +100,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
     summary: 'item-item nearest neighbours: cosine, BM25 or TF-IDF weighted co-occurrence (as implicit)',
     flags: [
       { name: 'similarity', type: 'enum', values: ['cosine', 'bm25', 'tfidf', 'plain'], help: 'itemknn: item weighting (default cosine)' },
-      { name: 'neighbors', type: 'int', min: 1, help: 'itemknn: neighbours kept per item, itself included (default 20)' },
+      { name: 'neighbors', type: 'int', min: 0, help: 'itemknn: neighbours kept per item, itself included (default 20); ease: weights kept per column (default 0: all); rp3beta: weights kept per item (default 100)' },
       { name: 'k1', type: 'number', min: 0, help: 'itemknn: BM25 K1 (default 1.2)' },
       { name: 'b', type: 'number', min: 0, help: 'itemknn: BM25 B in [0, 1] (default 0.75)' },
     ],
@@ -200,6 +202,27 @@ const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
   },
 };
 Object.assign(CLI_MODELS, NEURAL_MODELS);
+
+// Closed-form and graph item models (issue 19)
+Object.assign(CLI_MODELS, {
+  ease: {
+    summary: 'EASE: closed-form item-item weights B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019)',
+    flags: [
+      { name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' },
+      { name: 'diagonal-penalty', type: 'number', min: 0, help: 'ease: extra penalty ρ·popularity on each item\'s own weight (Steck 2020; default 0)' },
+    ],
+    create: (f) => new EaseRecommender(given({ lambda: f.lambda, diagonalPenalty: f['diagonal-penalty'], neighbors: f.neighbors })),
+  },
+  rp3beta: {
+    summary: 'RP3beta: 3-step random-walk item-item weights with a popularity penalty (Paudel et al. 2017)',
+    flags: [
+      { name: 'alpha', type: 'number', min: 0, help: 'als: confidence 1 + alpha·weight (default 1); rp3beta: exponent on the walk probabilities (default 1)' },
+      { name: 'beta', type: 'number', min: 0, help: 'rp3beta: popularity penalty, weights divided by popularity^beta (default 0.5)' },
+      { name: 'no-normalize', type: 'boolean', help: 'rp3beta: keep raw walk weights instead of rows summing to 1' },
+    ],
+    create: (f) => new Rp3BetaRecommender(given({ alpha: f.alpha, beta: f.beta, neighbors: f.neighbors, normalize: f['no-normalize'] === true ? false : undefined })),
+  },
+} satisfies Record<string, CliModel>);
 
 export const MODEL_NAMES = Object.keys(CLI_MODELS);
 

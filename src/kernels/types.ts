@@ -190,6 +190,19 @@ export interface Backend {
   productRecommend(a: Csr, b: Csr, k: number, excludeOwn: boolean): Promise<TopK>;
 
   /**
+   * G = XᵀX + regularization·I (n × n row-major f32, symmetric) of a sparse X given in both orientations: `byItem`
+   * (n rows, each listing its users) and `byUser` (its transpose, columns ascending). The Gram matrix of EASE's closed
+   * form; rows are split over the backend's threads. Spec: src/kernels/reference/spd.ts.
+   */
+  sparseGram(byItem: Csr, byUser: Csr, regularization: number): Promise<Float32Array>;
+  /**
+   * The inverse of a symmetric positive-definite n × n matrix (row-major f32; only the lower triangle is read; `a` is
+   * not modified), by the blocked sweep operator over the backend's threads. Rejects with NotPositiveDefiniteError
+   * naming the first row whose pivot is not positive, and with AbortError when `signal` aborts between blocks.
+   */
+  spdInverse(a: Float32Array, n: number, options?: { signal?: AbortSignal }): Promise<Float32Array>;
+
+  /**
    * GRU layer forward over a masked, time-major batch (x: steps × batch × inputs; mask[t·batch + b] = 0 carries the
    * state), h0 zeros when absent. Semantics in src/kernels/reference/gru.ts (the spec).
    */

@@ -128,3 +128,19 @@ export function checkProduct(a: Csr, b: Csr, k: number): void {
   if (b.indptr.length - 1 !== b.rows) throw new DimensionMismatchError('b.rows', b.rows, b.indptr.length - 1, 'b.indptr needs rows + 1 offsets.');
   if (a.cols !== b.rows) throw new DimensionMismatchError('b.rows', b.rows, a.cols, 'the product a·b needs a.cols = b.rows.');
 }
+
+/** Operands of {@link Backend.sparseGram}: X (byUser) and its transpose (byItem), weighted. */
+export function checkGram(byItem: Csr, byUser: Csr, regularization: number): void {
+  checkCsr(byItem, byUser.rows);
+  checkCsr(byUser, byItem.rows);
+  checkValues(byItem);
+  checkValues(byUser);
+  if (byItem.indices.length !== byUser.indices.length) throw new DimensionMismatchError('byUser.nnz', byUser.indices.length, byItem.indices.length, 'byUser must be the transpose of byItem.');
+  if (!Number.isFinite(regularization)) throw new InvalidArgumentError('regularization', regularization, 'a finite number');
+}
+
+/** Operand of {@link Backend.spdInverse}: an n × n Float32Array. */
+export function checkSquare(a: Float32Array, n: number): void {
+  checkCount('n', n);
+  if (!(a instanceof Float32Array) || a.length !== n * n) throw new DimensionMismatchError('a.length', a?.length ?? 0, n * n, 'pass an n × n row-major Float32Array.');
+}

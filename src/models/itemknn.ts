@@ -11,17 +11,15 @@
  * - tfidf:  W = t / ‖t_i‖ with t = √c · idf_u;
  * - bm25:   W = c (K1 + 1) / (K1 · L_i + c) · idf_u with L_i = (1 − B) + B · pop_i / mean pop, pop_i = Σ_u c.
  */
-import { Recommender, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
+import type { FitOptions } from './recommender.ts';
+import { ItemItemRecommender, csrFromTopK, itemItemLayout } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
-import { checkIntegerOption, checkNumberOption, maxAbs, sumAbs } from './options.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
+import { checkIntegerOption, checkNumberOption } from './options.ts';
+import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
-import { selectRows } from '../data/csr-rows.ts';
-import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
-import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import { InvalidArgumentError } from '../errors.ts';
 import { withDefaults } from '../options-check.ts';
-import { checkSimilarOptions, similarFilter, type SimilarOptions } from './similar.ts';
 
 /** How item vectors are weighted before their dot products are taken. */
 export type ItemSimilarity = 'cosine' | 'bm25' | 'tfidf' | 'plain';
@@ -40,8 +38,6 @@ export interface ItemKnnOptions {
 
 const DEFAULTS: Required<ItemKnnOptions> = { similarity: 'cosine', neighbors: 20, k1: 1.2, b: 0.75 };
 const SIMILARITIES: readonly ItemSimilarity[] = ['cosine', 'bm25', 'tfidf', 'plain'];
-/** Users per recommendBatch kernel call: bounds the history copy and the k-slot results. */
-const BATCH_USERS = 8192;
 
 function checkOptions(o: Required<ItemKnnOptions>): void {
   if (!SIMILARITIES.includes(o.similarity)) throw new InvalidArgumentError('similarity', o.similarity, "'cosine', 'bm25', 'tfidf' or 'plain'");
@@ -140,11 +136,11 @@ export function weightInteractions(data: Interactions, options: Required<ItemKnn
  * knn.similarItems('matrix', { k: 5 });                          // the item itself comes first
  * ```
  */
-export class ItemKnnRecommender extends Recommender {
+export class ItemKnnRecommender extends ItemItemRecommender {
   readonly kind = 'itemknn';
   readonly options: Required<ItemKnnOptions>;
-  /** items × items, each row's neighbours best first (score descending, ties to the lower item index). */
-  private sim: Csr = { indptr: new Int32Array(1), indices: new Int32Array(0), data: new Float32Array(0), rows: 0, cols: 0 };
+  /** Each row holds the item's neighbours best first (score descending, ties to the lower item index). */
+  protected readonly rowsRanked = true;
 
   constructor(options: ItemKnnOptions = {}) {
     super();
@@ -173,127 +169,14 @@ export class ItemKnnRecommender extends Recommender {
     options.onProgress?.({ phase: 'fit', done: 2, total: 2 });
   }
 
-  /** Σ over the user's items of weight × the item's similarity row (implicit's NearestNeighboursScorer). */
-  private addHistory(out: Float32Array, offset: number, items: ArrayLike<number>, weights: ArrayLike<number> | undefined, from: number, to: number): void {
-    const { indptr, indices, data } = this.sim;
-    for (let p = from; p < to; p++) {
-      const i = items[p];
-      const w = weights ? weights[p] : 1;
-      // fround: the product rounds to f32 before the add, as in the Wasm kernel, so batch and single agree exactly.
-      for (let q = indptr[i]; q < indptr[i + 1]; q++) out[offset + indices[q]] += Math.fround(w * data[q]);
-    }
-  }
-
-  scoreUsers(users: Int32Array): Float32Array {
-    const { seen, items } = this.requireIndex();
-    const n = items.size;
-    const out = new Float32Array(users.length * n);
-    for (let r = 0; r < users.length; r++) this.addHistory(out, r * n, seen.indices, seen.data, seen.indptr[users[r]], seen.indptr[users[r] + 1]);
-    return out;
-  }
-
-  /**
-   * Top-k for many users: the fused Wasm kernel (score by sparse history → exclude seen → top-k) over the backend's
-   * threads; include/exclude lists go through the generic path.
-   */
-  protected override async recommendKnown(dense: Int32Array, k: number, options: RecommendOptions): Promise<Recommendation[][]> {
-    if (options.include || options.exclude) return super.recommendKnown(dense, k, options);
-    const idx = this.requireIndex();
-    const { seen } = idx;
-    const out: Recommendation[][] = [];
-    for (let b0 = 0; b0 < dense.length; b0 += BATCH_USERS) {
-      const block = dense.subarray(b0, b0 + BATCH_USERS);
-      const top = await this.backend.productRecommend(selectRows(seen, block), this.sim, k, options.filterSeen ?? true);
-      for (let r = 0; r < block.length; r++) {
-        const row: Recommendation[] = [];
-        for (let j = 0; j < top.counts[r]; j++) row.push({ item: idx.items.idAt(top.indices[r * k + j]), score: top.scores[r * k + j] });
-        out.push(row);
-      }
-    }
-    return out;
-  }
-
-  override scoreHistory(items: Int32Array, weights?: Float32Array): Float32Array {
-    const out = new Float32Array(this.requireIndex().items.size);
-    this.addHistory(out, 0, items, weights, 0, items.length);
-    return out;
-  }
-
-  /**
-   * The item's stored neighbours, best first: the item itself included (usually first), at most `neighbors` of
-   * them (implicit's similar_items). `include` keeps only those items, `exclude` leaves items out (implicit's `items`
-   * / `filter_items`); items that are not stored neighbours have no similarity and are never returned.
-   *
-   * @example
-   * ```ts
-   * knn.similarItems('matrix', { k: 5 }); // [{ item: 'matrix', score: 1 }, { item: 'matrix-reloaded', score: 0.62 }, …]
-   * knn.similarItems('matrix', { k: 5, exclude: ['matrix'] });
-   * ```
-   */
-  override similarItems(item: Id, options: SimilarOptions = {}): Recommendation[] {
-    const idx = this.requireIndex();
-    const k = checkSimilarOptions('similarItems options', options);
-    const i = idx.items.indexOf(item);
-    if (i === undefined) throw new UnknownItemError(item, 'item', idx.items);
-    const filter = similarFilter(idx.items, options, k, new Set(), (id) => new UnknownItemError(id, 'item', idx.items));
-    const include = filter.include && new Set(filter.include);
-    const { indptr, indices, data } = this.sim;
-    const out: Recommendation[] = [];
-    for (let q = indptr[i]; q < indptr[i + 1] && out.length < k; q++) {
-      if (include ? !include.has(indices[q]) : filter.exclude?.has(indices[q])) continue;
-      out.push({ item: idx.items.idAt(indices[q]), score: data[q] });
-    }
-    return out;
-  }
-
-  protected exportTensors(): { tensors: Record<string, TensorArray>; shapes: Record<string, number[]> } {
-    const { indptr, indices, data } = this.sim;
-    return {
-      tensors: { similarityIndptr: indptr, similarityIndices: indices, similarityScores: data },
-      shapes: { similarityIndptr: [indptr.length], similarityIndices: [indices.length], similarityScores: [data.length] },
-    };
-  }
-
   /** Rebuild from a model file's state. */
   static fromState(state: ModelState, backend: Backend): ItemKnnRecommender {
-    const model = new ItemKnnRecommender(state.params as ItemKnnOptions);
-    const index = Recommender.indexFromState(state);
-    const n = index.items.size;
-    const { similarityIndptr: indptr, similarityIndices: indices, similarityScores: data } = state.tensors;
-    const valid =
-      indptr instanceof Int32Array && indices instanceof Int32Array && data instanceof Float32Array &&
-      indptr.length === n + 1 && indptr[0] === 0 && indptr[n] === indices.length && data.length === indices.length &&
-      indices.every((j) => j >= 0 && j < n) && indptr.every((v, r) => r === 0 || v >= indptr[r - 1]);
-    if (!valid) throw new InvalidArgumentError('tensors', Object.keys(state.tensors), `similarityIndptr (${n + 1} i32), similarityIndices (i32 < ${n}) and similarityScores (f32)`);
-    model.sim = { indptr, indices, data, rows: n, cols: n };
-    model.restore(index, backend);
-    return model;
+    return new ItemKnnRecommender(state.params as ItemKnnOptions).adoptState(state, backend);
   }
-}
 
-/** Compact the k-slot rows of a top-k result into a CSR (rows keep their best-first order). */
-function csrFromTopK(idx: Int32Array, scores: Float32Array, counts: Int32Array, k: number, n: number): Csr {
-  const indptr = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r] + counts[r];
-  const indices = new Int32Array(indptr[n]);
-  const data = new Float32Array(indptr[n]);
-  for (let r = 0; r < n; r++) {
-    indices.set(idx.subarray(r * k, r * k + counts[r]), indptr[r]);
-    data.set(scores.subarray(r * k, r * k + counts[r]), indptr[r]);
-  }
-  return { indptr, indices, data, rows: n, cols: n };
 }
 
 registerModelKind('itemknn', (state, backend) => ItemKnnRecommender.fromState(state, backend), {
-  layout: (state) => {
-    new ItemKnnRecommender(state.params as ItemKnnOptions); // validates the params
-    const n = state.items.length;
-    return {
-      tensors: { similarityIndptr: { shape: [n + 1], from: 'items', type: 'int' } },
-      csr: [{ indptr: 'similarityIndptr', indices: 'similarityIndices', data: 'similarityScores', rows: n, cols: n }],
-      // a score sums a history's weights (the training rows, or up to every item with weight 1) times similarities
-      scoreBound: () => ({ bound: Math.max(sumAbs(state.seen.data), n) * maxAbs(state.tensors.similarityScores), from: 'tensors.similarityScores' }),
-    };
-  },
+  layout: (state) => itemItemLayout(state, (params) => new ItemKnnRecommender(params as ItemKnnOptions)),
   create: (params) => new ItemKnnRecommender(params as ItemKnnOptions),
 });

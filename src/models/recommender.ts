@@ -260,6 +260,16 @@ export abstract class Recommender implements AsyncReleasable {
     return out;
   }
 
+  /** Dense indices of `users` for a batched recommend (UnknownUserError on the first unknown id). */
+  protected denseUsers(users: readonly Id[]): Int32Array {
+    const idx = this.requireIndex();
+    return Int32Array.from(users, (u) => {
+      const i = idx.users.indexOf(u);
+      if (i === undefined) throw new UnknownUserError(u, idx.users);
+      return i;
+    });
+  }
+
   /** Validate recommend options (`where` names the call in errors, e.g. 'recommend options'); returns k. */
   protected checkOptions(options: RecommendOptions, where = 'recommend options'): number {
     checkOptionKeys(where, options, RECOMMEND_KEYS);

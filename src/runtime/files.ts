@@ -23,6 +23,7 @@ interface NodeFsPromises {
   stat(path: string): Promise<{ mtimeMs: number; size: number; isDirectory(): boolean }>;
   readdir(path: string): Promise<string[]>;
   mkdir(path: string, options: { recursive: boolean }): Promise<unknown>;
+  appendFile(path: string, data: string): Promise<void>;
 }
 
 let fsModules: Promise<{ fs: NodeFs; fsp: NodeFsPromises }> | undefined;
@@ -176,4 +177,10 @@ export async function listDirectory(path: string): Promise<string[]> {
 export async function makeDirectory(path: string): Promise<void> {
   const { fsp } = await nodeFs(`creating ${path}`);
   await fsp.mkdir(path, { recursive: true });
+}
+
+/** Append text to a file (created when missing): one whole write per call, for line logs such as tune's JSONL. */
+export async function appendTextFile(path: string, text: string): Promise<void> {
+  const { fsp } = await nodeFs(`appending to ${path}`);
+  await fsp.appendFile(path, text);
 }

@@ -1,5 +1,6 @@
 // Small planted fixtures shared by model conformance cases.
 import { Interactions, Vocabulary } from 'recwise';
+import { rng } from './assert.ts';
 
 /** Two taste groups: users 0..9 like items 0..9, users 10..19 like items 10..19; each user misses one item of their group. */
 export function checkerboard(): Interactions {
@@ -29,4 +30,29 @@ export function chunked(text: string | Uint8Array, size: number): ReadableStream
       }
     },
   });
+}
+
+/**
+ * Random users × items interactions from the suite's LCG: 1..perUser distinct items per user, drawn uniformly or
+ * (skewed) with popularity falling off like x², weights in [0.5, 3), or whole numbers 1..3 when `integer`, or 1 when
+ * `binary`. Ids are the indices.
+ */
+export function randomInteractions(nUsers: number, nItems: number, perUser: number, seed: number, opts: { binary?: boolean; skewed?: boolean; integer?: boolean } = {}): Interactions {
+  const r = rng(seed);
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (let u = 0; u < nUsers; u++) {
+    const set = new Set<number>();
+    const want = 1 + Math.floor(((r() + 1) / 2) * perUser);
+    while (set.size < Math.min(want, nItems)) set.add(Math.floor(((r() + 1) / 2) ** (opts.skewed ? 2 : 1) * nItems));
+    for (const i of [...set].sort((a, b) => a - b)) {
+      indices.push(i);
+      const x = (r() + 1) / 2;
+      data.push(opts.binary ? 1 : opts.integer ? 1 + Math.floor(x * 3) : 0.5 + x * 2.5);
+    }
+    indptr.push(indices.length);
+  }
+  const csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data), rows: nUsers, cols: nItems };
+  return new Interactions(Vocabulary.from(Array.from({ length: nUsers }, (_, u) => u)), Vocabulary.from(Array.from({ length: nItems }, (_, i) => i)), csr);
 }

@@ -5,36 +5,15 @@
  */
 import 'recwise'; // the default entry: registers the embedded wasm kernels, as dist/cli.mjs does
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import { memoryProcess } from '../../src/runtime/process.ts';
+import { anchorRow, cli, root } from './fixtures/cli.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const split = join(root, '..', 'shared', 'data', 'splits', 'ml-100k');
-const anchorsFile = join(root, '..', 'shared', 'bench', 'anchors.md');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryProcess(args);
-  const code = await main(io);
-  return { code, out: io.out, err: io.err };
-}
-
-function anchorRow(model: string): (col: string) => number {
-  const text = readFileSync(anchorsFile, 'utf8');
-  const section = text.slice(text.indexOf('### ml-100k'));
-  const rows = section.split('\n').filter((l) => l.startsWith('|'));
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
-  const header = cells(rows[0]);
-  const row = cells(rows.find((l) => cells(l)[0] === model)!);
-  return (col) => Number(row[header.indexOf(col)]);
-}
 
 describe('itemknn through the CLI', () => {
   for (const similarity of ['cosine', 'bm25', 'tfidf']) {
     it(`eval --model itemknn --similarity ${similarity} --neighbors 100 reproduces the anchors' ${similarity}-k100 row`, async () => {
-      const anchor = anchorRow(`${similarity}-k100`);
+      const anchor = anchorRow('ml-100k', `${similarity}-k100`);
       const r = await cli('eval', '--model', 'itemknn', '--similarity', similarity, '--neighbors', '100', '--k1', '1.2', '--b', '0.75',
         '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json');
       expect(r.err).toBe('');

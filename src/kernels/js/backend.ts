@@ -4,10 +4,11 @@ import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, Sp
 import { alsCgRef, alsCholeskyRef, gramRef } from '../reference/als.ts';
 import { bprSamplesRef, lmfRowsRef, seedState } from '../reference/sgd.ts';
 import { rowOfEntry } from '../partition.ts';
-import { NotPositiveDefiniteError } from '../../errors.ts';
+import { AbortError, NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
 import { productRecommendRowsRef, productTopkRowsRef } from '../reference/knn.ts';
+import { sparseGramRef, spdInverseRef } from '../reference/spd.ts';
 import { rankMetricsRef } from '../reference/metrics.ts';
 import { checkRankMetrics } from '../validate-metrics.ts';
 import { recommendBlockRef } from '../reference/recommend.ts';
@@ -16,7 +17,7 @@ import { createJsHybridSession } from './lightfm.ts';
 import { gruBackwardRef, gruForwardRef } from '../reference/gru.ts';
 import { referenceNnKernels } from '../reference/nn.ts';
 import { checkGru } from '../validate-gru.ts';
-import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode, checkProduct } from '../validate.ts';
+import { checkAls, checkCoo, checkCsr, checkK, checkMask, checkMatrixData, checkQueries, checkRowsWrite, checkScores, checkSgd, checkValues, policyCode, checkProduct, checkGram, checkSquare } from '../validate.ts';
 
 class JsMatrix implements DenseMatrix {
   constructor(readonly data: Float32Array, readonly rows: number, readonly cols: number) {}
@@ -149,6 +150,15 @@ export function createJsBackend(): Backend {
       const out = { k, rows: a.rows, indices: new Int32Array(a.rows * k), scores: new Float32Array(a.rows * k), counts: new Int32Array(a.rows) };
       productRecommendRowsRef(a, b, k, excludeOwn, 0, a.rows, out.indices, out.scores, out.counts);
       return out;
+    },
+    async sparseGram(byItem, byUser, regularization) {
+      checkGram(byItem, byUser, regularization);
+      return sparseGramRef(byItem, byUser, regularization);
+    },
+    async spdInverse(a, n, options = {}) {
+      checkSquare(a, n);
+      if (options.signal?.aborted) throw new AbortError('spdInverse');
+      return spdInverseRef(a, n);
     },
     hybridSession: (params, data, settings) => createJsHybridSession(params, data, settings),
     rankMetrics(scores, nRows, nCols, train, test, k) {

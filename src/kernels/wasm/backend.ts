@@ -10,6 +10,7 @@ import { createWasmHybridSession } from './lightfm.ts';
 import { wasmGruBackward, wasmGruForward } from './gru.ts';
 import { wasmNnKernels } from './nn.ts';
 import { LINE, UNITS_PER_CALL, runClaimed, sampleChunks } from './claimed.ts';
+import { createWasmSpd } from './spd.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -414,6 +415,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         ]);
       });
     },
+    ...createWasmSpd(heap, x, pool),
     hybridSession: (params, data, settings) => createWasmHybridSession(heap, x, pool, params, data, settings),
     rankMetrics(scores, nRows, nCols, train, test, k) {
       checkRankMetrics(scores, nRows, nCols, train, test, k);

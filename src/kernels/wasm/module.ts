@@ -5,7 +5,8 @@ import { WasmModuleMismatchError } from '../../errors.ts';
 export const REQUIRED_EXPORTS = ['heapBase', 'scoreBlock', 'topk', 'topkRows', 'csrFromCoo', 'csrDedupe', 'csrMaskRows', 'recommendBlock', 'recommendBlockClaim',
   'gram', 'alsCgRows', 'alsCholeskyRows', 'bprSamples', 'bprSamplesClaim', 'lmfRowsClaim', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'productTopkRows', 'productRecommendRows', 'exactTopk',
   'hnswInsert', 'hnswSearch', 'hnswSearchRows', 'gruForward', 'gruBackward',
-  'nnGemm', 'nnActivate', 'nnActivateBackward', 'nnSoftmaxRows', 'nnEmbeddingBag', 'nnEmbeddingBagBackward', 'allFinite'] as const;
+  'nnGemm', 'nnActivate', 'nnActivateBackward', 'nnSoftmaxRows', 'nnEmbeddingBag', 'nnEmbeddingBagBackward',
+  'allFinite', 'gramRows', 'spdSweepPivot', 'spdSweepUpdate', 'spdSweepFinish', 'spdSymmetrize'] as const;
 
 export type KernelExports = { [K in (typeof REQUIRED_EXPORTS)[number]]: (...args: number[]) => number };
 

@@ -393,6 +393,8 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     rankMetrics: (scores, nRows, nCols, train, test, k) => wasm.rankMetrics(scores, nRows, nCols, train, test, k),
     productTopk: (a, b, k) => wasm.productTopk(a, b, k),
     productRecommend: (a, b, k, excludeOwn) => wasm.productRecommend(a, b, k, excludeOwn),
+    sparseGram: (byItem, byUser, regularization) => wasm.sparseGram(byItem, byUser, regularization),
+    spdInverse: (a, n, options) => wasm.spdInverse(a, n, options),
     gruForward: (...a) => wasm.gruForward(...a),
     gruBackward: (...a) => wasm.gruBackward(...a),
     nn: wasm.nn,

@@ -1,0 +1,242 @@
+/**
+ * Hyperparameter search over model families on a validation split carved from (or given beside) the training data;
+ * the test split never enters. The winner is refitted on all of train.
+ *
+ * Method: random search with successive halving (Jamieson & Talwalkar 2016) over validation users. Each bracket
+ * samples `bracketSize` points (families in turn), fits each on the fit part and scores it on a quarter of the
+ * validation users; the best third is scored again on every validation user. Random search, not a TPE: the spaces
+ * have at most four dimensions, where random search finds points as good as a model-based search for the same number
+ * of trials (Bergstra & Bengio 2012), needs no state beyond the seed, and so resumes exactly from a trial log.
+ * Halving over users, not epochs: half the families fit in closed form or one pass, and scoring every item for every
+ * validation user costs as much as such a fit, so the cheap first rung saves real time for every family.
+ */
+import { InvalidArgumentError } from '../errors.ts';
+import type { Interactions } from '../data/interactions.ts';
+import { randomSplit } from '../data/splits.ts';
+import type { Recommender } from '../models/recommender.ts';
+import { checkAborted, type LongRunOptions } from '../models/progress.ts';
+import { ndcgAtK, precisionAtK, recallAtK, mapAtK, type UserRankFacts } from '../eval/metrics.ts';
+import { alignTestData } from '../eval/evaluate.ts';
+import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from './spaces.ts';
+import { mulberry32 } from '../models/random.ts';
+
+/** Metrics tune can optimise (at cut-off `k`). */
+export type TuneMetric = 'ndcg' | 'precision' | 'recall' | 'map';
+
+/** Options of {@link tune}. */
+export interface TuneOptions extends LongRunOptions {
+  /** Training interactions: the winner is refitted on all of them. */
+  train: Interactions;
+  /** Validation interactions (same ids); when absent, `validFraction` of each user's train rows are held out. */
+  valid?: Interactions;
+  /** Share of each user's rows held out for validation when `valid` is absent (default 0.1; randomSplit's protocol). */
+  validFraction?: number;
+  /** Families to search (default ease, rp3beta, itemknn, als; also lightfm). */
+  models?: readonly string[];
+  /** Wall-clock budget for the search in seconds (default 600); the final refit comes on top. */
+  budgetSeconds?: number;
+  /** What to maximise (default 'ndcg'). */
+  metric?: TuneMetric;
+  /** Cut-off of the metric (default 10). */
+  k?: number;
+  /** Seed of the search and of the carved split (default 42). */
+  seed?: number;
+  /** Stop after sampling this many points (default: no limit; the budget decides). Resumed points count. */
+  maxPoints?: number;
+  /** Points per successive-halving bracket (default 9: 9 on a quarter of the users, the best 3 on all). */
+  bracketSize?: number;
+  /** Trials of an earlier run (e.g. read back from its log): their points are not fitted again. */
+  trials?: readonly TuneTrial[];
+  /** Called once per finished trial (the CLI appends it to its JSONL log). */
+  onTrial?: (trial: TuneTrial) => void;
+}
+
+/** One point scored on one rung. */
+export interface TuneTrial {
+  readonly model: string;
+  readonly params: Record<string, unknown>;
+  /** 0: a quarter of the validation users; 1: all of them. */
+  readonly rung: number;
+  /** The optimised metric, mean over the rung's users. */
+  readonly score: number;
+  /** precision@k, for the leaderboard. */
+  readonly precision: number;
+  readonly users: number;
+  readonly fitSeconds: number;
+  readonly evalSeconds: number;
+}
+
+/** Result of {@link tune}. */
+export interface TuneResult {
+  /** The best full-rung trial. */
+  readonly best: TuneTrial;
+  /** The winner refitted on all of train. */
+  readonly model: Recommender;
+  /** Best full-rung trial per family, best first. */
+  readonly leaderboard: readonly TuneTrial[];
+  /** Every trial of this run and the resumed ones. */
+  readonly trials: readonly TuneTrial[];
+  /** The search stopped on the signal (the best so far was still refitted). */
+  readonly aborted: boolean;
+  readonly searchSeconds: number;
+  /** Search time spent outside fits and scoring (bookkeeping), in seconds. */
+  readonly overheadSeconds: number;
+  readonly refitSeconds: number;
+}
+
+const METRICS: Record<TuneMetric, (f: UserRankFacts) => number> = { ndcg: ndcgAtK, precision: precisionAtK, recall: recallAtK, map: mapAtK };
+
+
+const trialKey = (model: string, params: Record<string, unknown>, rung: number) => JSON.stringify([model, params, rung]);
+
+/**
+ * Search the families' spaces on validation data and refit the best point on all of train.
+ *
+ * @example
+ * ```ts
+ * import { tune, saveModel } from 'recwise';
+ * const { model, best, leaderboard } = await tune({ train, budgetSeconds: 120, onTrial: (t) => console.log(t) });
+ * await saveModel(model, 'best.recwise');
+ * ```
+ */
+export async function tune(options: TuneOptions): Promise<TuneResult> {
+  const { train, signal } = options;
+  const models = options.models ?? DEFAULT_TUNE_MODELS;
+  for (const m of models) if (!SEARCH_SPACES[m]) throw new InvalidArgumentError('models', m, `families tune can search (${Object.keys(SEARCH_SPACES).join(', ')})`);
+  if (models.length === 0) throw new InvalidArgumentError('models', models, 'at least one family');
+  const metric = options.metric ?? 'ndcg';
+  if (!METRICS[metric]) throw new InvalidArgumentError('metric', metric, "'ndcg', 'precision', 'recall' or 'map'");
+  const k = options.k ?? 10;
+  if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError('k', k, 'an integer >= 1');
+  const budget = options.budgetSeconds ?? 600;
+  if (!(budget > 0)) throw new InvalidArgumentError('budgetSeconds', budget, 'a number of seconds > 0');
+  const bracketSize = options.bracketSize ?? 9;
+  if (!(Number.isInteger(bracketSize) && bracketSize >= 1)) throw new InvalidArgumentError('bracketSize', bracketSize, 'an integer >= 1');
+  const seed = options.seed ?? 42;
+  const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
+  if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
+
+  // The fit part and the validation rows: never the test split.
+  const { fitPart, valid } = options.valid
+    ? { fitPart: train, valid: options.valid }
+    : (() => {
+        const s = randomSplit(train, { testFraction: options.validFraction ?? 0.1, seed });
+        return { fitPart: s.train, valid: s.test };
+      })();
+
+  const previous = new Map<string, TuneTrial>();
+  for (const t of options.trials ?? []) previous.set(trialKey(t.model, t.params, t.rung), t);
+  const trials: TuneTrial[] = [...(options.trials ?? [])];
+  const random = mulberry32(seed);
+  const t0 = performance.now();
+  let measured = 0;
+  let aborted = false;
+  let validUsers: { all: number[]; quarter: number[]; rows: Map<number, Set<number>> } | undefined;
+
+  const elapsed = () => (performance.now() - t0) / 1000;
+  // `fitted` (with the seconds its fit took) is a model promoted from rung 0, scored again without a refit.
+  const score = async (model: string, params: Record<string, unknown>, rung: number, fitted?: Recommender, fittedSeconds = 0): Promise<{ trial: TuneTrial; fitted?: Recommender }> => {
+    checkAborted(signal, 'tune');
+    const known = previous.get(trialKey(model, params, rung));
+    if (known) return { trial: known, fitted };
+    const f0 = performance.now();
+    const m = fitted ?? (await SEARCH_SPACES[model].create(params).fit(fitPart, { signal }));
+    const fitSeconds = fitted ? fittedSeconds : (performance.now() - f0) / 1000;
+    const e0 = performance.now();
+    validUsers ??= await validationUsers(m, valid, seed);
+    const users = rung === 0 ? validUsers.quarter : validUsers.all;
+    const ids = users.map((u) => m.trainingIndex.users.idAt(u));
+    const lists = await m.recommendBatch(ids, { k });
+    let sum = 0;
+    let precision = 0;
+    for (let r = 0; r < users.length; r++) {
+      const relevant = validUsers.rows.get(users[r])!;
+      const hits = lists[r].map((rec) => (relevant.has(m.trainingIndex.items.indexOf(rec.item)!) ? 1 : 0));
+      while (hits.length < k) hits.push(0);
+      const facts = { k, hits, nTest: relevant.size } as unknown as UserRankFacts;
+      sum += METRICS[metric](facts);
+      precision += precisionAtK(facts);
+    }
+    const evalSeconds = (performance.now() - e0) / 1000;
+    measured += (fitted ? 0 : fitSeconds) + evalSeconds;
+    const trial: TuneTrial = { model, params, rung, score: sum / users.length, precision: precision / users.length, users: users.length, fitSeconds, evalSeconds };
+    trials.push(trial);
+    options.onTrial?.(trial);
+    options.onProgress?.({ phase: 'tune', done: Math.min(elapsed(), budget), total: budget, info: { trials: trials.length, score: trial.score } });
+    return { trial, fitted: m };
+  };
+
+  let family = 0;
+  let points = 0;
+  try {
+    while (elapsed() < budget && points < maxPoints) {
+      checkAborted(signal, 'tune');
+      // Rung 0: a fresh bracket of points, families in turn, each scored on a quarter of the validation users.
+      const bracket: { model: string; params: Record<string, unknown>; trial: TuneTrial; fitted?: Recommender }[] = [];
+      for (let i = 0; i < bracketSize && elapsed() < budget && points < maxPoints; i++) {
+        points++;
+        const model = models[family++ % models.length];
+        const params = SEARCH_SPACES[model].sample(random);
+        const { trial, fitted } = await score(model, params, 0);
+        bracket.push({ model, params, trial, fitted: undefined });
+        // Keep the fitted model only while it may be promoted (memory: EASE holds items² floats).
+        bracket[bracket.length - 1].fitted = fitted;
+        const keep = Math.max(1, Math.floor(bracketSize / 3));
+        bracket.sort((a, b) => b.trial.score - a.trial.score);
+        for (let j = keep; j < bracket.length; j++) bracket[j].fitted = undefined;
+      }
+      // Rung 1: the best third on every validation user (their fitted models are reused).
+      const promoted = bracket.slice(0, Math.max(1, Math.floor(bracketSize / 3)));
+      for (const p of promoted) {
+        if (elapsed() >= budget && trials.some((t) => t.rung === 1)) break;
+        await score(p.model, p.params, 1, p.fitted, p.trial.fitSeconds);
+        p.fitted = undefined;
+      }
+    }
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+    aborted = true;
+  }
+  const searchSeconds = elapsed();
+  const full = trials.filter((t) => t.rung === 1);
+  if (full.length === 0) {
+    throw new InvalidArgumentError('budgetSeconds', budget, 'enough time for at least one point scored on every validation user', 'give a larger budget.');
+  }
+  const leaderboard: TuneTrial[] = [];
+  for (const m of new Set(full.map((t) => t.model))) {
+    leaderboard.push(full.filter((t) => t.model === m).reduce((a, b) => (b.score > a.score ? b : a)));
+  }
+  leaderboard.sort((a, b) => b.score - a.score);
+  const best = leaderboard[0];
+  // Refit the winner on all of train (without the signal: an interrupted search still hands back its best model).
+  const r0 = performance.now();
+  const model = await SEARCH_SPACES[best.model].create(best.params).fit(train);
+  const refitSeconds = (performance.now() - r0) / 1000;
+  return { best, model, leaderboard, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds };
+}
+
+/**
+ * Validation users (those with a validation row not among their fit-part items), in index order, a seeded quarter of
+ * them for the first rung, and each one's relevant items, all in the model's dense indices.
+ */
+async function validationUsers(model: Recommender, valid: Interactions, seed: number): Promise<{ all: number[]; quarter: number[]; rows: Map<number, Set<number>> }> {
+  const aligned = (await alignTestData(model, valid)).test.byUser;
+  const seen = model.trainingIndex.seen;
+  const rows = new Map<number, Set<number>>();
+  for (let u = 0; u < aligned.rows; u++) {
+    const own = new Set(seen.indices.subarray(seen.indptr[u], seen.indptr[u + 1]));
+    const relevant = new Set<number>();
+    for (let p = aligned.indptr[u]; p < aligned.indptr[u + 1]; p++) if (!own.has(aligned.indices[p])) relevant.add(aligned.indices[p]);
+    if (relevant.size) rows.set(u, relevant);
+  }
+  const all = [...rows.keys()].sort((a, b) => a - b);
+  if (all.length === 0) throw new InvalidArgumentError('valid', `${valid.nnz} rows`, 'validation rows whose users and items occur in train', 'check that train and valid use the same ids.');
+  const random = mulberry32(seed ^ 0x5bd1e995);
+  const shuffled = all.slice();
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const quarter = shuffled.slice(0, Math.max(1, Math.ceil(all.length / 4))).sort((a, b) => a - b);
+  return { all, quarter, rows };
+}

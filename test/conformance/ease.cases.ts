@@ -1,0 +1,160 @@
+// EASE (Steck 2019): the SPD kernels (sparse Gram, blocked sweep inverse) in Wasm against the TS reference, the closed
+// form against a hand-computed case, pruning, the memory refusal, options, and the common Recommender contract.
+import {
+  init, getBackend, EaseRecommender, Interactions, Vocabulary, InvalidArgumentError, MemoryLimitError, NotPositiveDefiniteError,
+  AbortError, DimensionMismatchError, easeMemoryBytes, type Backend, type Csr,
+} from 'recwise';
+import { test } from './harness.ts';
+import { describeRecommender } from './recommender-contract.ts';
+import { checkerboard, randomInteractions } from './fixtures.ts';
+import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
+
+async function backend(name: 'js' | 'wasm'): Promise<Backend> {
+  await init({ backend: name });
+  return getBackend();
+}
+
+
+for (const [users, items, perUser, label] of [[30, 7, 4, 'tiny'], [200, 64, 20, 'one block'], [400, 131, 30, 'partial blocks'], [900, 300, 60, 'threaded']] as const) {
+  test(`ease/wasm: sparseGram is bit-identical and spdInverse matches the reference (${label})`, async () => {
+    const js = await backend('js');
+    const wasm = await backend('wasm');
+    const data = randomInteractions(users, items, perUser, users + items);
+    const byItem = data.itemUsers(js);
+    const gRef = await js.sparseGram(byItem, data.byUser, 3.5);
+    const g = await wasm.sparseGram(byItem, data.byUser, 3.5);
+    deepEqual(g, gRef, 'Gram matrix');
+    for (let i = 0; i < items; i++) for (let j = 0; j < i; j++) equal(g[i * items + j], g[j * items + i], `symmetric at ${i},${j}`);
+    const pRef = await js.spdInverse(g, items);
+    const p = await wasm.spdInverse(g, items);
+    let scale = 0;
+    for (const v of pRef) scale = Math.max(scale, Math.abs(v));
+    for (let e = 0; e < p.length; e++) ok(Math.abs(p[e] - pRef[e]) <= 1e-4 * scale, `P[${e}] ${p[e]} vs ${pRef[e]}`);
+    // P really is the inverse: G·P = I (checked on a few columns, in f64)
+    for (const c of [0, items >> 1, items - 1]) {
+      for (let i = 0; i < items; i++) {
+        let v = 0;
+        for (let j = 0; j < items; j++) v += g[i * items + j] * p[j * items + c];
+        ok(Math.abs(v - (i === c ? 1 : 0)) < 1e-3, `(G·P)[${i},${c}] = ${v}`);
+      }
+    }
+  });
+}
+
+test('ease/wasm: spdInverse rejects a matrix that is not positive definite, and an aborted signal', async () => {
+  // [[1, 2], [2, 1]] has eigenvalues 3 and −1: the second pivot is 1 − 4 < 0
+  for (const name of ['js', 'wasm'] as const) {
+    const be = await backend(name);
+    await rejects(be.spdInverse(Float32Array.of(1, 2, 2, 1), 2), NotPositiveDefiniteError);
+    await rejects(be.spdInverse(Float32Array.of(-1), 1), NotPositiveDefiniteError);
+    await rejects(be.spdInverse(Float32Array.of(1, 0, 0), 2), DimensionMismatchError);
+    const controller = new AbortController();
+    controller.abort();
+    await rejects(be.spdInverse(Float32Array.of(2), 1, { signal: controller.signal }), AbortError);
+  }
+});
+
+test('ease/fit: two items give the hand-computed closed form B_01 = c / (G_00 + λ), B_10 = c / (G_11 + λ)', async () => {
+  await init();
+  // users: {0, 1}, {0, 1}, {0}, {1}, {0} → G_00 = 4, G_11 = 3, co-count c = 2
+  const rows = [[0, 1], [0, 1], [0], [1], [0]];
+  const indptr = [0];
+  for (const r of rows) indptr.push(indptr[indptr.length - 1] + r.length);
+  const csr: Csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(rows.flat()), data: new Float32Array(rows.flat().length).fill(1), rows: 5, cols: 2 };
+  const data = new Interactions(Vocabulary.from([0, 1, 2, 3, 4]), Vocabulary.from(['a', 'b']), csr);
+  const model = await new EaseRecommender({ lambda: 2 }).fit(data);
+  const w = model.weights;
+  deepEqual(Array.from(w.indptr), [0, 1, 2]);
+  deepEqual(Array.from(w.indices), [1, 0]);
+  close(Array.from(w.data), [2 / 6, 2 / 5], 1e-6);
+  close(model.score(3, ['a']), [2 / 5], 1e-6); // user 3 has only item b: score(a) = B_ba
+  ok(model.residual < 1e-5, `residual ${model.residual}`);
+  // diagonal penalty ρ (Steck 2020): Λ = λI + ρ·diag(G), so B_01 = c / (G_00 (1 + ρ) + λ)
+  const emphasised = await new EaseRecommender({ lambda: 2, diagonalPenalty: 0.5 }).fit(data);
+  close(Array.from(emphasised.weights.data), [2 / (4 * 1.5 + 2), 2 / (3 * 1.5 + 2)], 1e-6);
+});
+
+test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each column\'s largest |weights|', async () => {
+  const data = randomInteractions(300, 90, 25, 7, { binary: true });
+  await init({ backend: 'js' });
+  const ref = await new EaseRecommender({ lambda: 20 }).fit(data);
+  await init({ backend: 'wasm' });
+  const dense = await new EaseRecommender({ lambda: 20 }).fit(data);
+  deepEqual(dense.weights.indices, ref.weights.indices);
+  close(Array.from(dense.weights.data), Array.from(ref.weights.data), 1e-5);
+  const pruned = await new EaseRecommender({ lambda: 20, neighbors: 5 }).fit(data);
+  const n = 90;
+  const full = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let q = ref.weights.indptr[i]; q < ref.weights.indptr[i + 1]; q++) full[i * n + ref.weights.indices[q]] = ref.weights.data[q];
+  const kept: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) for (let q = pruned.weights.indptr[i]; q < pruned.weights.indptr[i + 1]; q++) kept[pruned.weights.indices[q]].push(i);
+  for (let j = 0; j < n; j++) {
+    equal(kept[j].length, 5, `column ${j} keeps 5`);
+    const column = Array.from({ length: n }, (_, i) => i).filter((i) => i !== j).sort((a, b) => Math.abs(full[b * n + j]) - Math.abs(full[a * n + j]));
+    const threshold = Math.abs(full[column[4] * n + j]);
+    for (const i of kept[j]) ok(Math.abs(full[i * n + j]) >= threshold - 1e-5, `column ${j} kept row ${i}`);
+  }
+  // pruned scores are the dense formula over the kept weights
+  const u = 3;
+  const items = Array.from(data.itemsOf(u));
+  const expected = new Float64Array(n);
+  for (const i of items) for (let q = pruned.weights.indptr[i]; q < pruned.weights.indptr[i + 1]; q++) expected[pruned.weights.indices[q]] += pruned.weights.data[q];
+  close(pruned.score(u, [0, 1, 2, 50]), [0, 1, 2, 50].map((j) => expected[j]), 1e-5);
+});
+
+test('ease/memory: the items² estimate is checked before allocating, with the limit and the alternatives named', async () => {
+  await init();
+  const data = randomInteractions(50, 40, 10, 3);
+  const need = easeMemoryBytes(40);
+  ok(need.total >= 40 * 40 * 4 * 3 && need.wasm >= 40 * 40 * 4, 'estimate covers the working matrix, P and B');
+  const model = new EaseRecommender({ memoryLimit: need.total - 1 });
+  await rejects(model.fit(data), MemoryLimitError, { field: 'memoryLimit' });
+  try {
+    await new EaseRecommender({ memoryLimit: 1000 }).fit(data);
+  } catch (e) {
+    const err = e as MemoryLimitError;
+    equal(err.limit, 1000);
+    equal(err.limitName, 'memoryLimit option');
+    ok(/RP3beta/.test(err.message) && /neighbors/.test(err.message), err.message);
+  }
+  ok(!model.fitted, 'nothing fitted');
+  const fine = await new EaseRecommender({ memoryLimit: need.total }).fit(data);
+  ok(fine.fitted);
+});
+
+test('ease/options: unknown keys and bad values are typed errors naming the field', () => {
+  throws(() => new EaseRecommender({ lamda: 10 } as never), InvalidArgumentError, { field: 'lamda' });
+  try {
+    new EaseRecommender({ lamda: 10 } as never);
+  } catch (e) {
+    ok(/did you mean 'lambda'/.test((e as Error).message), (e as Error).message);
+  }
+  throws(() => new EaseRecommender({ lambda: 0 }), InvalidArgumentError, { field: 'lambda' });
+  throws(() => new EaseRecommender({ lambda: Number.NaN }), InvalidArgumentError, { field: 'lambda' });
+  throws(() => new EaseRecommender({ neighbors: 2.5 }), InvalidArgumentError, { field: 'neighbors' });
+  throws(() => new EaseRecommender({ memoryLimit: -1 }), InvalidArgumentError, { field: 'memoryLimit' });
+  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 });
+  throws(() => new EaseRecommender({ diagonalPenalty: -0.1 }), InvalidArgumentError, { field: 'diagonalPenalty' });
+});
+
+test('ease/fit: progress is reported and an aborted signal stops the fit', async () => {
+  await init();
+  const data = randomInteractions(20, 10, 5, 3);
+  const seen: number[] = [];
+  await new EaseRecommender({ lambda: 1 }).fit(data, { onProgress: (p) => seen.push(p.done) });
+  deepEqual(seen, [1, 2, 3]);
+  const controller = new AbortController();
+  controller.abort();
+  await rejects(new EaseRecommender().fit(data, { signal: controller.signal }), AbortError);
+});
+
+// The common contract: on the binary checkerboard, user u's one missing group item comes first; fold-in of a trained
+// user's items gives exactly that user's list (scores = x · B).
+for (const [name, options] of [['ease', { lambda: 1 }], ['ease-pruned', { lambda: 1, neighbors: 4 }]] as const) {
+  describeRecommender(name, {
+    makeModel: () => new EaseRecommender(options),
+    fixture: checkerboard,
+    top1: Array.from({ length: 20 }, (_, u) => [`u${u}`, `i${(u < 10 ? 0 : 10) + (u % 10)}`] as const),
+    foldIn: 'same',
+  });
+}

@@ -1,0 +1,62 @@
+// tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
+// the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
+import { init, tune, InvalidArgumentError, EaseRecommender, type TuneTrial } from 'recwise';
+import { test } from './harness.ts';
+import { randomInteractions } from './fixtures.ts';
+import { deepEqual, equal, ok, rejects } from './assert.ts';
+
+const data = () => randomInteractions(120, 40, 12, 19, { binary: true, skewed: true });
+const strip = (t: TuneTrial) => ({ model: t.model, params: t.params, rung: t.rung, score: t.score, users: t.users });
+
+test('tune: a seeded search is reproducible, scores each bracket\'s best third on every validation user, refits on all of train', async () => {
+  await init();
+  const train = data();
+  const a = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7 });
+  const b = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7 });
+  deepEqual(a.trials.map(strip), b.trials.map(strip));
+  equal(a.trials.filter((t) => t.rung === 0).length, 9);
+  equal(a.trials.filter((t) => t.rung === 1).length, 3);
+  const quarter = a.trials[0].users;
+  const all = a.trials.find((t) => t.rung === 1)!.users;
+  ok(quarter < all && quarter >= all / 4, `rung 0 on ${quarter} users, rung 1 on ${all}`);
+  // the promoted points are the rung-0 best third
+  const rung0 = a.trials.filter((t) => t.rung === 0).sort((x, y) => y.score - x.score).slice(0, 3).map((t) => JSON.stringify(t.params));
+  deepEqual(a.trials.filter((t) => t.rung === 1).map((t) => JSON.stringify(t.params)).sort(), rung0.sort());
+  // the winner is the best full-rung trial, refitted on every train row
+  const best = a.trials.filter((t) => t.rung === 1).reduce((x, y) => (y.score > x.score ? y : x));
+  deepEqual(a.best.params, best.params);
+  equal(a.model.trainingIndex.seen.indices.length, train.nnz);
+  equal(a.model.kind, a.best.model);
+  ok(a.leaderboard.length >= 1 && a.leaderboard[0] === a.best, 'leaderboard best first');
+});
+
+test('tune: a rerun with the earlier trials resumes: those points are not fitted or scored again', async () => {
+  await init();
+  const train = data();
+  const first = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600 });
+  const fresh: TuneTrial[] = [];
+  const second = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, trials: first.trials, onTrial: (t) => fresh.push(t) });
+  equal(fresh.length, 12, 'only the second bracket ran');
+  deepEqual(second.trials.slice(0, first.trials.length).map(strip), first.trials.map(strip));
+  const once = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600 });
+  deepEqual(second.trials.map(strip), once.trials.map(strip), 'resumed run equals an uninterrupted one');
+});
+
+test('tune: an abort keeps the best so far; given validation data is used as is; bad options are typed errors', async () => {
+  await init();
+  const train = data();
+  const controller = new AbortController();
+  const r = await tune({
+    train, models: ['ease'], budgetSeconds: 3600, signal: controller.signal,
+    onTrial: (t) => { if (t.rung === 1) controller.abort(); },
+  });
+  ok(r.aborted, 'aborted');
+  equal(r.trials.filter((t) => t.rung === 1).length, 1);
+  ok(r.model instanceof EaseRecommender && r.model.fitted, 'best so far refitted');
+  const valid = randomInteractions(120, 40, 3, 23, { binary: true });
+  const v = await tune({ train, valid, models: ['ease'], maxPoints: 3, budgetSeconds: 3600 });
+  ok(v.trials.every((t) => t.users <= 120), 'validation users from the given data');
+  await rejects(tune({ train, models: ['svd'] }), InvalidArgumentError, { field: 'models' });
+  await rejects(tune({ train, metric: 'auc' as never }), InvalidArgumentError, { field: 'metric' });
+  await rejects(tune({ train, budgetSeconds: 0 }), InvalidArgumentError, { field: 'budgetSeconds' });
+});

@@ -1,0 +1,73 @@
+/**
+ * `recwise tune` (issue 19): saves the refitted winner, logs every trial as JSONL, resumes from its log, never reads
+ * a test split (it has no such flag), and rejects bad flags with usage errors naming them.
+ */
+import 'recwise';
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel } from 'recwise';
+import { cli } from './fixtures/cli.ts';
+
+/** Two taste groups of 30 items; every user has 12 random items of their group. */
+function writeData(dir: string): string {
+  let s = 1;
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const lines = ['user\titem\tweight\ttimestamp'];
+  for (let u = 0; u < 150; u++) {
+    const base = u % 2 ? 30 : 0;
+    const items = new Set<number>();
+    while (items.size < 12) items.add(base + Math.floor(rand() * 30));
+    for (const i of [...items].sort((a, b) => a - b)) lines.push(`${u}\t${i}\t1\t0`);
+  }
+  const path = join(dir, 'train.tsv');
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+describe('recwise tune', () => {
+  it('saves the winner refitted on all of train, logs every trial, and a rerun resumes from the log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-tune-'));
+    try {
+      const train = writeData(dir);
+      const log = join(dir, 'tune.jsonl');
+      const out = join(dir, 'best.recwise');
+      const args = ['tune', '--train', train, '--models', 'ease,rp3beta', '--budget', '1h', '--log', log, '--out', out, '--json'];
+      const first = await cli(...args, '--max-points', '9');
+      expect(first.err).toBe('');
+      expect(first.code).toBe(0);
+      const a = JSON.parse(first.out);
+      expect(a.trials).toBe(12);
+      expect(a.resumedTrials).toBe(0);
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(12);
+      expect(['ease', 'rp3beta']).toContain(a.best.model);
+      expect(a.leaderboard[0].model).toBe(a.best.model);
+      expect(a.best['ndcg@10']).toBeGreaterThan(0);
+      const model = await loadModel(out);
+      expect(model.kind).toBe(a.best.model);
+      expect(model.params).toMatchObject(a.best.params);
+      expect(model.trainingIndex.seen.indices.length).toBe(150 * 12);
+      const second = JSON.parse((await cli(...args, '--max-points', '18')).out);
+      expect(second.resumedTrials).toBe(12);
+      expect(second.trials).toBe(24);
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(24);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has no test flag and rejects bad flags with usage errors naming them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-tune-'));
+    try {
+      const train = writeData(dir);
+      for (const [flag, value] of [['--test', train], ['--budget', 'soon'], ['--metric', 'auc@10'], ['--models', 'ease,svd'], ['--valid-fraction', '1.5']]) {
+        const r = await cli('tune', '--train', train, flag, value, '--out', join(dir, 'x.recwise'));
+        expect(r.code, `${flag} ${value}`).toBe(2);
+        expect(r.err).toContain(flag);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
