@@ -94,7 +94,7 @@ export type { Rp3BetaOptions } from './models/rp3beta.ts';
 export { tune } from './tune/tune.ts';
 export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune.ts';
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';
-export type { SearchSpace } from './tune/spaces.ts';
+export type { SearchSpace, Random } from './tune/spaces.ts';
 export { MemoryLimitError } from './errors.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';

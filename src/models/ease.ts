@@ -63,14 +63,14 @@ export function easeMemoryBytes(items: number): { total: number; wasm: number } 
   return { wasm, total: wasm + items * items * 4 * 3 };
 }
 
-/** The inverse was too inaccurate to use: its residual is over {@link MAX_RESIDUAL}. */
+/** The inverse was too inaccurate to use: its residual is over 1e-2 (the residual check of EaseRecommender.fit). */
 export class InaccurateInverseError extends RecwiseError {
   static {
     nameErrorClass(this, 'InaccurateInverseError');
   }
 
   constructor(readonly residual: number, lambda: number) {
-    super('INACCURATE_INVERSE', `EASE's inverse (XᵀX + λI)⁻¹ has a residual of ${residual.toExponential(2)} (λ = ${lambda}), over ${MAX_RESIDUAL}.`, {
+    super('INACCURATE_INVERSE', `EASE's inverse (XᵀX + λI)⁻¹ has a residual of ${Number(residual).toExponential(2)} (λ = ${lambda}), over ${MAX_RESIDUAL}.`, {
       field: 'lambda', value: lambda, fix: 'use a larger lambda (e.g. 10× larger), or RP3beta / item-kNN, which need no inverse.',
     });
   }

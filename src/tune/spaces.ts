@@ -11,7 +11,8 @@ import { ItemKnnRecommender } from '../models/itemknn.ts';
 import { AlsRecommender } from '../models/als.ts';
 import { LightFmRecommender } from '../models/lightfm.ts';
 
-type Random = () => number;
+/** A source of uniform numbers in [0, 1) (the tuner's seeded generator). */
+export type Random = () => number;
 
 const uniform = (r: Random, lo: number, hi: number) => lo + r() * (hi - lo);
 const logUniform = (r: Random, lo: number, hi: number) => Math.exp(uniform(r, Math.log(lo), Math.log(hi)));

@@ -3,6 +3,7 @@
 import {
   init, getBackend, EaseRecommender, Interactions, Vocabulary, InvalidArgumentError, MemoryLimitError, NotPositiveDefiniteError,
   AbortError, DimensionMismatchError, easeMemoryBytes, type Backend, type Csr,
+  UnknownOptionError,
 } from 'recwise';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
@@ -123,11 +124,11 @@ test('ease/memory: the items² estimate is checked before allocating, with the l
 });
 
 test('ease/options: unknown keys and bad values are typed errors naming the field', () => {
-  throws(() => new EaseRecommender({ lamda: 10 } as never), InvalidArgumentError, { field: 'lamda' });
+  throws(() => new EaseRecommender({ lamda: 10 } as never), UnknownOptionError, { field: 'lamda' });
   try {
     new EaseRecommender({ lamda: 10 } as never);
   } catch (e) {
-    ok(/did you mean 'lambda'/.test((e as Error).message), (e as Error).message);
+    ok(/did you mean `lambda`/.test((e as Error).message), (e as Error).message);
   }
   throws(() => new EaseRecommender({ lambda: 0 }), InvalidArgumentError, { field: 'lambda' });
   throws(() => new EaseRecommender({ lambda: Number.NaN }), InvalidArgumentError, { field: 'lambda' });

@@ -1,6 +1,6 @@
 // RP3beta (Paudel et al. 2017; Dacrema et al. 2019): the weights against a dense brute force of the formula, options,
 // and the common Recommender contract.
-import { init, Rp3BetaRecommender, Interactions, Vocabulary, InvalidArgumentError, AbortError, type Csr } from 'recwise';
+import { init, Rp3BetaRecommender, Interactions, Vocabulary, InvalidArgumentError, AbortError, type Csr, UnknownOptionError } from 'recwise';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
 import { checkerboard, randomInteractions } from './fixtures.ts';
@@ -58,7 +58,7 @@ for (const [alpha, beta, neighbors, normalize] of [[1, 0.5, 100, true], [0.7, 1.
 }
 
 test('rp3beta/options: unknown keys, bad values and negative weights are typed errors naming the field', async () => {
-  throws(() => new Rp3BetaRecommender({ beat: 1 } as never), InvalidArgumentError, { field: 'beat' });
+  throws(() => new Rp3BetaRecommender({ beat: 1 } as never), UnknownOptionError, { field: 'beat' });
   throws(() => new Rp3BetaRecommender({ alpha: -1 }), InvalidArgumentError, { field: 'alpha' });
   throws(() => new Rp3BetaRecommender({ beta: Number.POSITIVE_INFINITY }), InvalidArgumentError, { field: 'beta' });
   throws(() => new Rp3BetaRecommender({ neighbors: 0 }), InvalidArgumentError, { field: 'neighbors' });
