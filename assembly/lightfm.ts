@@ -43,10 +43,14 @@ const IM = 31;
 const NEX = 32;
 const STRIDE = 33; // bytes between parameter rows: a row's W, G and M parts are adjacent
 const LAZY = 34; // 1: LightFM's lazy L2 (every parameter decays through the scales); 0: decay of updated elements
-const SCALES = 35; // f64 item scale at +0, f64 user scale at +8, i32 lock at +16 (shared by the threads)
+const SCALES = 35; // f64 item scale at +0, f64 user scale at +8, i32 LOCK and i32 BUSY words (shared by the threads)
 const NUSER_ROWS = 36;
 const NITEM_ROWS = 37;
 const MAX_REG_SCALE: f64 = 1000000.0; // LightFM's MAX_REG_SCALE
+// Words of the SCALES block (threads build): LOCK is 1 while a thread regularizes mid-epoch; BUSY counts the threads
+// inside lightfmEpoch that are not parked, i.e. that may be reading or writing parameter rows right now.
+const LOCK: usize = 16;
+const BUSY: usize = 20;
 
 const MAX_LOSS: f64 = 10.0;
 
@@ -226,9 +230,29 @@ export function lightfmRegularize(ctx: usize): void {
 }
 
 /**
+ * Threads build: step out of BUSY while a mid-epoch regularize holds LOCK, and back in once it is done. The
+ * increment comes before the second look at LOCK (both sequentially consistent), so a regularizer that took LOCK
+ * either sees this thread in BUSY and waits for it, or this thread sees LOCK and parks again (Dekker's handshake).
+ */
+function park(sc: usize): void {
+  for (;;) {
+    atomic.sub<i32>(sc + BUSY, 1);
+    while (atomic.load<i32>(sc + LOCK) != 0) {} // a regularize divides every row once: microseconds to a few ms
+    atomic.add<i32>(sc + BUSY, 1);
+    if (atomic.load<i32>(sc + LOCK) == 0) return;
+  }
+}
+
+/**
  * After an example's update: grow the scales by 1 + α·(average η of the updated elements) and, past MAX_REG_SCALE,
- * regularize under a lock (LightFM's update / warp_update tail and locked_regularize). Other threads keep training
- * meanwhile, as in LightFM (Hogwild).
+ * regularize (LightFM's update / warp_update tail and locked_regularize). With several threads the regularize runs
+ * alone: the thread that takes LOCK waits until every other thread is parked (at its next example) or out of the epoch.
+ * LightFM lets the others train meanwhile, and so did a try-lock here, which turned whole models NaN with threads
+ * (conformance case "parity/lightfm: alphaDecay 'lightfm' decays every parameter"): (1) while one thread divided the
+ * rows (long with many rows, or descheduled holding the lock) the others kept multiplying the scale by 1 + α·η per
+ * example, far past 10⁶, until W·scale in the representations overflowed f32, a prediction became ∞ − ∞ = NaN, so did
+ * η and the scale, and the next regularize divided every row by NaN; (2) a row update whose load came before the
+ * row's division and whose store came after undid that division, leaving the row 10⁶× too large.
  */
 function lazyScales(ctx: usize, etaSum: f64, elements: i32, ia: f32, ua: f32): void {
   if (elements == 0) return;
@@ -238,9 +262,11 @@ function lazyScales(ctx: usize, etaSum: f64, elements: i32, ia: f32, ua: f32): v
   growScale(sc + 8, 1.0 + <f64>ua * avg);
   if (load<f64>(sc) > MAX_REG_SCALE || load<f64>(sc, 8) > MAX_REG_SCALE) {
     if (ASC_FEATURE_THREADS) {
-      if (atomic.cmpxchg<i32>(sc + 16, 0, 1) != 0) return; // another thread is regularizing
+      // another thread is regularizing: this one parks at its next example (or leaves the epoch)
+      if (atomic.cmpxchg<i32>(sc + LOCK, 0, 1) != 0) return;
+      while (atomic.load<i32>(sc + BUSY) != 1) {} // each other thread finishes its example, then parks
       if (load<f64>(sc) > MAX_REG_SCALE || load<f64>(sc, 8) > MAX_REG_SCALE) lightfmRegularize(ctx);
-      atomic.store<i32>(sc + 16, 0);
+      atomic.store<i32>(sc + LOCK, 0);
     } else lightfmRegularize(ctx);
   }
 }
@@ -283,8 +309,12 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
   const kosScores = kosItems + (<usize>ci(ctx, KOS_N) << 2);
   let updates = 0, sampledTotal = 0;
   let lossSum: f64 = 0;
+  // threads build, lazy L2: counted in BUSY while training, so a mid-epoch regularize waits for this thread (lazyScales)
+  const guarded = ASC_FEATURE_THREADS && lazy;
+  if (guarded) atomic.add<i32>(sc + BUSY, 1);
 
   for (let e = from; e < to; e++) {
+    if (guarded && atomic.load<i32>(sc + LOCK) != 0) park(sc);
     const row = i32At(order, e);
     if (loss == 0) {
       const user = i32At(exU, row), item = i32At(exI, row);
@@ -375,6 +405,7 @@ export function lightfmEpoch(ctx: usize, from: i32, to: i32, scratch: usize, rng
     etaSum += updateRow(ctx, ufP, ufI, ufD, UWp, UGp, UMp, user, gu, ua);
     if (lazy) lazyScales(ctx, etaSum, width * (rowLength(ifP, item) + rowLength(ifP, neg) + rowLength(ufP, user)), ia, ua);
   }
+  if (guarded) atomic.sub<i32>(sc + BUSY, 1);
   store<i32>(stats, load<i32>(stats) + updates);
   store<i32>(stats, load<i32>(stats, 4) + sampledTotal, 4);
   store<f64>(stats, load<f64>(stats, 8) + lossSum, 8);

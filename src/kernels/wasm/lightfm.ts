@@ -94,10 +94,10 @@ export function createWasmHybridSession(
     lazy ? 1 : 0, 0 /* scales, below */, nUserRows, nItemRows,
   ];
   const ctx = heap.alloc(words.length * 4);
-  // LightFM's lazy L2 scales (f64 item, f64 user) and the lock of their mid-epoch regularize
+  // LightFM's lazy L2 scales (f64 item, f64 user), then the lock of their mid-epoch regularize and the count of threads
+  // training (assembly/lightfm.ts lazyScales)
   const scales = heap.alloc(LINE);
   new Float64Array(heap.memory.buffer, scales, 2).fill(1);
-  heap.i32(scales + 16, 1)[0] = 0;
   words[35] = scales;
   ptrs.push(ctx, scales);
   const writeCtx = (order: number) => {
@@ -133,6 +133,8 @@ export function createWasmHybridSession(
       const orderPtr = heap.put(order.length ? order : new Int32Array(1));
       try {
         writeCtx(orderPtr);
+        // no thread trains between epochs: lock and count start at 0 (even after an epoch a worker failed in)
+        heap.i32(scales + 16, 2).fill(0);
         for (let t = 0; t < threads; t++) {
           new Uint32Array(heap.memory.buffer, state + t * LINE, 1)[0] = seeds[t] || 0x2545f491;
           heap.i32(state + t * LINE + 16, 4).fill(0);
