@@ -73,9 +73,9 @@ describe('io: atomic model writes', () => {
       expect([1, 2]).toContain(s.params.fill);
       expect(s.tensors.itemFactors.every((x) => x === s.params.fill)).toBe(true);
     }
-    // the kills did land mid-save: temporary files of interrupted writes are there, the target is still whole
-    expect(tmpFiles(dir).length).toBeGreaterThan(0);
-    // issue 22: the next save removes them (their writers are dead)
+    // Whether a kill landed mid-save depends on machine load (issue 14: no test may), so the leftovers are not
+    // counted here; the test below pins stale-file removal with simulated files. Whatever the kills left, the next
+    // save removes it (issue 22: those writers are dead).
     await writeFileAtomic(path, encodeModelState(state(3)));
     expect(tmpFiles(dir)).toEqual([]);
   }, 120_000);
