@@ -12,7 +12,7 @@ import type { FitOptions } from './recommender.ts';
 import { ItemItemRecommender, itemItemLayout } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { checkOptionKeys } from '../options-check.ts';
+import { withDefaults } from '../options-check.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
@@ -43,7 +43,6 @@ export interface EaseOptions {
 }
 
 const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 };
-const KEYS = Object.keys(DEFAULTS);
 /** An edge isolate's memory (Cloudflare Workers, Vercel Edge). */
 export const EDGE_ISOLATE_BYTES = 128 * 2 ** 20;
 /** The Wasm heap's maximum (the kernels' declared maximum memory: 32,768 pages; Wasm32 itself stops at 4 GiB). */
@@ -105,8 +104,7 @@ export class EaseRecommender extends ItemItemRecommender {
 
   constructor(options: EaseOptions = {}) {
     super();
-    checkOptionKeys('EaseRecommender options', options, KEYS);
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('EaseRecommender options', DEFAULTS, options);
     checkOptions(this.options);
   }
 

@@ -14,7 +14,7 @@ import type { FitOptions } from './recommender.ts';
 import { ItemItemRecommender, csrFromTopK, itemItemLayout } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from './progress.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { checkOptionKeys } from '../options-check.ts';
+import { withDefaults } from '../options-check.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
@@ -33,7 +33,6 @@ export interface Rp3BetaOptions {
 }
 
 const DEFAULTS: Required<Rp3BetaOptions> = { alpha: 1, beta: 0.5, neighbors: 100, normalize: true };
-const KEYS = Object.keys(DEFAULTS);
 
 function checkOptions(o: Required<Rp3BetaOptions>): void {
   checkNumberOption('alpha', o.alpha, 0, true);
@@ -89,8 +88,7 @@ export class Rp3BetaRecommender extends ItemItemRecommender {
 
   constructor(options: Rp3BetaOptions = {}) {
     super();
-    checkOptionKeys('Rp3BetaRecommender options', options, KEYS);
-    this.options = { ...DEFAULTS, ...options };
+    this.options = withDefaults('Rp3BetaRecommender options', DEFAULTS, options);
     checkOptions(this.options);
   }
 

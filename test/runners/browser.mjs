@@ -8,15 +8,14 @@
 // Prints each failure, then `chromium: N passed, M failed`. Exit 0 when all passed, 1 on failures,
 // 2 when the browser could not be started (with what to install).
 import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { ChromiumUnavailable, INSTALL_HINT, launchChromium } from './chromium.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const INSTALL_HINT = 'install it with `apt-get install -y --no-install-recommends chromium` (Debian), or set CHROMIUM_PATH';
 const filterArg = process.argv.indexOf('--filter');
 const filter = filterArg > 0 ? process.argv[filterArg + 1] : undefined;
 const TIMEOUT_MS = Number(process.env.RECWISE_BROWSER_TIMEOUT_MS) || 180_000;
@@ -29,13 +28,6 @@ function cannotStart(why) {
   process.exit(2);
 }
 
-if (!existsSync(executablePath)) cannotStart(`${executablePath} not found`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  cannotStart(`playwright-core is not installed (${e.message}); run \`npm install\``);
-}
 
 // 1. Bundle.
 const bundle = await build({
@@ -82,22 +74,10 @@ let context;
 let exitCode = 0;
 try {
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      timeout: 60_000,
-      args: [
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    context = await launchChromium(userDataDir, { webgpu: true });
   } catch (e) {
-    cannotStart(`launching ${executablePath} failed: ${String(e.message).split('\n')[0]}`);
+    if (!(e instanceof ChromiumUnavailable)) throw e;
+    cannotStart(e.message);
   }
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors = [];

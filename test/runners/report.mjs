@@ -14,6 +14,7 @@
 // Prints each failure, then `report: N passed, M failed`; exit 1 on failures, 2 when Chromium could not start.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ChromiumUnavailable, INSTALL_HINT, launchChromium } from './chromium.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createServer } from 'node:http';
@@ -22,7 +23,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test/.out/report');
 const cli = join(root, 'dist/cli.mjs');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const K = 10;
 const MODELS = ['als', 'bpr', 'lightfm', 'popularity'];
 
@@ -35,7 +35,7 @@ function finish() {
   process.exit(failed.length ? 1 : 0);
 }
 function cannotStart(why) {
-  console.error(`report: cannot start: ${why}\n  install Chromium with \`apt-get install -y --no-install-recommends chromium\` (Debian), or set CHROMIUM_PATH`);
+  console.error(`report: cannot start: ${why}\n  ${INSTALL_HINT}`);
   console.log('report: could not start');
   process.exit(2);
 }
@@ -70,24 +70,15 @@ check('recwise compare --report writes report.html and prints the figures with -
 if (!data) finish();
 
 // 2. Open it as a person would: from disk, in a browser.
-if (!existsSync(executablePath)) cannotStart(`${executablePath} not found`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  cannotStart(`playwright-core is not installed (${e.message}); run \`npm install\``);
-}
 const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-report-'));
 let context;
 let server;
 try {
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath, headless: true, timeout: 60_000, viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    context = await launchChromium(userDataDir, { viewport: { width: 1280, height: 900 } });
   } catch (e) {
-    cannotStart(`launching ${executablePath} failed: ${String(e.message).split('\n')[0]}`);
+    if (!(e instanceof ChromiumUnavailable)) throw e;
+    cannotStart(e.message);
   }
   const page = context.pages()[0] ?? (await context.newPage());
   const problems = [];

@@ -19,6 +19,7 @@ import { connect, createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchChromium } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test/.out/runtime');
@@ -511,10 +512,7 @@ if (want('workerd')) {
 
 // The browser example in headless Chromium: pick the tiny file, train, recommend, compare with Node.
 if (want('browser')) {
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   await check('browser example: trains on a picked file and shows the same recommendations as Node', async () => {
-    assert(existsSync(executablePath), `${executablePath} not found (apt-get install -y --no-install-recommends chromium)`);
-    const { chromium } = await import('playwright-core');
     const types = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.map': 'application/json' };
     const server = createServer((req, res) => {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -528,7 +526,7 @@ if (want('browser')) {
     const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-example-'));
     let context;
     try {
-      context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, timeout: 60_000, args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'] });
+      context = await launchChromium(userDataDir);
       const page = context.pages()[0] ?? (await context.newPage());
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
