@@ -125,7 +125,8 @@ export function gram(Y: usize, n: i32, d: i32, reg: f32, out: usize): void {
 
 /**
  * `steps` CG iterations per row, warm-started from the current X rows (implicit's least_squares_cg), for rows claimed
- * one at a time from the i32 at `counter` (claim.ts) while u < `rows`. YtY already includes reg·I. A call stops after
+ * one at a time from the i32 at `counter` (claim.ts) while u < `rows`. YtY already includes reg·I; `rowReg` (0: none)
+ * points to one f32 per row added to that row's diagonal (frequency-scaled regularisation, Rendle et al. 2022). A call stops after
  * about `maxWork` units (the backend's cost: (entries + d)·d·(steps + 1) per row) so V8 can tier the code up between
  * calls; returns the rows done, 0 once every row is claimed. Rows are independent (each reads Y and writes only its
  * own X row), so the result does not depend on which thread solved which row. scratch: 3·d f32 (r, p, Ap), the
@@ -133,7 +134,7 @@ export function gram(Y: usize, n: i32, d: i32, reg: f32, out: usize): void {
  */
 export function alsCgRows(
   indptr: usize, indices: usize, conf: usize, X: usize, Y: usize, YtY: usize, d: i32, steps: i32,
-  counter: usize, rows: i32, maxWork: i32, scratch: usize,
+  counter: usize, rows: i32, maxWork: i32, scratch: usize, rowReg: usize,
 ): i32 {
   let done = 0;
   let work: i64 = 0;
@@ -142,7 +143,8 @@ export function alsCgRows(
     if (u >= rows) break;
     const start = load<i32>(indptr + (<usize>u << 2));
     const end = load<i32>(indptr + ((<usize>u + 1) << 2));
-    cgRow(indices, conf, X + <usize>u * (<usize>d << 2), Y, YtY, d, start, end, steps, scratch);
+    const reg: f32 = rowReg ? load<f32>(rowReg + (<usize>u << 2)) : 0;
+    cgRow(indices, conf, X + <usize>u * (<usize>d << 2), Y, YtY, d, start, end, steps, scratch, reg);
     work += <i64>(end - start + d) * <i64>d * <i64>(steps + 1);
     done++;
   }
@@ -150,13 +152,14 @@ export function alsCgRows(
 }
 
 // @ts-ignore: decorator
-@inline function cgRow(indices: usize, conf: usize, x: usize, Y: usize, YtY: usize, d: i32, start: i32, end: i32, steps: i32, scratch: usize): void {
+@inline function cgRow(indices: usize, conf: usize, x: usize, Y: usize, YtY: usize, d: i32, start: i32, end: i32, steps: i32, scratch: usize, reg: f32): void {
   const rb = <usize>d << 2;
   const r = scratch;
   const p = scratch + rb;
   const ap = scratch + 2 * rb;
   // r = b − A x, without forming A: −YtY x, then the per-item terms
   matvec(YtY, x, d, r);
+  if (reg != 0) axpy(r, x, reg, d);
   for (let j = 0; j < d; j++) store<f32>(r + (<usize>j << 2), -load<f32>(r + (<usize>j << 2)));
   sparseUpdate(r, Y, indices, conf, start, end, x, d, 1, -1);
   memory.copy(p, r, rb);
@@ -164,6 +167,7 @@ export function alsCgRows(
   if (rsold < 1e-20) return;
   for (let it = 0; it < steps; it++) {
     matvec(YtY, p, d, ap);
+    if (reg != 0) axpy(ap, p, reg, d);
     sparseUpdate(ap, Y, indices, conf, start, end, p, d, 0, 1);
     const alpha = rsold / dot(p, ap, d);
     axpy(x, p, alpha, d);
@@ -178,12 +182,12 @@ export function alsCgRows(
 /**
  * Exact solve by Cholesky factorisation of A (implicit's least_squares), for rows claimed from `counter` as in
  * {@link alsCgRows}, with (entries + d²/6)·d²/2 units per row. YtY already
- * includes reg·I. scratch: d·d + d f32. Only the lower triangle of A is accumulated and factored. A row whose system is
+ * includes reg·I; `rowReg` as in {@link alsCgRows}. scratch: d·d + d f32. Only the lower triangle of A is accumulated and factored. A row whose system is
  * not positive definite is left unchanged, and the lowest such row + 1 is kept in the i32 at `failed` (0: none).
  */
 export function alsCholeskyRows(
   indptr: usize, indices: usize, conf: usize, X: usize, Y: usize, YtY: usize, d: i32,
-  counter: usize, rows: i32, maxWork: i32, failed: usize, scratch: usize,
+  counter: usize, rows: i32, maxWork: i32, failed: usize, scratch: usize, rowReg: usize,
 ): i32 {
   const rb = <usize>d << 2;
   const A = scratch;
@@ -196,6 +200,10 @@ export function alsCholeskyRows(
     const start = load<i32>(indptr + (<usize>u << 2));
     const end = load<i32>(indptr + ((<usize>u + 1) << 2));
     memory.copy(A, YtY, <usize>d * rb);
+    if (rowReg) {
+      const reg = load<f32>(rowReg + (<usize>u << 2));
+      for (let k = 0; k < d; k++) store<f32>(A + <usize>k * rb + (<usize>k << 2), load<f32>(A + <usize>k * rb + (<usize>k << 2)) + reg);
+    }
     memory.fill(b, 0, rb);
     for (let e = start; e < end; e++) {
       const y = Y + <usize>load<i32>(indices + (<usize>e << 2)) * rb;

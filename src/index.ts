@@ -91,6 +91,8 @@ export { EaseRecommender, InaccurateInverseError, easeMemoryBytes } from './mode
 export type { EaseOptions } from './models/ease.ts';
 export { Rp3BetaRecommender } from './models/rp3beta.ts';
 export type { Rp3BetaOptions } from './models/rp3beta.ts';
+export { BlendRecommender, normalizeScores, MAX_BLEND_MEMBERS } from './models/blend.ts';
+export type { BlendOptions, BlendMemberSpec, BlendNormalization } from './models/blend.ts';
 export { tune } from './tune/tune.ts';
 export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune.ts';
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';

@@ -85,6 +85,11 @@ export interface AlsSolveOptions {
   /** 'cg': `cgSteps` conjugate-gradient steps warm-started from the current rows; 'cholesky': exact solve. */
   readonly solver: 'cg' | 'cholesky';
   readonly cgSteps: number;
+  /**
+   * One value per target row added to that row's diagonal: row r solves (gram + rowRegularization[r]·I) x = b
+   * (frequency-scaled regularisation, Rendle et al. 2022). Absent: gram alone.
+   */
+  readonly rowRegularization?: Float32Array;
 }
 
 /** Options of {@link Backend.bprEpoch}. */

@@ -107,6 +107,11 @@ export function checkAls(target: DenseMatrix, confidence: SparseMatrix, other: D
   if (!(gram instanceof Float32Array) || gram.length !== d * d) throw new DimensionMismatchError('gram.length', gram?.length ?? 0, d * d, 'pass backend.gram(other, regularization).');
   if (options.solver !== 'cg' && options.solver !== 'cholesky') throw new InvalidArgumentError('solver', options.solver, "'cg' or 'cholesky'");
   if (options.solver === 'cg') checkCount('cgSteps', options.cgSteps, 1);
+  const reg = options.rowRegularization;
+  if (reg !== undefined) {
+    if (!(reg instanceof Float32Array) || reg.length !== target.rows) throw new DimensionMismatchError('rowRegularization.length', reg?.length ?? 0, target.rows, 'one value per target row.');
+    for (let r = 0; r < reg.length; r++) if (!(reg[r] >= 0 && reg[r] < Infinity)) throw new InvalidArgumentError('rowRegularization', reg[r], `a finite number >= 0 (row ${r})`);
+  }
 }
 
 export function checkSgd(x: DenseMatrix, y: DenseMatrix, c: SparseMatrix & SparseRows, samples: number, g?: DenseMatrix): void {

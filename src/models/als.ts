@@ -3,16 +3,30 @@
  * Feedback Datasets"), with implicit's conjugate-gradient solver (Takács et al. 2011) or exact Cholesky solves.
  * Semantics follow implicit's AlternatingLeastSquares: random init `U[0, 0.01)`, per iteration users then items,
  * CG warm-started from the previous factors, recalculateUser by an exact solve, explain as in §5 of the paper.
+ *
+ * Rendle, Krichene, Zhang & Koren 2022 ("Revisiting the Performance of iALS on Item Recommendation Benchmarks",
+ * RecSys '22) showed that tuned iALS matches EASE and autoencoders with three knobs implicit lacks, exposed here with
+ * defaults that keep implicit's model: the weight α₀ of the unobserved pairs (`unobservedWeight`), regularisation
+ * scaled by each row's frequency, λ·(|I_u| + α₀·|I|)^ν (`regularizationExponent` ν), and an initialisation of
+ * standard deviation σ/√d (`initStd` σ). The loss solved is
+ *
+ *   Σ_observed c_ui (1 − x_uᵀy_i)² + α₀ Σ_unobserved (x_uᵀy_i)² + Σ_u λ_u ‖x_u‖² + Σ_i λ_i ‖y_i‖²,
+ *
+ * so each row's system is (α₀·YᵀY + Σ_observed (c − α₀) y yᵀ + λ_u I) x = Σ c y; it is solved divided by α₀ (the same
+ * x), which is the implicit system with confidences c/α₀ and regularisation λ_u/α₀, so the kernels are implicit's
+ * plus a per-row diagonal term. Rendle et al.'s own loss (target 1 with weight 1 on observed pairs, α₀ on all pairs)
+ * ranks exactly as this one with `alpha: α₀`, `unobservedWeight: α₀` and λ scaled by 1 + α₀ (the solution differs
+ * only by the factor 1 + α₀ on every score).
  */
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
 import { checkAborted, checkDiverged, yieldToEventLoop } from './progress.ts';
-import { mulberry32, uniformMatrix } from './random.ts';
+import { mulberry32, normalMatrix, uniformMatrix } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import { factorLayout } from './options.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Id } from '../data/vocabulary.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
+import type { AlsSolveOptions, Backend, Csr, DenseMatrix } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../kernels/reference/als.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
@@ -48,6 +62,22 @@ export interface AlsOptions {
   cgSteps?: number;
   /** Seed of the factor initialisation (default 42). */
   seed?: number;
+  /**
+   * Weight α₀ of the unobserved pairs in the loss (default 1, Hu et al. and implicit). Rendle et al. 2022 tune it
+   * together with λ; smaller values trust the observed pairs more.
+   */
+  unobservedWeight?: number;
+  /**
+   * Frequency scaling ν of the regularisation (default 0: one λ for every row, as implicit): row u's penalty is
+   * λ·(|I_u| + α₀·|I|)^ν, with |I_u| its number of interactions and |I| the size of the other side (Rendle et al.
+   * 2022 use ν = 1; with ν > 0, useful λ values become much smaller).
+   */
+  regularizationExponent?: number;
+  /**
+   * Initialisation scale σ (default 0: implicit's U[0, 0.01)); σ > 0 draws the factors from N(0, σ²/factors), Rendle
+   * et al. 2022's initialisation (they use σ = 0.1).
+   */
+  initStd?: number;
 }
 
 /** A user's items for fold-in: ids (weight 1) or ids with weights. */
@@ -61,7 +91,10 @@ export interface AlsExplanation {
   readonly contributions: readonly { item: Id; score: number }[];
 }
 
-const DEFAULTS: Required<AlsOptions> = { factors: 100, regularization: 0.01, alpha: 1, confidence: 'one-plus-alpha', iterations: 15, solver: 'cg', cgSteps: 3, seed: 42 };
+const DEFAULTS: Required<AlsOptions> = {
+  factors: 100, regularization: 0.01, alpha: 1, confidence: 'one-plus-alpha', iterations: 15, solver: 'cg', cgSteps: 3, seed: 42,
+  unobservedWeight: 1, regularizationExponent: 0, initStd: 0,
+};
 
 function checkOptions(o: Required<AlsOptions>): void {
   const int = (f: keyof AlsOptions, min: number) => {
@@ -73,6 +106,9 @@ function checkOptions(o: Required<AlsOptions>): void {
   int('seed', 0);
   if (!(o.regularization >= 0 && Number.isFinite(o.regularization))) throw new InvalidArgumentError('regularization', o.regularization, 'a finite number >= 0');
   if (!(o.alpha >= 0 && Number.isFinite(o.alpha))) throw new InvalidArgumentError('alpha', o.alpha, 'a finite number >= 0');
+  if (!(o.unobservedWeight > 0 && Number.isFinite(o.unobservedWeight))) throw new InvalidArgumentError('unobservedWeight', o.unobservedWeight, 'a finite number > 0');
+  if (!(o.regularizationExponent >= 0 && o.regularizationExponent <= 4)) throw new InvalidArgumentError('regularizationExponent', o.regularizationExponent, 'a number in [0, 4] (Rendle et al. use 0 to 1)');
+  if (!(o.initStd >= 0 && Number.isFinite(o.initStd))) throw new InvalidArgumentError('initStd', o.initStd, 'a finite number >= 0 (0: implicit\'s uniform initialisation)');
   if (o.solver !== 'cg' && o.solver !== 'cholesky') throw new InvalidArgumentError('solver', o.solver, "'cg' or 'cholesky'");
   if (o.confidence !== 'one-plus-alpha' && o.confidence !== 'alpha') throw new InvalidArgumentError('confidence', o.confidence, "'one-plus-alpha' (c = 1 + alpha·w) or 'alpha' (c = alpha·w, implicit ≥ 0.5)");
 }
@@ -92,7 +128,7 @@ function checkOptions(o: Required<AlsOptions>): void {
 export class AlsRecommender extends FactorRecommender {
   readonly kind = 'als';
   readonly options: Required<AlsOptions>;
-  private gramCache?: { regularization: number; value: Float32Array };
+  private gramCache?: Float32Array;
 
   constructor(options: AlsOptions = {}) {
     super();
@@ -109,9 +145,38 @@ export class AlsRecommender extends FactorRecommender {
    * alpha·w with `confidence: 'alpha'` (implicit ≥ 0.5 scales the matrix by alpha; the sign carries the dislike).
    */
   private confidence(w: number): number {
-    const { alpha, confidence } = this.options;
-    if (confidence === 'alpha') return alpha * w;
-    return w >= 0 ? 1 + alpha * w : -(1 + alpha * -w);
+    const { alpha, confidence, unobservedWeight: a0 } = this.options;
+    // divided by α₀: the system is solved divided by α₀ (module comment); at α₀ = 1 the division is exact
+    if (confidence === 'alpha') return (alpha * w) / a0;
+    return (w >= 0 ? 1 + alpha * w : -(1 + alpha * -w)) / a0;
+  }
+
+  /**
+   * The regularisation of a row with `count` interactions when the other side has `others` rows, divided by α₀:
+   * λ·(count + α₀·others)^ν / α₀ (ν = 0: λ/α₀ for every row).
+   */
+  private rowRegularization(count: number, others: number): number {
+    const { regularization: l, regularizationExponent: nu, unobservedWeight: a0 } = this.options;
+    return (nu === 0 ? l : l * (count + a0 * others) ** nu) / a0;
+  }
+
+  /** Whether the rows' regularisation differs by row (ν > 0): the Gram then holds none and each row adds its own. */
+  private get scaledRows(): boolean {
+    return this.options.regularizationExponent !== 0;
+  }
+
+  /** Gram of `other` (OᵀO + the shared regularisation) and the per-row terms of the rows of `byRow`, for alsSolve. */
+  private system(other: DenseMatrix, byRow: Csr): { gram: Float32Array; rowRegularization?: Float32Array } {
+    if (!this.scaledRows) return { gram: this.backend.gram(other, this.rowRegularization(0, 0)) };
+    const rowRegularization = new Float32Array(byRow.rows);
+    for (let r = 0; r < byRow.rows; r++) rowRegularization[r] = this.rowRegularization(byRow.indptr[r + 1] - byRow.indptr[r], other.rows);
+    return { gram: this.backend.gram(other, 0), rowRegularization };
+  }
+
+  /** The initial factors: implicit's U[0, 0.01), or N(0, σ²/d) with `initStd` σ. */
+  private initialFactors(rows: number, next: () => number): Float32Array {
+    const { factors: d, initStd } = this.options;
+    return initStd > 0 ? normalMatrix(rows, d, initStd / Math.sqrt(d), next) : uniformMatrix(rows, d, 0.01, next);
   }
 
   private confidenceCsr(csr: Csr): Csr {
@@ -119,18 +184,18 @@ export class AlsRecommender extends FactorRecommender {
   }
 
   protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
-    const { factors: d, regularization, iterations, solver, cgSteps, seed } = this.options;
+    const { factors: d, iterations, solver, cgSteps, seed } = this.options;
     const b = this.backend;
     const next = mulberry32(seed);
-    const X = b.matrix(AlsRecommender.zeroEmptyRows(uniformMatrix(data.nUsers, d, 0.01, next), d, data.byUser.indptr), data.nUsers, d);
-    const Y = b.matrix(AlsRecommender.zeroEmptyRows(uniformMatrix(data.nItems, d, 0.01, next), d, data.itemUsers(b).indptr), data.nItems, d);
+    const X = b.matrix(AlsRecommender.zeroEmptyRows(this.initialFactors(data.nUsers, next), d, data.byUser.indptr), data.nUsers, d);
+    const Y = b.matrix(AlsRecommender.zeroEmptyRows(this.initialFactors(data.nItems, next), d, data.itemUsers(b).indptr), data.nItems, d);
     const Cui = b.sparseMatrix(this.confidenceCsr(data.byUser));
     const Ciu = b.sparseMatrix(this.confidenceCsr(data.itemUsers(b)));
     try {
       for (let it = 0; it < iterations; it++) {
         checkAborted(options.signal, 'ALS fit');
-        await b.alsSolve(X, Cui, Y, b.gram(Y, regularization), { solver, cgSteps });
-        await b.alsSolve(Y, Ciu, X, b.gram(X, regularization), { solver, cgSteps });
+        await b.alsSolve(X, Cui, Y, ...this.solveArgs(Y, data.byUser, solver, cgSteps));
+        await b.alsSolve(Y, Ciu, X, ...this.solveArgs(X, data.itemUsers(b), solver, cgSteps));
         checkDiverged(b.allFinite(X) && b.allFinite(Y), 'als', it + 1, 'check the interaction weights and alpha (confidences 1 + alpha·w beyond ~1e18 overflow float32), and use regularization > 0.');
         options.onProgress?.({ phase: 'fit', done: it + 1, total: iterations });
         this.gramCache = undefined;
@@ -156,15 +221,25 @@ export class AlsRecommender extends FactorRecommender {
     return m;
   }
 
-  /** YᵀY + λI of the item factors (cached until they change). */
+  /** alsSolve's gram and options for solving the rows of `byRow` against `other`. */
+  private solveArgs(other: DenseMatrix, byRow: Csr, solver: 'cg' | 'cholesky', cgSteps: number): [Float32Array, AlsSolveOptions] {
+    const { gram, rowRegularization } = this.system(other, byRow);
+    return [gram, rowRegularization ? { solver, cgSteps, rowRegularization } : { solver, cgSteps }];
+  }
+
+  /** YᵀY (+ λ/α₀ I when the regularisation is not frequency-scaled) of the item factors, cached until they change. */
   private itemGram(): Float32Array {
-    const reg = this.options.regularization;
-    if (!this.gramCache || this.gramCache.regularization !== reg) {
+    if (!this.gramCache) {
       const m = this.backend.matrix(this.itemFactors, this.requireIndex().items.size, this.factorCount);
-      this.gramCache = { regularization: reg, value: this.backend.gram(m, reg) };
+      this.gramCache = this.backend.gram(m, this.scaledRows ? 0 : this.rowRegularization(0, 0));
       m.dispose();
     }
-    return this.gramCache.value;
+    return this.gramCache;
+  }
+
+  /** The extra diagonal term of a fold-in row with `count` entries against `others` rows (0 unless ν > 0). */
+  private foldInRegularization(count: number, others: number): number {
+    return this.scaledRows ? this.rowRegularization(count, others) : 0;
   }
 
   /**
@@ -185,15 +260,16 @@ export class AlsRecommender extends FactorRecommender {
     return { indptr: Int32Array.of(0, indices.length), indices, data, rows: 1, cols: vocab.size };
   }
 
-  /** The exact least-squares factors of one confidence row against fixed `other` factors (Gram `gram` = OᵀO + λI). */
+  /** The exact least-squares factors of one confidence row against fixed `other` factors (Gram `gram` from itemGram/userGram). */
   private async solveRow(row: Csr, other: Float32Array, rows: number, gram: Float32Array): Promise<Float32Array> {
     const d = this.factorCount;
     const b = this.backend;
     const x = b.matrix(new Float32Array(d), 1, d);
     const y = b.matrix(other, rows, d);
     const c = b.sparseMatrix(row);
+    const extra = this.foldInRegularization(row.indices.length, rows);
     try {
-      await b.alsSolve(x, c, y, gram, { solver: 'cholesky', cgSteps: 1 });
+      await b.alsSolve(x, c, y, gram, extra ? { solver: 'cholesky', cgSteps: 1, rowRegularization: Float32Array.of(extra) } : { solver: 'cholesky', cgSteps: 1 });
       return x.toArray();
     } finally {
       for (const m of [x, y, c]) m.dispose();
@@ -223,11 +299,11 @@ export class AlsRecommender extends FactorRecommender {
     return this.solveRow(this.historyRow(itemUsers, users), this.userFactors, users.size, this.userGram());
   }
 
-  /** XᵀX + λI of the user factors. */
+  /** XᵀX (+ λ/α₀ I unless frequency-scaled) of the user factors. */
   private userGram(): Float32Array {
     const m = this.backend.matrix(this.userFactors, this.requireIndex().users.size, this.factorCount);
     try {
-      return this.backend.gram(m, this.options.regularization);
+      return this.backend.gram(m, this.scaledRows ? 0 : this.rowRegularization(0, 0));
     } finally {
       m.dispose();
     }
@@ -237,7 +313,8 @@ export class AlsRecommender extends FactorRecommender {
   override scoreHistory(items: Int32Array, weights?: Float32Array): Float32Array {
     const d = this.factorCount;
     const conf = Float32Array.from(items, (_, j) => this.confidence(weights ? weights[j] : 1));
-    const { A, b } = alsNormalEquations(Int32Array.of(0, items.length), items, conf, this.itemFactors, this.itemGram(), d, 0);
+    const extra = this.foldInRegularization(items.length, this.requireIndex().items.size);
+    const { A, b } = alsNormalEquations(Int32Array.of(0, items.length), items, conf, this.itemFactors, this.itemGram(), d, 0, extra);
     const x = choleskyFactor(A, d) ? Float32Array.from(choleskySolveFactored(A, b, d)) : new Float32Array(d);
     return this.scoreVector(x);
   }
@@ -338,7 +415,7 @@ export class AlsRecommender extends FactorRecommender {
       row = { indptr: Int32Array.of(0, indices.length), indices, data: s.data.slice(s.indptr[u], s.indptr[u + 1]).map((w) => this.confidence(w)), rows: 1, cols: idx.items.size };
     }
     const d = this.factorCount;
-    const { A } = alsNormalEquations(row.indptr, row.indices, row.data, this.itemFactors, this.itemGram(), d, 0);
+    const { A } = alsNormalEquations(row.indptr, row.indices, row.data, this.itemFactors, this.itemGram(), d, 0, this.foldInRegularization(row.indices.length, idx.items.size));
     if (!choleskyFactor(A, d)) throw new InvalidArgumentError('regularization', this.options.regularization, 'a value > 0 for explain()');
     const weighted = choleskySolveFactored(A, this.itemFactors.subarray(i * d, (i + 1) * d), d);
     let total = 0;

@@ -7,7 +7,7 @@
 import { FactorRecommender } from './factor.ts';
 import type { FitOptions } from './recommender.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32, normal } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
@@ -38,23 +38,6 @@ export interface LmfOptions {
 }
 
 const DEFAULTS: Required<Omit<LmfOptions, 'maxNegatives'>> = { factors: 30, learningRate: 1, regularization: 0.6, iterations: 30, negativeProportion: 30, seed: 42 };
-
-/** Standard normal draws (Box–Muller) from a uniform generator. */
-function normal(next: () => number): () => number {
-  let spare: number | undefined;
-  return () => {
-    if (spare !== undefined) {
-      const s = spare;
-      spare = undefined;
-      return s;
-    }
-    const u = 1 - next();
-    const v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-}
 
 /**
  * Logistic matrix factorisation.

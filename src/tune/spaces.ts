@@ -48,8 +48,15 @@ export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
     create: (p) => new ItemKnnRecommender(p),
   },
   als: {
-    description: 'factors 32/64/128/256; regularization log-uniform [0.01, 100]; alpha log-uniform [0.5, 50]; 15 iterations',
-    sample: (r) => ({ factors: pick(r, [32, 64, 128, 256]), regularization: round(logUniform(r, 0.01, 100)), alpha: round(logUniform(r, 0.5, 50)), iterations: 15 }),
+    description:
+      'factors 32/64/128/256; alpha log-uniform [0.5, 50]; 15 iterations; half the points as implicit (regularization log-uniform [0.01, 100]), ' +
+      'half with Rendle et al. 2022\'s knobs (regularizationExponent 1, regularization log-uniform [1e-4, 1], unobservedWeight log-uniform [0.01, 1], initStd 0.1)',
+    sample: (r) => {
+      const base = { factors: pick(r, [32, 64, 128, 256]), alpha: round(logUniform(r, 0.5, 50)), iterations: 15 };
+      if (r() < 0.5) return { ...base, regularization: round(logUniform(r, 0.01, 100)) };
+      // frequency-scaled λ multiplies by (|I_u| + α₀|I|): useful values are orders of magnitude smaller (Rendle et al. 2022, Fig. 1)
+      return { ...base, regularization: round(logUniform(r, 1e-4, 1)), regularizationExponent: 1, unobservedWeight: round(logUniform(r, 0.01, 1)), initStd: 0.1 };
+    },
     create: (p) => new AlsRecommender(p),
   },
   lightfm: {

@@ -9,6 +9,11 @@
  * of trials (Bergstra & Bengio 2012), needs no state beyond the seed, and so resumes exactly from a trial log.
  * Halving over users, not epochs: half the families fit in closed form or one pass, and scoring every item for every
  * validation user costs as much as such a fit, so the cheap first rung saves real time for every family.
+ *
+ * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the last 15% of the budget goes to a linear
+ * blend of the best point of each of the top `blend` families (BlendRecommender, per-user z-scores): those points are
+ * refitted on the fit part and every weight vector of a 0.1-step grid over the simplex with two or more non-zero
+ * weights is scored on every validation user, from one scoring pass per member (rows cached per block of users).
  */
 import { InvalidArgumentError } from '../errors.ts';
 import type { Interactions } from '../data/interactions.ts';
@@ -19,6 +24,15 @@ import { ndcgAtK, precisionAtK, recallAtK, mapAtK, type UserRankFacts } from '..
 import { alignTestData } from '../eval/evaluate.ts';
 import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from './spaces.ts';
 import { mulberry32 } from '../models/random.ts';
+import { BlendRecommender, normalizeScores } from '../models/blend.ts';
+import { getBackend } from '../kernels/registry.ts';
+
+/** Share of the budget kept for the blend stage when it runs. */
+const BLEND_SHARE = 0.15;
+/** Grid step of the blend weights (weights are multiples of it and sum to 1). */
+const BLEND_STEP = 0.1;
+/** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
+const BLEND_BLOCK = 256;
 
 /** Metrics tune can optimise (at cut-off `k`). */
 export type TuneMetric = 'ndcg' | 'precision' | 'recall' | 'map';
@@ -47,6 +61,11 @@ export interface TuneOptions extends LongRunOptions {
   bracketSize?: number;
   /** Trials of an earlier run (e.g. read back from its log): their points are not fitted again. */
   trials?: readonly TuneTrial[];
+  /**
+   * Members of the blend stage (default 3; 0 or 1: no blends): the best point of each of the top `blend` families is
+   * blended with weights searched on the validation split (see the module comment).
+   */
+  blend?: number;
   /** Called once per finished trial (the CLI appends it to its JSONL log). */
   onTrial?: (trial: TuneTrial) => void;
 }
@@ -113,6 +132,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const bracketSize = options.bracketSize ?? 9;
   if (!(Number.isInteger(bracketSize) && bracketSize >= 1)) throw new InvalidArgumentError('bracketSize', bracketSize, 'an integer >= 1');
   const seed = options.seed ?? 42;
+  const blendSize = options.blend ?? 3;
+  if (!(Number.isInteger(blendSize) && blendSize >= 0)) throw new InvalidArgumentError('blend', blendSize, 'an integer >= 0 (members of the blend stage; 0: none)');
+  const blending = blendSize >= 2 && models.length >= 2;
+  const searchBudget = blending ? budget * (1 - BLEND_SHARE) : budget;
   const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
   if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
 
@@ -147,33 +170,96 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const users = rung === 0 ? validUsers.quarter : validUsers.all;
     const ids = users.map((u) => m.trainingIndex.users.idAt(u));
     const lists = await m.recommendBatch(ids, { k });
-    let sum = 0;
-    let precision = 0;
-    for (let r = 0; r < users.length; r++) {
-      const relevant = validUsers.rows.get(users[r])!;
-      const hits = lists[r].map((rec) => (relevant.has(m.trainingIndex.items.indexOf(rec.item)!) ? 1 : 0));
-      while (hits.length < k) hits.push(0);
-      const facts = { k, hits, nTest: relevant.size } as unknown as UserRankFacts;
-      sum += METRICS[metric](facts);
-      precision += precisionAtK(facts);
-    }
+    const acc = { score: 0, precision: 0 };
+    for (let r = 0; r < users.length; r++) addUser(acc, lists[r].map((rec) => m.trainingIndex.items.indexOf(rec.item)!), validUsers.rows.get(users[r])!);
     const evalSeconds = (performance.now() - e0) / 1000;
     measured += (fitted ? 0 : fitSeconds) + evalSeconds;
-    const trial: TuneTrial = { model, params, rung, score: sum / users.length, precision: precision / users.length, users: users.length, fitSeconds, evalSeconds };
+    return { trial: record({ model, params, rung, score: acc.score / users.length, precision: acc.precision / users.length, users: users.length, fitSeconds, evalSeconds }), fitted: m };
+  };
+  /** Add one user's metric and precision@k, from the ranked item indices. */
+  const addUser = (acc: { score: number; precision: number }, ranked: ArrayLike<number>, relevant: Set<number>) => {
+    const hits: number[] = [];
+    for (let j = 0; j < k; j++) hits.push(j < ranked.length && relevant.has(ranked[j]) ? 1 : 0);
+    const facts = { k, hits, nTest: relevant.size } as unknown as UserRankFacts;
+    acc.score += METRICS[metric](facts);
+    acc.precision += precisionAtK(facts);
+  };
+  const record = (trial: TuneTrial): TuneTrial => {
     trials.push(trial);
     options.onTrial?.(trial);
     options.onProgress?.({ phase: 'tune', done: Math.min(elapsed(), budget), total: budget, info: { trials: trials.length, score: trial.score } });
-    return { trial, fitted: m };
+    return trial;
+  };
+
+  /**
+   * The blend stage: the best point of each of the top families refitted on the fit part, then every grid weight
+   * vector scored on all validation users from cached, normalised member rows.
+   */
+  const blendStage = async (): Promise<void> => {
+    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && t.model !== 'blend')).slice(0, blendSize);
+    if (tops.length < 2) return;
+    const grid = simplexGrid(tops.length, Math.round(1 / BLEND_STEP)).filter((w) => w.filter((x) => x > 0).length >= 2);
+    const paramsOf = (w: number[]) => ({
+      members: tops.flatMap((t, r) => (w[r] > 0 ? [{ kind: t.model, params: t.params }] : [])),
+      weights: w.filter((x) => x > 0),
+      normalize: 'z-score',
+    });
+    const todo = grid.filter((w) => !previous.has(trialKey('blend', paramsOf(w), 1)));
+    if (todo.length === 0) return; // resumed: every grid point is among the earlier trials
+    const members: Recommender[] = [];
+    const fitSeconds: number[] = [];
+    for (const t of tops) {
+      checkAborted(signal, 'tune');
+      const f0 = performance.now();
+      members.push(await SEARCH_SPACES[t.model].create(t.params).fit(fitPart, { signal }));
+      fitSeconds.push((performance.now() - f0) / 1000);
+    }
+    const e0 = performance.now();
+    validUsers ??= await validationUsers(members[0], valid, seed);
+    const users = Int32Array.from(validUsers.all);
+    const { seen, items } = members[0].trainingIndex;
+    const n = items.size;
+    const backend = await getBackend();
+    const acc = todo.map(() => ({ score: 0, precision: 0 }));
+    for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) {
+      checkAborted(signal, 'tune');
+      const block = users.subarray(b0, b0 + BLEND_BLOCK);
+      const rows = members.map((m) => {
+        const s = m.scoreUsers(block);
+        for (let r = 0; r < block.length; r++) normalizeScores(s.subarray(r * n, (r + 1) * n), seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), 'z-score');
+        return s;
+      });
+      const mixed = new Float32Array(block.length * n);
+      for (let g = 0; g < todo.length; g++) {
+        mixed.fill(0);
+        for (let m = 0; m < members.length; m++) {
+          const w = todo[g][m];
+          if (w === 0) continue;
+          const s = rows[m];
+          for (let e = 0; e < mixed.length; e++) mixed[e] += w * s[e];
+        }
+        for (let r = 0; r < block.length; r++) for (let q = seen.indptr[block[r]]; q < seen.indptr[block[r] + 1]; q++) mixed[r * n + seen.indices[q]] = -Infinity;
+        const top = backend.topk(mixed, block.length, n, k);
+        for (let r = 0; r < block.length; r++) addUser(acc[g], top.indices.subarray(r * k, r * k + top.counts[r]), validUsers.rows.get(block[r])!);
+      }
+      await Promise.resolve();
+    }
+    const evalSeconds = (performance.now() - e0) / 1000;
+    measured += fitSeconds.reduce((a, b) => a + b, 0) + evalSeconds;
+    todo.forEach((w, g) => record({
+      model: 'blend', params: paramsOf(w), rung: 1, score: acc[g].score / users.length, precision: acc[g].precision / users.length, users: users.length,
+      fitSeconds: w.reduce((sum, x, r) => sum + (x > 0 ? fitSeconds[r] : 0), 0), evalSeconds: evalSeconds / todo.length,
+    }));
   };
 
   let family = 0;
   let points = 0;
   try {
-    while (elapsed() < budget && points < maxPoints) {
+    while (elapsed() < searchBudget && points < maxPoints) {
       checkAborted(signal, 'tune');
       // Rung 0: a fresh bracket of points, families in turn, each scored on a quarter of the validation users.
       const bracket: { model: string; params: Record<string, unknown>; trial: TuneTrial; fitted?: Recommender }[] = [];
-      for (let i = 0; i < bracketSize && elapsed() < budget && points < maxPoints; i++) {
+      for (let i = 0; i < bracketSize && elapsed() < searchBudget && points < maxPoints; i++) {
         points++;
         const model = models[family++ % models.length];
         const params = SEARCH_SPACES[model].sample(random);
@@ -188,11 +274,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       // Rung 1: the best third on every validation user (their fitted models are reused).
       const promoted = bracket.slice(0, Math.max(1, Math.floor(bracketSize / 3)));
       for (const p of promoted) {
-        if (elapsed() >= budget && trials.some((t) => t.rung === 1)) break;
+        if (elapsed() >= searchBudget && trials.some((t) => t.rung === 1)) break;
         await score(p.model, p.params, 1, p.fitted, p.trial.fitSeconds);
         p.fitted = undefined;
       }
     }
+    if (blending) await blendStage();
   } catch (e) {
     if (!signal?.aborted) throw e;
     aborted = true;
@@ -202,17 +289,27 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   if (full.length === 0) {
     throw new InvalidArgumentError('budgetSeconds', budget, 'enough time for at least one point scored on every validation user', 'give a larger budget.');
   }
-  const leaderboard: TuneTrial[] = [];
-  for (const m of new Set(full.map((t) => t.model))) {
-    leaderboard.push(full.filter((t) => t.model === m).reduce((a, b) => (b.score > a.score ? b : a)));
-  }
-  leaderboard.sort((a, b) => b.score - a.score);
+  const leaderboard = bestPerFamily(full);
   const best = leaderboard[0];
   // Refit the winner on all of train (without the signal: an interrupted search still hands back its best model).
   const r0 = performance.now();
-  const model = await SEARCH_SPACES[best.model].create(best.params).fit(train);
+  const model = await (best.model === 'blend' ? new BlendRecommender(best.params as never) : SEARCH_SPACES[best.model].create(best.params)).fit(train);
   const refitSeconds = (performance.now() - r0) / 1000;
   return { best, model, leaderboard, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds };
+}
+
+/** The best trial of each family, best first (ties: the earlier trial). */
+function bestPerFamily(trials: readonly TuneTrial[]): TuneTrial[] {
+  const best = new Map<string, TuneTrial>();
+  for (const t of trials) if (!(t.score <= (best.get(t.model)?.score ?? -Infinity))) best.set(t.model, t);
+  return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
+/** Every vector of `parts` non-negative multiples of 1/`steps` summing to 1. */
+function simplexGrid(parts: number, steps: number): number[][] {
+  const compositions = (p: number, total: number): number[][] =>
+    p === 1 ? [[total]] : Array.from({ length: total + 1 }, (_, s) => compositions(p - 1, total - s).map((rest) => [s, ...rest])).flat();
+  return compositions(parts, steps).map((c) => c.map((x) => x / steps));
 }
 
 /**

@@ -1,6 +1,6 @@
 // ALS: Wasm solvers against the TS reference, CG against Cholesky, and the model's implicit-compatible behaviour.
 import {
-  init, getBackend, AlsRecommender, InvalidArgumentError, UnknownUserError, NotPositiveDefiniteError,
+  init, getBackend, AlsRecommender, InvalidArgumentError, UnknownUserError, NotPositiveDefiniteError, DimensionMismatchError,
   type Backend, type Csr,
 } from 'recwise';
 import { test } from './harness.ts';
@@ -54,6 +54,15 @@ for (const d of [3, 8, 13, 64]) {
       await js.alsSolve(xJ, js.sparseMatrix(C), js.matrix(Y, nI, d), gJ, { solver, cgSteps: 3 });
       await wasm.alsSolve(xW, wasm.sparseMatrix(C), wasm.matrix(Y, nI, d), gJ, { solver, cgSteps: 3 });
       close(xW.toArray(), xJ.toArray(), 2e-4, solver);
+      // per-row regularisation (Rendle et al. 2022's frequency scaling): Wasm equals the reference, and it changes rows
+      const rowRegularization = Float32Array.from({ length: nU }, (_, u) => 0.05 * (C.indptr[u + 1] - C.indptr[u]));
+      const rJ = js.matrix(X0, nU, d);
+      const rW = wasm.matrix(X0, nU, d);
+      await js.alsSolve(rJ, js.sparseMatrix(C), js.matrix(Y, nI, d), gJ, { solver, cgSteps: 3, rowRegularization });
+      await wasm.alsSolve(rW, wasm.sparseMatrix(C), wasm.matrix(Y, nI, d), gJ, { solver, cgSteps: 3, rowRegularization });
+      close(rW.toArray(), rJ.toArray(), 2e-4, `${solver} with rowRegularization`);
+      ok(rJ.toArray().some((v, e) => Math.abs(v - xJ.toArray()[e]) > 1e-4), 'rowRegularization changes the solution');
+      await rejects(js.alsSolve(rJ, js.sparseMatrix(C), js.matrix(Y, nI, d), gJ, { solver, cgSteps: 3, rowRegularization: new Float32Array(3) }), DimensionMismatchError);
     }
   });
 }
@@ -165,4 +174,78 @@ test('als/model: similarItemsBatch equals similarItems per item', async () => {
     deepEqual(batch[r].map((x) => x.item), model.similarItems(id, { k: 4 }).map((x) => x.item), `item ${id}`);
     close(batch[r].map((x) => x.score), model.similarItems(id, { k: 4 }).map((x) => x.score), 1e-6);
   });
+});
+
+/**
+ * Rendle et al. 2022's iALS, written out in f64: item i's exact solution against fixed user factors X minimises
+ * Σ_{u ∈ U_i} c_ui (1 − x_uᵀy)² + α₀ Σ_{u ∉ U_i} (x_uᵀy)² + λ (|U_i| + α₀|U|)^ν ‖y‖², i.e. solves
+ * (α₀ XᵀX + Σ_{u ∈ U_i} (c_ui − α₀) x_u x_uᵀ + λ_i I) y = Σ c_ui x_u.
+ */
+function ialsItemResidual(X: Float32Array, y: Float32Array, users: number[], conf: number[], nUsers: number, d: number, o: { regularization: number; unobservedWeight: number; regularizationExponent: number }): number {
+  const a0 = o.unobservedWeight;
+  const lambda = o.regularization * (users.length + a0 * nUsers) ** o.regularizationExponent;
+  let worst = 0;
+  for (let a = 0; a < d; a++) {
+    let lhs = lambda * y[a];
+    for (let u = 0; u < nUsers; u++) {
+      let xy = 0;
+      for (let f = 0; f < d; f++) xy += X[u * d + f] * y[f];
+      lhs += a0 * X[u * d + a] * xy;
+    }
+    let rhs = 0;
+    users.forEach((u, e) => {
+      let xy = 0;
+      for (let f = 0; f < d; f++) xy += X[u * d + f] * y[f];
+      lhs += (conf[e] - a0) * X[u * d + a] * xy;
+      rhs += conf[e] * X[u * d + a];
+    });
+    worst = Math.max(worst, Math.abs(lhs - rhs) / Math.max(1, Math.abs(rhs)));
+  }
+  return worst;
+}
+
+test('als/ials: unobservedWeight, frequency-scaled regularization and initStd solve Rendle et al. 2022\'s system', async () => {
+  const data = checkerboard();
+  const knobs = { regularization: 0.02, unobservedWeight: 0.3, regularizationExponent: 1, alpha: 2 };
+  for (const name of ['js', 'wasm'] as const) {
+    await backend(name);
+    const model = await new AlsRecommender({ factors: 5, iterations: 6, solver: 'cholesky', initStd: 0.1, ...knobs }).fit(data);
+    // the last half-step solved every item exactly against the final user factors
+    const d = 5;
+    for (let i = 0; i < data.nItems; i++) {
+      const users: number[] = [];
+      for (let u = 0; u < data.nUsers; u++) if (data.itemsOf(u).includes(i)) users.push(u);
+      const res = ialsItemResidual(model.userFactors, model.itemFactors.subarray(i * d, (i + 1) * d), users, users.map(() => 1 + knobs.alpha), data.nUsers, d, knobs);
+      ok(res < 1e-3, `${name}: item ${i} normal equations residual ${res}`);
+    }
+    // fold-in solves the user's own system (λ scaled by the history's length) against the item factors
+    const items = Array.from(data.itemsOf(3));
+    const x = await model.recalculateUser(items.map((i) => data.items.idAt(i)));
+    const swapped = ialsItemResidual(model.itemFactors, x, items, items.map(() => 1 + knobs.alpha), data.nItems, d, knobs);
+    ok(swapped < 1e-3, `${name}: recalculateUser residual ${swapped}`);
+    const dot = (j: number) => x.reduce((acc, v, f) => acc + v * model.itemFactors[j * d + f], 0);
+    close(model.score('x', ['i0', 'i5'], { userItems: items.map((i) => data.items.idAt(i)) }), [dot(0), dot(5)], 1e-4, 'fold-in scores');
+  }
+});
+
+test('als/ials: the defaults are implicit\'s model; each knob changes the solution; initStd draws N(0, σ²/d)', async () => {
+  await init();
+  const data = checkerboard();
+  const base = { factors: 6, iterations: 3 };
+  const plain = await new AlsRecommender(base).fit(data);
+  const explicit = await new AlsRecommender({ ...base, unobservedWeight: 1, regularizationExponent: 0, initStd: 0 }).fit(data);
+  deepEqual(explicit.itemFactors, plain.itemFactors, 'the defaults are the old model, bit for bit');
+  const differs = (a: Float32Array, b: Float32Array) => a.some((v, e) => Math.abs(v - b[e]) > 1e-5);
+  for (const knob of [{ unobservedWeight: 0.2 }, { regularizationExponent: 1 }, { initStd: 0.1 }]) {
+    ok(differs((await new AlsRecommender({ ...base, ...knob }).fit(data)).itemFactors, plain.itemFactors), JSON.stringify(knob));
+  }
+  const init0 = await new AlsRecommender({ factors: 64, iterations: 0, initStd: 0.5 }).fit(data);
+  const v = Array.from(init0.itemFactors);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  ok(Math.abs(mean) < 0.01 && Math.abs(sd - 0.5 / 8) < 0.006, `mean ${mean}, sd ${sd} (want 0, ${0.5 / 8})`);
+  ok(Array.from((await new AlsRecommender({ factors: 64, iterations: 0 }).fit(data)).itemFactors).every((x) => x >= 0 && x < 0.01), 'implicit\'s U[0, 0.01)');
+  throws(() => new AlsRecommender({ unobservedWeight: 0 }), InvalidArgumentError, { field: 'unobservedWeight' });
+  throws(() => new AlsRecommender({ regularizationExponent: -1 }), InvalidArgumentError, { field: 'regularizationExponent' });
+  throws(() => new AlsRecommender({ initStd: Number.NaN }), InvalidArgumentError, { field: 'initStd' });
 });

@@ -9,6 +9,7 @@ import './itemknn.cases.ts';
 import './ease.cases.ts';
 import './rp3beta.cases.ts';
 import './tune.cases.ts';
+import './blend.cases.ts';
 import './data.cases.ts';
 import './data-formats.cases.ts';
 import './metrics.cases.ts';

@@ -117,9 +117,9 @@ export function createJsBackend(): Backend {
       const y = asJs(other, JsMatrix, 'matrix');
       const c = asJs(confidence, JsSparseMatrix, 'sparseMatrix');
       checkAls(x, c, y, gram, options);
-      if (options.solver === 'cg') alsCgRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows, options.cgSteps);
+      if (options.solver === 'cg') alsCgRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows, options.cgSteps, options.rowRegularization);
       else {
-        const failed = alsCholeskyRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows);
+        const failed = alsCholeskyRef(c.indptr, c.indices, c.data, x.data, y.data, gram, x.cols, 0, c.rows, options.rowRegularization);
         if (failed) throw new NotPositiveDefiniteError(failed - 1);
       }
     },

@@ -22,18 +22,22 @@ const dotv = (a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number
   return s;
 };
 
-/** CG steps for rows [rowStart, rowEnd), warm-started from X (updated in place). */
+/**
+ * CG steps for rows [rowStart, rowEnd), warm-started from X (updated in place). Row u's system is YtY (which holds
+ * reg·I) + Σ (|c| − 1) y yᵀ, plus rowReg[u]·I when `rowReg` is given (frequency-scaled regularisation).
+ */
 export function alsCgRef(
   indptr: Int32Array, indices: Int32Array, conf: Float32Array, X: Float32Array, Y: Float32Array, YtY: Float32Array,
-  d: number, rowStart: number, rowEnd: number, steps: number,
+  d: number, rowStart: number, rowEnd: number, steps: number, rowReg?: Float32Array,
 ): void {
   const r = new Float64Array(d);
   const p = new Float64Array(d);
   const ap = new Float64Array(d);
   const x = new Float64Array(d);
   for (let u = rowStart; u < rowEnd; u++) {
+    const reg = rowReg ? rowReg[u] : 0;
     for (let j = 0; j < d; j++) x[j] = X[u * d + j];
-    for (let j = 0; j < d; j++) r[j] = -dotv(YtY, j * d, x, 0, d);
+    for (let j = 0; j < d; j++) r[j] = -(dotv(YtY, j * d, x, 0, d) + reg * x[j]);
     for (let e = indptr[u]; e < indptr[u + 1]; e++) {
       const yo = indices[e] * d;
       let c = conf[e];
@@ -50,7 +54,7 @@ export function alsCgRef(
     let rsold = dotv(r, 0, r, 0, d);
     if (rsold < 1e-20) continue;
     for (let it = 0; it < steps; it++) {
-      for (let j = 0; j < d; j++) ap[j] = dotv(YtY, j * d, p, 0, d);
+      for (let j = 0; j < d; j++) ap[j] = dotv(YtY, j * d, p, 0, d) + reg * p[j];
       for (let e = indptr[u]; e < indptr[u + 1]; e++) {
         const c = Math.abs(conf[e]);
         const yo = indices[e] * d;
@@ -71,11 +75,12 @@ export function alsCgRef(
   }
 }
 
-/** The normal equations of row u: A = YtY + Σ (|c| − 1) y yᵀ, b = Σ_{c > 0} c y (f64). */
+/** The normal equations of row u: A = YtY + reg·I + Σ (|c| − 1) y yᵀ, b = Σ_{c > 0} c y (f64). */
 export function alsNormalEquations(
-  indptr: Int32Array, indices: Int32Array, conf: Float32Array, Y: Float32Array, YtY: Float32Array, d: number, u: number,
+  indptr: Int32Array, indices: Int32Array, conf: Float32Array, Y: Float32Array, YtY: Float32Array, d: number, u: number, reg = 0,
 ): { A: Float64Array; b: Float64Array } {
   const A = Float64Array.from(YtY);
+  for (let k = 0; k < d; k++) A[k * d + k] += reg;
   const b = new Float64Array(d);
   for (let e = indptr[u]; e < indptr[u + 1]; e++) {
     const yo = indices[e] * d;
@@ -118,14 +123,17 @@ export function choleskySolveFactored(L: Float64Array, b: ArrayLike<number>, d: 
   return z;
 }
 
-/** Exact solves for rows [rowStart, rowEnd). Returns 0, or (row + 1) of the first non-positive-definite row (left unchanged). */
+/**
+ * Exact solves for rows [rowStart, rowEnd) (rowReg as in {@link alsCgRef}). Returns 0, or (row + 1) of the first
+ * non-positive-definite row (left unchanged).
+ */
 export function alsCholeskyRef(
   indptr: Int32Array, indices: Int32Array, conf: Float32Array, X: Float32Array, Y: Float32Array, YtY: Float32Array,
-  d: number, rowStart: number, rowEnd: number,
+  d: number, rowStart: number, rowEnd: number, rowReg?: Float32Array,
 ): number {
   let failed = 0;
   for (let u = rowStart; u < rowEnd; u++) {
-    const { A, b } = alsNormalEquations(indptr, indices, conf, Y, YtY, d, u);
+    const { A, b } = alsNormalEquations(indptr, indices, conf, Y, YtY, d, u, rowReg ? rowReg[u] : 0);
     if (!choleskyFactor(A, d)) {
       failed ||= u + 1;
       continue;

@@ -304,12 +304,13 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const work = cg ? (ip[C.rows] + C.rows * d) * d * (options.cgSteps + 1) : (ip[C.rows] + (C.rows * d * d) / 6) * d * d / 2;
       const scratchBytes = Math.ceil(((cg ? 3 * d : d * d + d) * 4) / LINE) * LINE;
       const g = heap.put(gram);
+      const rowReg = options.rowRegularization ? heap.put(options.rowRegularization) : 0;
       const scratch = heap.alloc(threads * scratchBytes);
       const slots = heap.alloc(LINE); // the row counter at +0, Cholesky's lowest failed row + 1 at +64
       heap.i32(slots, 32).fill(0);
       const args = (t: number) => cg
-        ? [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, options.cgSteps, slots, C.rows, UNITS_PER_CALL, scratch + t * scratchBytes]
-        : [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, slots, C.rows, UNITS_PER_CALL, slots + 64, scratch + t * scratchBytes];
+        ? [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, options.cgSteps, slots, C.rows, UNITS_PER_CALL, scratch + t * scratchBytes, rowReg]
+        : [C.indptr, C.indices, C.data, X.ptr, Y.ptr, g, d, slots, C.rows, UNITS_PER_CALL, slots + 64, scratch + t * scratchBytes, rowReg];
       const fn = cg ? 'alsCgRows' : 'alsCholeskyRows';
       try {
         // Rows claimed one at a time (claimed.ts): at ml-100k size (a few ms per half-step) the idle time of static
@@ -319,6 +320,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         if (!cg && failed) throw new NotPositiveDefiniteError(failed - 1);
       } finally {
         heap.release(g);
+        if (rowReg) heap.release(rowReg);
         heap.release(scratch);
         heap.release(slots);
       }

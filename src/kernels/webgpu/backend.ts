@@ -362,7 +362,8 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
       const X = dense(target);
       const Y = dense(other);
       const C = sparse(confidence, 'sparseMatrix');
-      const gpu = options.solver === 'cg' && usable() && X.cols <= GPU_CG_MAX_FACTORS && fitsGpu(X.rows * X.cols * 4) && fitsGpu(Y.rows * Y.cols * 4) && fitsGpu(C.nnz * 4);
+      // per-row regularisation (Rendle et al. 2022's frequency scaling) runs on the Wasm mirror: the shader has no such term
+      const gpu = options.solver === 'cg' && !options.rowRegularization && usable() && X.cols <= GPU_CG_MAX_FACTORS && fitsGpu(X.rows * X.cols * 4) && fitsGpu(Y.rows * Y.cols * 4) && fitsGpu(C.nnz * 4);
       if (!gpu) {
         await wasm.alsSolve(X.mirror, C.mirror as SparseMatrix, Y.mirror, gram, options);
         X.gpuValid = false;
