@@ -54,10 +54,16 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'confidence', type: 'enum', values: ['one-plus-alpha', 'alpha'], help: "als: one-plus-alpha (default, c = 1 + alpha·w) or alpha (c = alpha·w, implicit >= 0.5's meaning of alpha)" },
       { name: 'solver', type: 'enum', values: ['cg', 'cholesky'], help: 'als: conjugate gradient (default) or exact Cholesky solves' },
       { name: 'cg-steps', type: 'int', min: 1, help: 'als: conjugate-gradient steps per solve (default 3)' },
+      { name: 'unobserved-weight', type: 'number', min: 0, help: 'als: weight α₀ of unobserved pairs (default 1; Rendle et al. 2022)' },
+      { name: 'regularization-exponent', type: 'number', min: 0, help: 'als: frequency scaling ν, row penalty λ·(|I_u| + α₀|I|)^ν (default 0; Rendle et al. use 1)' },
+      { name: 'init-std', type: 'number', min: 0, help: 'als: init N(0, σ²/factors) with this σ (default 0: implicit\'s U[0, 0.01))' },
       SEED,
     ],
     create: (f) =>
-      new AlsRecommender(given({ factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, confidence: f.confidence, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed })),
+      new AlsRecommender(given({
+        factors: f.factors, iterations: f.iterations, regularization: f.regularization, alpha: f.alpha, confidence: f.confidence, solver: f.solver, cgSteps: f['cg-steps'], seed: f.seed,
+        unobservedWeight: f['unobserved-weight'], regularizationExponent: f['regularization-exponent'], initStd: f['init-std'],
+      })),
   },
   bpr: {
     summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',

@@ -23,6 +23,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'budget', type: 'string', meta: 'TIME', default: '10m', help: 'search time: seconds, or with a unit (90s, 10m, 1h); the final refit comes on top' },
   { name: 'metric', type: 'string', meta: 'NAME@K', default: 'ndcg@10', help: 'what to maximise: ndcg, precision, recall or map, at a cut-off' },
   { name: 'max-points', type: 'int', min: 1, help: 'stop after sampling this many points (resumed ones count), for runs that do not depend on the machine\'s speed' },
+  { name: 'blend', type: 'int', min: 0, default: 3, help: 'members of the closing blend stage: the best point of each of the top N families, weights searched on validation (0: no blends)' },
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the search and the carved split (a resumed run needs the same one)' },
   { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted winner' },
   { name: 'log', type: 'string', meta: 'FILE', help: 'JSONL log of every trial; an existing log is resumed' },
@@ -52,7 +53,7 @@ async function readLog(path: string): Promise<TuneTrial[]> {
     if (!line.trim()) continue;
     try {
       const t = JSON.parse(line) as TuneTrial;
-      if (typeof t.model === 'string' && SEARCH_SPACES[t.model] && t.params && typeof t.score === 'number' && (t.rung === 0 || t.rung === 1)) out.push(t);
+      if (typeof t.model === 'string' && (SEARCH_SPACES[t.model] || t.model === 'blend') && t.params && typeof t.score === 'number' && (t.rung === 0 || t.rung === 1)) out.push(t);
     } catch {
       // a torn last line: its trial runs again
     }
@@ -67,7 +68,8 @@ export const tuneCommand: Command = {
     'Random search with successive halving over validation users (a quarter of them first, the best third on all), ' +
     'families in turn, until --budget; the best point is refitted on all of --train and saved to --out. Search spaces: ' +
     Object.entries(SEARCH_SPACES).map(([name, s]) => `${name}: ${s.description}`).join('; ') +
-    '. The test split is never read: evaluate the result with recwise eval --model-file.',
+    '. Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid. ' +
+    'The test split is never read: evaluate the result with recwise eval --model-file.',
   flags: FLAGS,
   examples: [
     'recwise tune --train train.tsv --valid valid.tsv --models ease,rp3beta --budget 10m --log tune.jsonl --out best.recwise',
@@ -99,7 +101,7 @@ export const tuneCommand: Command = {
     let result;
     try {
       result = await tune({
-        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, trials: previous, maxPoints: f['max-points'] as number | undefined,
+        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, trials: previous, maxPoints: f['max-points'] as number | undefined,
         signal: controller.signal, onProgress: ctx.progress.callback('tune'),
         onTrial: (t) => {
           if (logPath) writes = writes.then(() => appendTextFile(logPath, JSON.stringify(t) + '\n'));

@@ -103,6 +103,37 @@ test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each co
   close(pruned.score(u, [0, 1, 2, 50]), [0, 1, 2, 50].map((j) => expected[j]), 1e-5);
 });
 
+test('ease/scoring: an unpruned B scores densely (x_u · B); lists and scores equal the sum of the stored weights', async () => {
+  for (const name of ['js', 'wasm'] as const) {
+    await backend(name);
+    const data = randomInteractions(300, 90, 25, 17);
+    const model = await new EaseRecommender({ lambda: 20 }).fit(data);
+    const n = 90;
+    const { indptr, indices, data: w } = model.weights;
+    const users = data.users.ids();
+    const expected = users.map((_, u) => {
+      const row = new Float64Array(n);
+      const { indptr: sp, indices: si, data: sw } = model.trainingIndex.seen;
+      for (let p = sp[u]; p < sp[u + 1]; p++) for (let q = indptr[si[p]]; q < indptr[si[p] + 1]; q++) row[indices[q]] += sw[p] * w[q];
+      return row;
+    });
+    const batch = await model.recommendBatch(users, { k: 10 });
+    const unfiltered = await model.recommendBatch(users, { k: 5, filterSeen: false });
+    users.forEach((user, u) => {
+      const seen = new Set(data.itemsOf(u));
+      const order = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i)).sort((a, b) => expected[u][b] - expected[u][a] || a - b);
+      equal(batch[u].length, Math.min(10, order.length));
+      batch[u].forEach((rec, j) => {
+        close([rec.score], [expected[u][rec.item as number]], 1e-5, `user ${user} score of ${rec.item}`);
+        ok(rec.item === order[j] || Math.abs(expected[u][order[j]] - rec.score) < 1e-5, `user ${user} rank ${j}: ${rec.item} vs ${order[j]}`);
+      });
+      deepEqual(batch[u], model.recommend(user, { k: 10 }), `batch = single for ${user}`);
+      deepEqual(unfiltered[u], model.recommend(user, { k: 5, filterSeen: false }), `filterSeen false for ${user}`);
+    });
+    close(Array.from(model.scoreUsers(Int32Array.of(4, 7))), [...expected[4], ...expected[7]], 1e-5, 'scoreUsers');
+  }
+});
+
 test('ease/memory: the items² estimate is checked before allocating, with the limit and the alternatives named', async () => {
   await init();
   const data = randomInteractions(50, 40, 10, 3);
