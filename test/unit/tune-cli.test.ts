@@ -33,7 +33,7 @@ describe('recwise tune', () => {
       const train = writeData(dir);
       const log = join(dir, 'tune.jsonl');
       const out = join(dir, 'best.recwise');
-      const args = ['tune', '--train', train, '--models', 'ease,rp3beta', '--budget', '1h', '--log', log, '--out', out, '--json'];
+      const args = ['tune', '--train', train, '--models', 'ease,rp3beta', '--budget', '1h', '--log', log, '--out', out, '--json', '--blend', '0'];
       const first = await cli(...args, '--max-points', '9');
       expect(first.err).toBe('');
       expect(first.code).toBe(0);
@@ -57,11 +57,33 @@ describe('recwise tune', () => {
     }
   });
 
+  it('--blend: the log holds the blend trials, a rerun resumes them, and a winning blend is saved as one model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-tune-'));
+    try {
+      const train = writeData(dir);
+      const log = join(dir, 'tune.jsonl');
+      const out = join(dir, 'best.recwise');
+      const args = ['tune', '--train', train, '--models', 'ease,rp3beta,itemknn', '--budget', '1h', '--log', log, '--out', out, '--json', '--max-points', '18', '--blend', '2'];
+      const first = JSON.parse((await cli(...args)).out);
+      const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const blends = lines.filter((t) => t.model === 'blend');
+      expect(blends).toHaveLength(9);
+      for (const t of blends) expect(t.params.weights[0] + t.params.weights[1]).toBeCloseTo(1, 12);
+      const second = JSON.parse((await cli(...args)).out);
+      expect(second.resumedTrials).toBe(first.trials);
+      expect(second.trials).toBe(first.trials);
+      const model = await loadModel(out);
+      expect(model.kind).toBe(second.best.model);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('has no test flag and rejects bad flags with usage errors naming them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'recwise-tune-'));
     try {
       const train = writeData(dir);
-      for (const [flag, value] of [['--test', train], ['--budget', 'soon'], ['--metric', 'auc@10'], ['--models', 'ease,svd'], ['--valid-fraction', '1.5']]) {
+      for (const [flag, value] of [['--test', train], ['--budget', 'soon'], ['--metric', 'auc@10'], ['--models', 'ease,svd'], ['--valid-fraction', '1.5'], ['--blend', '-1']]) {
         const r = await cli('tune', '--train', train, flag, value, '--out', join(dir, 'x.recwise'));
         expect(r.code, `${flag} ${value}`).toBe(2);
         expect(r.err).toContain(flag);
