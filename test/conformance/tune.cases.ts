@@ -60,3 +60,27 @@ test('tune: an abort keeps the best so far; given validation data is used as is;
   await rejects(tune({ train, metric: 'auc' as never }), InvalidArgumentError, { field: 'metric' });
   await rejects(tune({ train, budgetSeconds: 0 }), InvalidArgumentError, { field: 'budgetSeconds' });
 });
+
+test('tune: once a family has a few full-rung points, about half its new points are drawn near its best so far', async () => {
+  await init();
+  const r = await tune({ train: data(), models: ['ease'], maxPoints: 36, bracketSize: 3, budgetSeconds: 3600, blend: 0 });
+  let best: TuneTrial | undefined;
+  let full = 0;
+  let later = 0;
+  let near = 0;
+  const close30 = (a: number, b: number) => (a === 0 || b === 0 ? a === b : Math.abs(Math.log(a / b)) <= 0.3 + 0.01);
+  for (const t of r.trials) {
+    if (t.rung === 1) {
+      full++;
+      if (!best || t.score > best.score) best = t;
+    } else if (full >= 3 && best) {
+      later++;
+      const p = t.params as { lambda: number; diagonalPenalty: number };
+      const b = best.params as { lambda: number; diagonalPenalty: number };
+      if (close30(p.lambda, b.lambda) && close30(p.diagonalPenalty, b.diagonalPenalty)) near++;
+    }
+  }
+  ok(later >= 20, `${later} points after refinement could start`);
+  // a fresh log-uniform sample lands that close to both values by chance in well under 10% of draws
+  ok(near >= later * 0.3 && near < later, `${near} of ${later} points near the best`);
+});
