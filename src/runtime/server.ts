@@ -60,7 +60,7 @@ export interface PlainRequest {
 export interface PlainResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string | null;
+  readonly body: string | Uint8Array | null;
 }
 
 /**
@@ -73,7 +73,7 @@ export type PlainHandler = (request: PlainRequest) => Promise<PlainResponse>;
 
 /** A Fetch Response for a plain answer. */
 export function toResponse(p: PlainResponse): Response {
-  return new Response(p.body, { status: p.status, headers: p.headers });
+  return new Response(p.body as BodyInit | null, { status: p.status, headers: p.headers });
 }
 
 /** A listening server. */
@@ -180,6 +180,29 @@ const byteLength = (text: string): number => {
   return B ? B.byteLength(text, 'utf8') : new TextEncoder().encode(text).byteLength;
 };
 
+/** A Fetch handler (one without a plain form) as a plain one: a Request in (all raw headers kept), the Response read out. */
+function viaFetch(handler: FetchHandler, rawHeaders: string[]): PlainHandler {
+  return async (r) => {
+    const headers = new Headers();
+    for (let i = 0; i < rawHeaders.length; i += 2) headers.append(rawHeaders[i], rawHeaders[i + 1]);
+    const init: RequestInit & { duplex?: 'half' } = { method: r.method, headers };
+    if (r.body) {
+      init.body = r.body;
+      init.duplex = 'half';
+    }
+    let request: Request;
+    try {
+      request = new Request(r.url, init);
+    } catch {
+      return adapterError(400, 'BAD_REQUEST', 'The request cannot be represented (method, target or headers).');
+    }
+    const response = await handler(request);
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => (out[k] = v));
+    return { status: response.status, headers: out, body: new Uint8Array(await response.arrayBuffer()) };
+  };
+}
+
 async function serveNode(handler: FetchHandler, port: number, hostname: string, limits: Required<ConnectionLimits>, onResponse: ListenOptions['onResponse']): Promise<RunningServer> {
   const http = await importNodeBuiltin('http');
   const plain = handler[PLAIN_HANDLER];
@@ -202,49 +225,14 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string, 
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody ? nodeBody(req) : undefined;
     const t0 = onResponse ? performance.now() : 0;
-    const answered = (status: number) => onResponse?.({ method: req.method, path: path.split('?', 1)[0], status, ms: performance.now() - t0 });
-    if (plain) {
-      try {
-        const answer = await plain({ method: req.method, url: `http://${hostname}:${port}${path}`, headers: nodeHeaders(req), body: body?.stream ?? null });
-        // a string body goes out in the same write(2) as the head (Node joins them; a byte body takes writev)
-        const length = answer.body === null ? 0 : byteLength(answer.body);
-        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length) });
-        res.end(answer.body ?? undefined);
-        answered(answer.status);
-      } catch {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"error":{"code":"INTERNAL","message":"server adapter failed"}}');
-      } finally {
-        body?.finish();
-      }
-      return;
-    }
     try {
-      const headers = new Headers();
-      const raw: string[] = req.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-      const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
-      if (body) {
-        init.body = body.stream;
-        init.duplex = 'half';
-      }
-      let request: Request;
-      try {
-        request = new Request(`http://${hostname}:${port}${path}`, init);
-      } catch {
-        const e = adapterError(400, 'BAD_REQUEST', 'The request cannot be represented (method, target or headers).');
-        res.writeHead(e.status, e.headers);
-        res.end(e.body);
-        return;
-      }
-      const response = await handler(request);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const out: Record<string, string> = {};
-      response.headers.forEach((v, k) => (out[k] = v));
-      out['content-length'] = String(bytes.byteLength);
-      res.writeHead(response.status, out);
-      res.end(bytes);
-      answered(response.status);
+      const request = { method: req.method, url: `http://${hostname}:${port}${path}`, headers: nodeHeaders(req), body: body?.stream ?? null };
+      const answer = await (plain ?? viaFetch(handler, req.rawHeaders))(request);
+      // a string body goes out in the same write(2) as the head (Node joins them)
+      const length = answer.body === null ? 0 : typeof answer.body === 'string' ? byteLength(answer.body) : answer.body.byteLength;
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length) });
+      res.end(answer.body ?? undefined);
+      onResponse?.({ method: req.method, path: path.split('?', 1)[0], status: answer.status, ms: performance.now() - t0 });
     } catch {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"error":{"code":"INTERNAL","message":"server adapter failed"}}');

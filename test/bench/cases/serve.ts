@@ -45,18 +45,24 @@ const TOTAL = Number(process.env.RECWISE_SERVE_REQUESTS) || 200_000;
 /** RECWISE_SERVE_SECONDS raises the cap for the issue's full 1M-request run (RECWISE_SERVE_REQUESTS=1000000). */
 const TIME_LIMIT_MS = (Number(process.env.RECWISE_SERVE_SECONDS) || 180) * 1000;
 
-let trained: Promise<{ model: Recommender; file: string }> | undefined;
-function ml1mModel() {
-  trained ??= (async () => {
-    const split = await loadSplit('ml-1m');
-    const model = await new AlsRecommender({ factors: 64, regularization: 0.05, iterations: 15, alpha: 1, solver: 'cg' }).fit(split.train);
-    mkdirSync(OUT, { recursive: true });
-    const file = join(OUT, 'ml-1m-als.recwise');
-    await saveModel(model, file);
-    return { model, file };
-  })();
-  return trained;
+const trained = new Map<string, Promise<{ model: Recommender; file: string }>>();
+/** ALS (64 factors, the implicit bench's CG settings) on a shared split's train part, saved once per run. */
+function alsModel(dataset: 'ml-100k' | 'ml-1m') {
+  let t = trained.get(dataset);
+  if (!t) {
+    t = (async () => {
+      const split = await loadSplit(dataset);
+      const model = await new AlsRecommender({ factors: 64, regularization: 0.05, iterations: 15, alpha: 1, solver: 'cg' }).fit(split.train);
+      mkdirSync(OUT, { recursive: true });
+      const file = join(OUT, `${dataset}-als.recwise`);
+      await saveModel(model, file);
+      return { model, file };
+    })();
+    trained.set(dataset, t);
+  }
+  return t;
 }
+const ml1mModel = () => alsModel('ml-1m');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -130,19 +136,6 @@ async function load(port: number, agent: http.Agent, users: readonly unknown[], 
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - t0) / 1000;
   return { lat: lat.subarray(0, done).slice().sort(), done, errors, seconds };
-}
-
-let trained100k: Promise<{ model: Recommender; file: string }> | undefined;
-function ml100kModel() {
-  trained100k ??= (async () => {
-    const split = await loadSplit('ml-100k');
-    const model = await new AlsRecommender({ factors: 64, regularization: 0.05, iterations: 15, alpha: 1, solver: 'cg' }).fit(split.train);
-    mkdirSync(OUT, { recursive: true });
-    const file = join(OUT, 'ml-100k-als.recwise');
-    await saveModel(model, file);
-    return { model, file };
-  })();
-  return trained100k;
 }
 
 /** Start `recwise serve` (the given CLI build) on a free port; resolves once it listens. */
@@ -326,7 +319,7 @@ export const cases: BenchCase[] = [
     name: 'serve-load-ml-100k',
     anchors: { quietP99Ms: 20, busyP99Ms: 20, busyRequestsPerSecond: 2000, quietErrors: 0, busyErrors: 0 },
     run: async () => {
-      const { model, file } = await ml100kModel();
+      const { model, file } = await alsModel('ml-100k');
       const users = model.userIds;
       const paths = Array.from({ length: 4096 }, (_, i) => `/recommend?user=${encodeURIComponent(String(users[(i * 7919) % users.length]))}&k=10`);
       const rate = Number(process.env.RECWISE_SERVE_RATE) || 2000;
