@@ -375,9 +375,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
       const cols = X.cols;
       const ip = C.hostIndptr;
-      const rowsWork = (from: number, to: number) => ((ip[to] - ip[from]) * (1 + Math.min(options.negativeProportion, options.negativeCap)) + to - from) * cols;
-      if (options.deterministic) return lmfDeterministic(heap, x, pool, X, Y, G, C, options, threads, rowsWork);
-      const work = rowsWork(0, C.rows);
+      if (options.deterministic) return lmfDeterministic(heap, x, pool, X, Y, G, C, options, threads);
+      const work = (ip[C.rows] * (1 + Math.min(options.negativeProportion, options.negativeCap)) + C.rows) * cols;
       // Per thread, one cache line or more: rng state (written on every draw) at +0, the gradient row after it. With
       // 16-byte rng blocks and `cols`-float scratch rows side by side, the threads' hot writes shared cache lines.
       const block = LINE + Math.ceil((cols * 4) / LINE) * LINE;

@@ -10,6 +10,7 @@ import type { LmfEpochOptions } from '../types.ts';
 import { deterministicBlocks } from '../partition.ts';
 import { seedState } from '../reference/sgd.ts';
 import { LINE, UNITS_PER_CALL } from './claimed.ts';
+import { yieldToEventLoop } from '../../runtime/yield.ts';
 import type { WasmHeap } from './memory.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -21,18 +22,22 @@ export function lmfArgs(X: Dense, Y: Dense, G: Dense, C: Sparse, o: LmfEpochOpti
   return [C.indptr, C.indices, C.data, C.nnz, X.ptr, Y.ptr, G.ptr, X.cols, o.learningRate, o.regularization, o.negativeProportion, o.negativeCap];
 }
 
+/** Blocks each worker has queued ahead, so it never waits for the calling thread to hand it the next one. */
+const AHEAD = 2;
+
 /**
- * One LMF pass in deterministic blocks on `threads` threads: block b is run by thread b mod threads (static, so no
- * thread needs a message to learn its next block), its rows claimed in order from its own counter with its own
- * stream `seedState(seed, b)`. `rowsWork(from, to)` is the kernel's work estimate of a row range.
+ * One LMF pass in deterministic blocks on `threads` threads. Blocks are handed out in order to whichever thread asks
+ * next (a thread on a busy core simply takes fewer, as with claimed rows), each block to one thread only: its rows
+ * claimed in order from its own counter, with its own stream `seedState(seed, b)`. The calling thread runs blocks
+ * too and yields to the event loop after each one, so workers' answers (and with them their next blocks) get through.
  */
 export async function lmfDeterministic(
   heap: WasmHeap, x: Record<string, (...a: number[]) => number>, pool: KernelPool | undefined,
-  X: Dense, Y: Dense, G: Dense, C: Sparse, o: LmfEpochOptions, threads: number, rowsWork: (from: number, to: number) => number,
+  X: Dense, Y: Dense, G: Dense, C: Sparse, o: LmfEpochOptions, threads: number,
 ): Promise<void> {
   const bounds = deterministicBlocks(C.hostIndptr, C.rows);
   const blocks = bounds.length - 1;
-  // per block one cache line: its row counter at +0, its rng at +16 (one thread touches a block at a time)
+  // per block one cache line: its row counter at +0, its rng at +16 (one thread owns a block)
   const slots = heap.alloc(blocks * LINE);
   const rowBytes = Math.ceil((X.cols * 4) / LINE) * LINE;
   const scratch = heap.alloc(threads * rowBytes);
@@ -42,16 +47,26 @@ export async function lmfDeterministic(
   }
   const common = lmfArgs(X, Y, G, C, o);
   const args = (b: number, t: number) => [...common, slots + b * LINE, bounds[b + 1], UNITS_PER_CALL, scratch + t * rowBytes, slots + b * LINE + 16];
-  try {
-    const remote: Promise<number>[] = [];
-    for (let b = 0; b < blocks; b++) {
-      const t = b % threads;
-      if (t === 0) continue;
-      // enough calls to finish the block if each does the minimum (one call ends after ~UNITS_PER_CALL of work)
-      const calls = Math.ceil(rowsWork(bounds[b], bounds[b + 1]) / UNITS_PER_CALL) + 1;
-      for (let c = 0; c < calls; c++) remote.push(pool!.call(t - 1, 'lmfRowsClaim', args(b, t)));
+  let next = 0;
+  // A worker runs a block to its end: a call returns after ~UNITS_PER_CALL of work, another follows until one finds
+  // the block done (0). Blocks queued on one worker interleave their calls, which keeps each block's order.
+  const remoteBlock = async (t: number, b: number): Promise<void> => {
+    while ((await pool!.call(t - 1, 'lmfRowsClaim', args(b, t))) > 0);
+  };
+  const worker = async (t: number): Promise<void> => {
+    for (let b; (b = next) < blocks; ) {
+      next++;
+      await remoteBlock(t, b);
     }
-    for (let b = 0; b < blocks; b += threads) while (x.lmfRowsClaim(...args(b, 0)) > 0);
+  };
+  try {
+    const remote: Promise<void>[] = [];
+    for (let t = 1; t < threads; t++) for (let a = 0; a < AHEAD; a++) remote.push(worker(t));
+    for (let b; (b = next) < blocks; ) {
+      next++;
+      while (x.lmfRowsClaim(...args(b, 0)) > 0);
+      await yieldToEventLoop();
+    }
     await Promise.all(remote);
   } finally {
     heap.release(slots);
