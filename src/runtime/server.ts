@@ -6,6 +6,9 @@
 import { InvalidArgumentError, NotSupportedError } from '../errors.ts';
 import { detectCapabilities } from './capabilities.ts';
 import { importNodeBuiltin } from './node-builtin.ts';
+import { PLAIN_HANDLER, type PlainHandler, type PlainRequest } from './plain.ts';
+
+export { PLAIN_HANDLER, type PlainHandler, type PlainRequest, type PlainResponse } from './plain.ts';
 
 /**
  * Connection limits for a public endpoint (issue 22): slow clients that trickle headers or a body are cut off, and
@@ -43,38 +46,6 @@ export interface ListenOptions extends ConnectionLimits {
   onResponse?: (info: ResponseInfo) => void;
 }
 
-/**
- * The parts of a Fetch-API Request a plain handler reads (a Request is one). Node's server builds this from the
- * socket's request directly: undici's Request (with its Headers, AbortSignal and body stream) cost more CPU than
- * answering a recommendation (issue 22, serve-load profile).
- */
-export interface PlainRequest {
-  readonly method: string;
-  /** Absolute URL, as Request.url. */
-  readonly url: string;
-  readonly headers: { get(name: string): string | null };
-  readonly body: ReadableStream<Uint8Array> | null;
-}
-
-/** An answer without a Fetch-API Response: status, headers and the whole body. */
-export interface PlainResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string | Uint8Array | null;
-}
-
-/**
- * A Fetch handler may carry, under this key, the same handler in plain form; Node's server then calls that and writes
- * the answer itself, creating no Request or Response (createHandler's handlers do).
- */
-export const PLAIN_HANDLER: unique symbol = Symbol.for('recwise.plainHandler') as never;
-
-export type PlainHandler = (request: PlainRequest) => Promise<PlainResponse>;
-
-/** A Fetch Response for a plain answer. */
-export function toResponse(p: PlainResponse): Response {
-  return new Response(p.body as BodyInit | null, { status: p.status, headers: p.headers });
-}
 
 /** A listening server. */
 export interface RunningServer {

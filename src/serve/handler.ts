@@ -20,7 +20,7 @@ import {
   type CorsOptions,
 } from './http.ts';
 import { lazyModel, type ServedModelSource } from './model-source.ts';
-import { PLAIN_HANDLER, toResponse, type PlainRequest, type PlainResponse } from '../runtime/server.ts';
+import { PLAIN_HANDLER, toResponse, type PlainRequest, type PlainResponse } from '../runtime/plain.ts';
 
 /** Options of {@link createHandler}. Every limit has a safe default; auth and CORS are off by default. */
 export interface HandlerOptions {

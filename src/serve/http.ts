@@ -3,7 +3,7 @@
  * cap, bearer-token comparison and CORS headers. Uses only globals every runtime has (Request, Response, TextDecoder,
  * crypto.subtle), so the handler runs unchanged on Node, Deno, Bun, browsers (service workers) and workerd.
  */
-import type { PlainRequest, PlainResponse } from '../runtime/server.ts';
+import type { PlainRequest, PlainResponse } from '../runtime/plain.ts';
 
 /** An error answered as `{"error": {"code", "message", "field"}}` with an HTTP status. */
 export class HttpError extends Error {
