@@ -37,6 +37,8 @@ const REGULARIZATION: FlagSpec = { name: 'regularization', type: 'number', min: 
 const LEARNING_RATE: FlagSpec = { name: 'learning-rate', type: 'number', min: 0, help: 'bpr/lmf/lightfm: step size (defaults: bpr 0.01, lmf 1.0, lightfm 0.05)' };
 const EPOCHS: FlagSpec = { name: 'epochs', type: 'int', min: 0, help: 'bpr/lmf/lightfm: training epochs (defaults: bpr 100, lmf 30, lightfm 10)' };
 const SEED: FlagSpec = { name: 'seed', type: 'int', min: 0, help: 'als/bpr/lmf/lightfm: random seed (default 42)' };
+const DETERMINISTIC: FlagSpec = { name: 'deterministic', type: 'boolean', help: 'bpr/lmf/lightfm: the same factors for a seed on any thread count (bpr and lightfm then train on one thread)' };
+const deterministic = (f: FlagValues) => (f.deterministic === true ? true : undefined);
 
 export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   popularity: {
@@ -67,15 +69,15 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   },
   bpr: {
     summary: 'Bayesian personalized ranking matrix factorisation (Rendle et al. 2009, implicit\'s sampling)',
-    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'no-verify-negative', type: 'boolean', help: 'bpr: do not skip sampled negatives the user has liked' }, SEED],
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'no-verify-negative', type: 'boolean', help: 'bpr: do not skip sampled negatives the user has liked' }, SEED, DETERMINISTIC],
     create: (f) =>
-      new BprRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, verifyNegative: f['no-verify-negative'] === true ? false : undefined, seed: f.seed })),
+      new BprRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, verifyNegative: f['no-verify-negative'] === true ? false : undefined, seed: f.seed, deterministic: deterministic(f) })),
   },
   lmf: {
     summary: 'logistic matrix factorisation (Johnson 2014, as implicit trains it)',
-    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED],
+    flags: [FACTORS, LEARNING_RATE, REGULARIZATION, EPOCHS, { name: 'neg-prop', type: 'int', min: 0, help: 'lmf: sampled negatives per positive (default 30)' }, SEED, DETERMINISTIC],
     create: (f) =>
-      new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed })),
+      new LmfRecommender(given({ factors: f.factors, learningRate: f['learning-rate'], regularization: f.regularization, iterations: f.epochs, negativeProportion: f['neg-prop'], seed: f.seed, deterministic: deterministic(f) })),
   },
   lightfm: {
     summary: "LightFM's hybrid factorization: user/item feature embeddings, WARP/BPR/logistic/k-OS losses (Kula 2015)",
@@ -91,12 +93,12 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'item-features', type: 'string', meta: 'PATH', help: 'lightfm: TSV `id feature [weight]` of item features, or an attribute table with --item-feature-columns' },
       { name: 'user-feature-columns', type: 'string', meta: 'SPECS', help: 'lightfm: read --user-features as an attribute table: columns to use, e.g. age:bucket5,gender,occupation' },
       { name: 'item-feature-columns', type: 'string', meta: 'SPECS', help: 'lightfm: read --item-features as an attribute table: e.g. genres:multi,year:bucket10,5..23:flag (names or 0-based indices)' },
-      SEED,
+      SEED, DETERMINISTIC,
     ],
     create: (f) =>
       new LightFmRecommender(given({
         loss: f.loss, factors: f.factors, learningRate: f['learning-rate'], epochs: f.epochs, learningSchedule: f['learning-schedule'],
-        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], alphaDecay: f['alpha-decay'], seed: f.seed, threads: f.threads,
+        maxSampled: f['max-sampled'], itemAlpha: f['item-alpha'], userAlpha: f['user-alpha'], alphaDecay: f['alpha-decay'], seed: f.seed, threads: deterministic(f) ? undefined : f.threads, deterministic: deterministic(f),
       })).withFeatures({
         userFeatures: typeof f['user-features'] === 'string' ? featureFile('user-features', f['user-features'], f['user-feature-columns'] as string | undefined) : undefined,
         itemFeatures: typeof f['item-features'] === 'string' ? featureFile('item-features', f['item-features'], f['item-feature-columns'] as string | undefined) : undefined,

@@ -78,15 +78,6 @@ export const serveCommand: Command = {
       if (pendingLog.length > 1 << 16) void flushLog();
     };
     const accessLog = f['access-log'] !== false;
-    const logged = async (request: Request): Promise<Response> => {
-      const t0 = performance.now();
-      const response = await handler(request);
-      if (accessLog) {
-        const url = new URL(request.url);
-        log(`${request.method} ${url.pathname} ${response.status} ${(performance.now() - t0).toFixed(2)}ms`);
-      }
-      return response;
-    };
 
     let reloading: Promise<void> | undefined;
     let again = false;
@@ -110,7 +101,8 @@ export const serveCommand: Command = {
       })();
     };
 
-    const server = await startServer(logged, {
+    const server = await startServer(handler, {
+      onResponse: accessLog ? (r) => log(`${r.method} ${r.path} ${r.status} ${r.ms.toFixed(2)}ms`) : undefined,
       port: f.port as number, hostname: f.host as string,
       headersTimeoutMs: f['header-timeout-ms'] as number, requestTimeoutMs: f['request-timeout-ms'] as number, maxConnections: f['max-connections'] as number,
     });

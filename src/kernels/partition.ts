@@ -24,3 +24,15 @@ export function rowOfEntry(indptr: Int32Array): Int32Array {
   for (let r = 0; r < rows; r++) out.fill(r, indptr[r], indptr[r + 1]);
   return out;
 }
+
+/** Blocks of a deterministic row pass: enough for two threads or more to balance, few enough to cost nothing. */
+export const DETERMINISTIC_BLOCKS = 64;
+
+/**
+ * Row blocks of a deterministic pass over independent rows (LMF's half-epochs, issue 22): bounds that depend on the
+ * data alone (about equal entries + rows per block), never on the thread count, so with one random stream per block
+ * (`seedState(seed, block)`) a pass gives the same rows whichever thread runs which block and in which order.
+ */
+export function deterministicBlocks(indptr: ArrayLike<number>, nRows: number): number[] {
+  return balancedBounds(indptr, nRows, Math.max(1, Math.min(DETERMINISTIC_BLOCKS, nRows)), 1);
+}

@@ -100,6 +100,11 @@ export interface BprEpochOptions {
   readonly verifyNegative: boolean;
   /** Seed of this epoch's random streams (one stream per thread). */
   readonly seed: number;
+  /**
+   * One fixed-order stream of samples on one thread, whatever the backend's thread count (issue 22): Hogwild
+   * samples update shared user and item rows, so their interleaving over threads is not reproducible.
+   */
+  readonly deterministic?: boolean;
 }
 
 /** Options of {@link Backend.lmfEpoch}. */
@@ -111,6 +116,12 @@ export interface LmfEpochOptions {
   /** At most this many negatives per row. */
   readonly negativeCap: number;
   readonly seed: number;
+  /**
+   * Rows in fixed blocks (bounds from the data alone), each with its own random stream, instead of one stream per
+   * thread over rows claimed in whatever order the threads get to them: the same factors for any thread count
+   * (issue 22); blocks: `deterministicBlocks` in src/kernels/partition.ts.
+   */
+  readonly deterministic?: boolean;
 }
 
 /** Mask for a block of queries: query q uses row `firstRow + q` of `rows`. */

@@ -11,8 +11,7 @@ import { mulberry32 } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
-import { InvalidArgumentError } from '../errors.ts';
-import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
+import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
@@ -27,11 +26,18 @@ export interface BprOptions {
   iterations?: number;
   /** Skip sampled negatives the user has interacted with (default true). */
   verifyNegative?: boolean;
-  /** Seed (default 42). Results are reproducible for a given seed and thread count. */
+  /** Seed (default 42). Results are reproducible for a given seed and thread count; across thread counts with `deterministic`. */
   seed?: number;
+  /**
+   * Bit-identical factors for a seed whatever the thread count and runtime (default false: Hogwild over threads,
+   * reproducible only for one seed and thread count). BPR's samples update shared user and item rows, and each draws
+   * its negative from the whole catalogue, so no split of an epoch into conflict-free blocks exists without changing
+   * the sampler: deterministic epochs run the samples in one fixed order on one thread (issue 22).
+   */
+  deterministic?: boolean;
 }
 
-const DEFAULTS: Required<BprOptions> = { factors: 100, learningRate: 0.01, regularization: 0.01, iterations: 100, verifyNegative: true, seed: 42 };
+const DEFAULTS: Required<BprOptions> = { factors: 100, learningRate: 0.01, regularization: 0.01, iterations: 100, verifyNegative: true, seed: 42, deterministic: false };
 
 /**
  * BPR matrix factorisation.
@@ -57,7 +63,8 @@ export class BprRecommender extends FactorRecommender {
     checkIntegerOption('seed', o.seed, 0);
     checkNumberOption('learningRate', o.learningRate, 0, false);
     checkNumberOption('regularization', o.regularization, 0, true);
-    if (typeof o.verifyNegative !== 'boolean') throw new InvalidArgumentError('verifyNegative', o.verifyNegative, 'true or false');
+    checkBooleanOption('verifyNegative', o.verifyNegative);
+    checkBooleanOption('deterministic', o.deterministic);
   }
 
   get params(): Record<string, unknown> {
@@ -65,7 +72,7 @@ export class BprRecommender extends FactorRecommender {
   }
 
   protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
-    const { factors, learningRate, regularization, iterations, verifyNegative, seed } = this.options;
+    const { factors, learningRate, regularization, iterations, verifyNegative, seed, deterministic } = this.options;
     const cols = factors + 1;
     const next = mulberry32(seed);
     // implicit: (rand − 0.5) / factors; rows without interactions are zero; the user's bias column is 1.
@@ -87,7 +94,7 @@ export class BprRecommender extends FactorRecommender {
     try {
       for (let epoch = 0; epoch < iterations; epoch++) {
         checkAborted(options.signal, 'BPR fit');
-        const { correct, skipped } = await b.bprEpoch(xm, ym, c, data.nnz, { learningRate, regularization, verifyNegative, seed: (seed * 1000003 + epoch) >>> 0 });
+        const { correct, skipped } = await b.bprEpoch(xm, ym, c, data.nnz, { learningRate, regularization, verifyNegative, seed: (seed * 1000003 + epoch) >>> 0, deterministic });
         checkDiverged(b.allFinite(xm) && b.allFinite(ym), 'bpr', epoch + 1, sgdDivergenceFix(learningRate, ' or raising regularization'));
         const used = data.nnz - skipped;
         options.onProgress?.({ phase: 'fit', done: epoch + 1, total: iterations, info: { trainAuc: used ? correct / used : 0, skipped: data.nnz ? skipped / data.nnz : 0 } });

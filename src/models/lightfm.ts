@@ -12,7 +12,7 @@ import { FactorRecommender } from './factor.ts';
 import { Recommender, mapInTurns, type FitOptions, type Recommendation } from './recommender.ts';
 import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
 import { mulberry32 } from './random.ts';
-import { checkIntegerOption } from './options.ts';
+import { checkBooleanOption, checkIntegerOption } from './options.ts';
 import { registerModelKind, type ImpliedCsr, type ImpliedTensor, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
 import { Interactions } from '../data/interactions.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
@@ -71,6 +71,13 @@ export interface LightFmOptions {
   seed?: number;
   /** Training threads (default: every thread of the backend; 1 for reproducible runs). */
   threads?: number;
+  /**
+   * Bit-identical embeddings for a seed whatever the backend's thread count and runtime (default false: Hogwild over
+   * threads). Every example updates the shared feature rows of its user, its positive and its sampled negatives (WARP
+   * draws them from the whole catalogue), so epochs have no conflict-free split: deterministic epochs run the shuffled
+   * examples in order on one thread, as `threads: 1` does (issue 22).
+   */
+  deterministic?: boolean;
 }
 
 /**
@@ -129,7 +136,7 @@ export interface LightFmExplanation {
 
 const DEFAULTS: Required<Omit<LightFmOptions, 'threads'>> & { threads: number } = {
   loss: 'warp', factors: 10, learningRate: 0.05, learningSchedule: 'adagrad', rho: 0.95, epsilon: 1e-6, itemAlpha: 0,
-  userAlpha: 0, alphaDecay: 'lightfm', maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0,
+  userAlpha: 0, alphaDecay: 'lightfm', maxSampled: 10, k: 5, n: 10, epochs: 10, seed: 42, threads: 0, deterministic: false,
 };
 
 function checkOptions(o: typeof DEFAULTS): void {
@@ -150,6 +157,8 @@ function checkOptions(o: typeof DEFAULTS): void {
   if (!(o.epsilon > 0 && Number.isFinite(o.epsilon))) throw new InvalidArgumentError('epsilon', o.epsilon, 'a finite number > 0');
   for (const f of ['itemAlpha', 'userAlpha'] as const) if (!(o[f] >= 0 && Number.isFinite(o[f]))) throw new InvalidArgumentError(f, o[f], 'a finite number >= 0');
   if (o.alphaDecay !== 'lightfm' && o.alphaDecay !== 'updated') throw new InvalidArgumentError('alphaDecay', o.alphaDecay, "'lightfm' or 'updated'");
+  checkBooleanOption('deterministic', o.deterministic);
+  if (o.deterministic && o.threads > 1) throw new InvalidArgumentError('threads', o.threads, '0 or 1 with deterministic: true (deterministic epochs run on one thread)');
 }
 
 const TABLES = ['userEmbeddings', 'userBiases', 'itemEmbeddings', 'itemBiases'] as const;
@@ -458,6 +467,7 @@ export class LightFmRecommender extends FactorRecommender {
 
   /** Threads to train on: the option (0 = all of the backend's), capped by the backend. */
   private threadCount(): number {
+    if (this.options.deterministic) return 1;
     const t = this.options.threads || this.backend.threads;
     return Math.max(1, Math.min(t, this.backend.threads));
   }

@@ -11,7 +11,7 @@ import { mulberry32, normal } from './random.ts';
 import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
-import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
+import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { withDefaults } from '../options-check.ts';
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
@@ -35,9 +35,15 @@ export interface LmfOptions {
   maxNegatives?: number;
   /** Seed (default 42). */
   seed?: number;
+  /**
+   * Bit-identical factors for a seed whatever the thread count and runtime (default false: each thread draws
+   * negatives from its own stream over the rows it happens to claim). A half-epoch's rows are independent, so this
+   * costs no threads: rows run in fixed blocks, each with its own random stream (issue 22).
+   */
+  deterministic?: boolean;
 }
 
-const DEFAULTS: Required<Omit<LmfOptions, 'maxNegatives'>> = { factors: 30, learningRate: 1, regularization: 0.6, iterations: 30, negativeProportion: 30, seed: 42 };
+const DEFAULTS: Required<Omit<LmfOptions, 'maxNegatives'>> = { factors: 30, learningRate: 1, regularization: 0.6, iterations: 30, negativeProportion: 30, seed: 42, deterministic: false };
 
 /**
  * Logistic matrix factorisation.
@@ -64,6 +70,7 @@ export class LmfRecommender extends FactorRecommender {
     checkIntegerOption('seed', o.seed, 0);
     checkNumberOption('learningRate', o.learningRate, 0, false);
     checkNumberOption('regularization', o.regularization, 0, true);
+    checkBooleanOption('deterministic', o.deterministic);
   }
 
   get params(): Record<string, unknown> {
@@ -78,7 +85,7 @@ export class LmfRecommender extends FactorRecommender {
   }
 
   protected async fitIndexed(data: Interactions, options: FitOptions): Promise<void> {
-    const { factors, learningRate, regularization, iterations, negativeProportion, maxNegatives, seed } = this.options;
+    const { factors, learningRate, regularization, iterations, negativeProportion, maxNegatives, seed, deterministic } = this.options;
     const cols = factors + 2;
     const gauss = normal(mulberry32(seed));
     const X = Float32Array.from({ length: data.nUsers * cols }, gauss);
@@ -105,7 +112,7 @@ export class LmfRecommender extends FactorRecommender {
     try {
       for (let epoch = 0; epoch < iterations; epoch++) {
         checkAborted(options.signal, 'LMF fit');
-        const base = { learningRate, regularization, negativeProportion };
+        const base = { learningRate, regularization, negativeProportion, deterministic };
         await b.lmfEpoch(xm, ym, cui, gx, { ...base, negativeCap: Math.min(maxNegatives, data.nItems), seed: (seed * 1000003 + 2 * epoch) >>> 0 });
         LmfRecommender.resetColumn(xm, cols - 2, emptyUser);
         await b.lmfEpoch(ym, xm, ciu, gy, { ...base, negativeCap: Math.min(maxNegatives, data.nUsers), seed: (seed * 1000003 + 2 * epoch + 1) >>> 0 });

@@ -13,6 +13,11 @@ export function checkNumberOption(field: string, value: unknown, min: number, in
   if (!ok) throw new InvalidArgumentError(field, value, `a finite number ${inclusive ? '>=' : '>'} ${min}`);
 }
 
+/** A boolean (a string such as 'false' would be truthy). */
+export function checkBooleanOption(field: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(field, value, 'true or false');
+}
+
 /** userFactors / itemFactors of a factor model's state, checked against the vocabularies and `cols`. */
 export function factorStateTensors(state: ModelState, index: TrainingIndex, cols: number): { userFactors: Float32Array; itemFactors: Float32Array } {
   const uf = state.tensors.userFactors;

@@ -6,6 +6,9 @@
 import { InvalidArgumentError, NotSupportedError } from '../errors.ts';
 import { detectCapabilities } from './capabilities.ts';
 import { importNodeBuiltin } from './node-builtin.ts';
+import { PLAIN_HANDLER, type PlainHandler, type PlainRequest } from './plain.ts';
+
+export { PLAIN_HANDLER, type PlainHandler, type PlainRequest, type PlainResponse } from './plain.ts';
 
 /**
  * Connection limits for a public endpoint (issue 22): slow clients that trickle headers or a body are cut off, and
@@ -23,13 +26,26 @@ export interface ConnectionLimits {
 
 export const CONNECTION_DEFAULTS: Required<ConnectionLimits> = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 1024 };
 
+/** One answered request, as reported to {@link ListenOptions.onResponse} (an access log line). */
+export interface ResponseInfo {
+  readonly method: string;
+  /** The request's path, without the query string. */
+  readonly path: string;
+  readonly status: number;
+  /** Milliseconds from the request reaching the handler to its answer being ready. */
+  readonly ms: number;
+}
+
 /** Where to listen. */
 export interface ListenOptions extends ConnectionLimits {
   /** TCP port; 0 picks a free one (read it from {@link RunningServer.port}). */
   port: number;
   /** Interface to bind (default 127.0.0.1: loopback only). */
   hostname?: string;
+  /** Called after every answer the handler gives (e.g. to write an access log). */
+  onResponse?: (info: ResponseInfo) => void;
 }
+
 
 /** A listening server. */
 export interface RunningServer {
@@ -39,7 +55,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type FetchHandler = (request: Request) => Promise<Response>;
+type FetchHandler = ((request: Request) => Promise<Response>) & { [PLAIN_HANDLER]?: PlainHandler };
 
 interface DenoLike {
   serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: FetchHandler): { addr: { port: number }; shutdown(): Promise<void>; finished: Promise<void> };
@@ -119,8 +135,48 @@ function originForm(target: string): string | undefined {
 
 const HTTP_REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
-async function serveNode(handler: FetchHandler, port: number, hostname: string, limits: Required<ConnectionLimits>): Promise<RunningServer> {
+/** Node's parsed request headers as the `get` of a Headers (duplicates joined with ", ", as Headers.get does). */
+function nodeHeaders(req: { headers: Record<string, string | string[] | undefined> }): PlainRequest['headers'] {
+  return {
+    get(name: string) {
+      const v = req.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+  };
+}
+
+/** UTF-8 length of a string (Buffer.byteLength on Node, which this adapter runs on: no copy). */
+const byteLength = (text: string): number => {
+  const B = (globalThis as { Buffer?: { byteLength(s: string, e: string): number } }).Buffer;
+  return B ? B.byteLength(text, 'utf8') : new TextEncoder().encode(text).byteLength;
+};
+
+/** A Fetch handler (one without a plain form) as a plain one: a Request in (all raw headers kept), the Response read out. */
+function viaFetch(handler: FetchHandler, rawHeaders: string[]): PlainHandler {
+  return async (r) => {
+    const headers = new Headers();
+    for (let i = 0; i < rawHeaders.length; i += 2) headers.append(rawHeaders[i], rawHeaders[i + 1]);
+    const init: RequestInit & { duplex?: 'half' } = { method: r.method, headers };
+    if (r.body) {
+      init.body = r.body;
+      init.duplex = 'half';
+    }
+    let request: Request;
+    try {
+      request = new Request(r.url, init);
+    } catch {
+      return adapterError(400, 'BAD_REQUEST', 'The request cannot be represented (method, target or headers).');
+    }
+    const response = await handler(request);
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => (out[k] = v));
+    return { status: response.status, headers: out, body: new Uint8Array(await response.arrayBuffer()) };
+  };
+}
+
+async function serveNode(handler: FetchHandler, port: number, hostname: string, limits: Required<ConnectionLimits>, onResponse: ListenOptions['onResponse']): Promise<RunningServer> {
   const http = await importNodeBuiltin('http');
+  const plain = handler[PLAIN_HANDLER];
   const server = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
@@ -131,39 +187,23 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string, 
     const refused = FORBIDDEN_METHODS.test(req.method)
       ? adapterError(405, 'METHOD_NOT_ALLOWED', 'This server answers GET, POST and OPTIONS.')
       : path === undefined ? adapterError(400, 'BAD_REQUEST', 'The request target must be a path such as /recommend?user=42.') : undefined;
-    if (refused) {
-      res.writeHead(refused.status, refused.headers);
-      res.end(refused.body);
+    if (refused || path === undefined) {
+      res.writeHead(refused!.status, refused!.headers);
+      res.end(refused!.body);
       req.resume();
       return;
     }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody ? nodeBody(req) : undefined;
+    const t0 = onResponse ? performance.now() : 0;
     try {
-      const headers = new Headers();
-      const raw: string[] = req.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-      const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
-      if (body) {
-        init.body = body.stream;
-        init.duplex = 'half';
-      }
-      let request: Request;
-      try {
-        request = new Request(`http://${hostname}:${port}${path}`, init);
-      } catch {
-        const e = adapterError(400, 'BAD_REQUEST', 'The request cannot be represented (method, target or headers).');
-        res.writeHead(e.status, e.headers);
-        res.end(e.body);
-        return;
-      }
-      const response = await handler(request);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      const out: Record<string, string> = {};
-      response.headers.forEach((v, k) => (out[k] = v));
-      out['content-length'] = String(bytes.byteLength);
-      res.writeHead(response.status, out);
-      res.end(bytes);
+      const request = { method: req.method, url: `http://${hostname}:${port}${path}`, headers: nodeHeaders(req), body: body?.stream ?? null };
+      const answer = await (plain ?? viaFetch(handler, req.rawHeaders))(request);
+      // a string body goes out in the same write(2) as the head (Node joins them)
+      const length = answer.body === null ? 0 : typeof answer.body === 'string' ? byteLength(answer.body) : answer.body.byteLength;
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length) });
+      res.end(answer.body ?? undefined);
+      onResponse?.({ method: req.method, path: path.split('?', 1)[0], status: answer.status, ms: performance.now() - t0 });
     } catch {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"error":{"code":"INTERNAL","message":"server adapter failed"}}');
@@ -199,18 +239,29 @@ async function serveNode(handler: FetchHandler, port: number, hostname: string, 
   };
 }
 
-/** Counts requests in flight, so close() can wait for them whatever the native server does on shutdown. */
-function tracked(handler: FetchHandler): { handler: FetchHandler; idle(maxMs: number): Promise<void> } {
+/**
+ * Counts requests in flight, so close() can wait for them whatever the native server does on shutdown; reports each
+ * answer of the Fetch form to `onResponse` (Node's adapter reports the answers it writes itself).
+ */
+function tracked(handler: FetchHandler, onResponse: ListenOptions['onResponse']): { handler: FetchHandler; idle(maxMs: number): Promise<void> } {
   let inFlight = 0;
+  const count = <A, R>(f: (a: A) => Promise<R>) => async (a: A): Promise<R> => {
+    inFlight++;
+    try {
+      return await f(a);
+    } finally {
+      inFlight--;
+    }
+  };
+  const fetchForm = count(async (request: Request) => {
+    const t0 = performance.now();
+    const response = await handler(request);
+    onResponse?.({ method: request.method, path: new URL(request.url).pathname, status: response.status, ms: performance.now() - t0 });
+    return response;
+  });
+  const plain = handler[PLAIN_HANDLER];
   return {
-    handler: async (request) => {
-      inFlight++;
-      try {
-        return await handler(request);
-      } finally {
-        inFlight--;
-      }
-    },
+    handler: Object.assign(onResponse ? fetchForm : count(handler), plain ? { [PLAIN_HANDLER]: count(plain) } : {}),
     async idle(maxMs) {
       const deadline = Date.now() + maxMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -247,7 +298,8 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
   const hostname = options.hostname ?? '127.0.0.1';
   const limits = connectionLimits(options);
   const { runtime } = await detectCapabilities();
-  const t = tracked(handler);
+  // Node's adapter reports answers itself (its plain path has no Response to look at)
+  const t = tracked(handler, runtime === 'node' ? undefined : options.onResponse);
   handler = t.handler;
   const g = globalThis as { Deno?: DenoLike; Bun?: BunLike };
   if (runtime === 'deno' && g.Deno) {
@@ -282,7 +334,7 @@ export async function startServer(handler: FetchHandler, options: ListenOptions)
     };
   }
   if (runtime === 'node') {
-    const server = await serveNode(handler, options.port, hostname, limits);
+    const server = await serveNode(handler, options.port, hostname, limits, options.onResponse);
     return { ...server, close: async () => Promise.all([server.close(), t.idle(DRAIN_MS)]).then(() => undefined) };
   }
   throw new NotSupportedError('startServer', runtime, 'on browsers and workerd, hand the handler to the platform (export default { fetch: handler }, or a service worker fetch event).');

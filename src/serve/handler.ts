@@ -16,10 +16,11 @@ import { PopularityRecommender } from '../models/popularity.ts';
 import { MODEL_FORMAT_VERSION } from '../io/index.ts';
 import { VERSION } from '../version.ts';
 import {
-  HttpError, bearerChecker, corsHeaders, errorResponse, excerpt, isJsonContentType, jsonResponse, parseJsonObject, preflightHeaders, readBodyText,
+  HttpError, bearerChecker, corsHeaders, errorAnswer, excerpt, isJsonContentType, jsonAnswer, parseJsonObject, preflightHeaders, readBodyText,
   type CorsOptions,
 } from './http.ts';
 import { lazyModel, type ServedModelSource } from './model-source.ts';
+import { PLAIN_HANDLER, toResponse, type PlainRequest, type PlainResponse } from '../runtime/plain.ts';
 
 /** Options of {@link createHandler}. Every limit has a safe default; auth and CORS are off by default. */
 export interface HandlerOptions {
@@ -238,7 +239,7 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
     return { user, items: m.recommend(user, p) };
   }
 
-  async function recommendRoute(request: Request, url: URL, m: Recommender): Promise<Response> {
+  async function recommendRoute(request: PlainRequest, url: URL, m: Recommender): Promise<PlainResponse> {
     if (request.method === 'GET') {
       const q = url.searchParams;
       checkKeys(Object.fromEntries(Array.from(q.keys(), (key) => [key, 1])), ['user', 'k', 'exclude', 'include', 'filterSeen'], 'query parameter');
@@ -249,7 +250,7 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
         { k: queryK(q.get('k')), exclude: queryList(q.get('exclude'), items), include: queryList(q.get('include'), items), filterSeen: queryBool(q.get('filterSeen'), 'filterSeen') },
         limits,
       );
-      return jsonResponse(200, await recommendOne(m, queryId(rawUser, m.trainingIndex.users), p));
+      return jsonAnswer(200, await recommendOne(m, queryId(rawUser, m.trainingIndex.users), p));
     }
     const body = await jsonBody(request);
     if ('users' in body) {
@@ -266,14 +267,14 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
         if (known === users || m.trainingIndex.users.has(user)) results.push({ user, items: lists[next++] });
         else results.push(await fallbackList(m, user, p));
       }
-      return jsonResponse(200, { results });
+      return jsonAnswer(200, { results });
     }
     checkKeys(body, ['user', 'k', 'exclude', 'include', 'userItems', 'filterSeen'], 'field');
     if (body.user === undefined) throw bad('user', 'The body needs "user" (one id) or "users" (a batch).');
-    return jsonResponse(200, await recommendOne(m, jsonId(body.user, 'user'), recommendParams(body, limits)));
+    return jsonAnswer(200, await recommendOne(m, jsonId(body.user, 'user'), recommendParams(body, limits)));
   }
 
-  async function similarRoute(request: Request, url: URL, m: Recommender): Promise<Response> {
+  async function similarRoute(request: PlainRequest, url: URL, m: Recommender): Promise<PlainResponse> {
     let item: Id;
     let k: number;
     if (request.method === 'GET') {
@@ -290,10 +291,10 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
       item = jsonId(body.item, 'item');
       k = limits.k(body.k);
     }
-    return jsonResponse(200, { item, items: m.similarItems(item, { k }) });
+    return jsonAnswer(200, { item, items: m.similarItems(item, { k }) });
   }
 
-  async function predictRoute(request: Request, m: Recommender): Promise<Response> {
+  async function predictRoute(request: PlainRequest, m: Recommender): Promise<PlainResponse> {
     const body = await jsonBody(request);
     checkKeys(body, ['user', 'items'], 'field');
     if (body.user === undefined) throw bad('user', 'The body needs "user".');
@@ -301,17 +302,17 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
     const user = jsonId(body.user, 'user');
     const items = limits.list(body.items, 'items');
     const scores = m.score(user, items);
-    return jsonResponse(200, { user, scores: items.map((item, i) => ({ item, score: scores[i] })) });
+    return jsonAnswer(200, { user, scores: items.map((item, i) => ({ item, score: scores[i] })) });
   }
 
-  async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+  async function jsonBody(request: PlainRequest): Promise<Record<string, unknown>> {
     if (!isJsonContentType(request.headers.get('content-type'))) {
       throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be JSON: send Content-Type: application/json.', 'content-type');
     }
     return parseJsonObject(await readBodyText(request, o.maxBodyBytes));
   }
 
-  async function route(request: Request): Promise<Response> {
+  async function route(request: PlainRequest): Promise<PlainResponse> {
     // a target that is no URL (workerd passes `OPTIONS *` through as "http://host*") is the client's fault
     let url: URL;
     try {
@@ -327,11 +328,11 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
     if (path.length > 1) path = path.replace(/\/+$/, '');
     const methods = ROUTES[path];
     if (!methods) throw new HttpError(404, 'NOT_FOUND', `No route ${excerpt(path, 100)}; routes: ${Object.keys(ROUTES).join(', ')}.`, 'path');
-    if (request.method === 'OPTIONS' && cors) return new Response(null, { status: 204, headers: preflightHeaders(cors, request.headers.get('origin')) });
+    if (request.method === 'OPTIONS' && cors) return { status: 204, headers: preflightHeaders(cors, request.headers.get('origin')), body: null };
     if (!methods.includes(request.method)) {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${path} answers ${methods.join(' and ')}, not ${excerpt(request.method, 20)}.`, 'method', { allow: methods.join(', ') });
     }
-    if (path === '/health') return jsonResponse(200, { status: 'ok', model: current ? 'loaded' : 'not loaded' });
+    if (path === '/health') return jsonAnswer(200, { status: 'ok', model: current ? 'loaded' : 'not loaded' });
     if (checkToken && !(await checkToken(request.headers.get('authorization')))) {
       throw new HttpError(401, 'UNAUTHORIZED', 'Send Authorization: Bearer <token>.', 'authorization', { 'www-authenticate': 'Bearer' });
     }
@@ -346,7 +347,7 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
           return await predictRoute(request, m);
         default: {
           const idx = m.trainingIndex;
-          return jsonResponse(200, {
+          return jsonAnswer(200, {
             kind: m.kind,
             params: m.params,
             users: idx.users.size,
@@ -365,11 +366,11 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
     }
   }
 
-  const handler = (async (request: Request): Promise<Response> => {
-    const extra = cors ? corsHeaders(cors, request.headers.get('origin')) : undefined;
-    let response: Response;
+  // The handler in plain form (no Fetch objects): Node's server calls this directly (src/runtime/server.ts).
+  const respond = async (request: PlainRequest): Promise<PlainResponse> => {
+    let answer: PlainResponse;
     try {
-      response = await route(request);
+      answer = await route(request);
     } catch (e) {
       const err =
         e instanceof HttpError
@@ -377,11 +378,16 @@ export function createHandler(model: ServedModelSource | Promise<Recommender>, o
           : e instanceof RecwiseError
             ? fromModelError(e)
             : new HttpError(500, 'INTERNAL', 'recwise failed on this request (a bug: please report it with the request).');
-      response = errorResponse(err);
+      answer = errorAnswer(err);
     }
-    if (extra) for (const [k, v] of Object.entries(extra)) if (!response.headers.has(k)) response.headers.set(k, v);
-    return response;
-  }) as RecwiseHandler;
+    if (cors) {
+      const extra = corsHeaders(cors, request.headers.get('origin'));
+      for (const k of Object.keys(extra)) if (!(k in answer.headers)) answer.headers[k] = extra[k];
+    }
+    return answer;
+  };
+  const handler = (async (request: Request): Promise<Response> => toResponse(await respond(request))) as RecwiseHandler;
+  (handler as { [PLAIN_HANDLER]?: unknown })[PLAIN_HANDLER] = respond;
   handler.setModel = (m: Recommender) => {
     if (!(m instanceof Recommender) || !m.fitted) throw new RangeError('setModel: pass a fitted model.');
     current = m;

@@ -3,6 +3,7 @@
  * cap, bearer-token comparison and CORS headers. Uses only globals every runtime has (Request, Response, TextDecoder,
  * crypto.subtle), so the handler runs unchanged on Node, Deno, Bun, browsers (service workers) and workerd.
  */
+import type { PlainRequest, PlainResponse } from '../runtime/plain.ts';
 
 /** An error answered as `{"error": {"code", "message", "field"}}` with an HTTP status. */
 export class HttpError extends Error {
@@ -25,9 +26,12 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 const MARKUP = /[<>&\u2028\u2029]/g;
 const escapeMarkup = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
-/** A JSON response (no caching: answers depend on the model currently loaded). */
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body).replace(MARKUP, escapeMarkup), { status, headers: { ...JSON_HEADERS, ...headers } });
+/**
+ * A JSON answer (no caching: answers depend on the model currently loaded), as plain data: the Fetch handler turns it
+ * into a Response, Node's server writes it as it is (src/runtime/server.ts, PLAIN_HANDLER).
+ */
+export function jsonAnswer(status: number, body: unknown, headers?: Record<string, string>): PlainResponse {
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : { ...JSON_HEADERS }, body: JSON.stringify(body).replace(MARKUP, escapeMarkup) };
 }
 
 /** Longest message and field an error body carries: request values are only ever echoed as a bounded excerpt. */
@@ -47,10 +51,10 @@ export function excerpt(value: unknown, max = 40): string {
 }
 
 /** The documented error body. `field` is left out when no single field is at fault. */
-export function errorResponse(e: HttpError): Response {
+export function errorAnswer(e: HttpError): PlainResponse {
   const error: Record<string, string> = { code: e.code, message: bounded(e.message, MAX_MESSAGE) };
   if (e.field !== undefined) error.field = bounded(e.field, MAX_FIELD);
-  return jsonResponse(e.status, { error }, e.headers);
+  return jsonAnswer(e.status, { error }, e.headers);
 }
 
 /** Whether a Content-Type names JSON (`application/json`, `application/*+json`, any parameters). */
@@ -76,7 +80,7 @@ export const MAX_DRAIN_BYTES = 16 << 20;
  * {@link MAX_DRAIN_BYTES} past the cap) before the 413 is thrown, so the client has finished writing when the answer
  * comes and reads it instead of a reset.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(request: PlainRequest, maxBytes: number): Promise<string> {
   const tooLarge = () => new HttpError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${maxBytes} bytes.`, 'body');
   const declaredText = request.headers.get('content-length')?.trim();
   const declared = declaredText !== undefined && /^\d+$/.test(declaredText) ? Number(declaredText) : undefined;

@@ -284,3 +284,37 @@ test("serve: int8 model files (precision 'int8', per-row scale) are a quarter of
   equal(body.items[0].item, 'i3', 'the planted item survives quantisation');
   await expectError(await get(createHandler(int8.slice(0, int8.length - 7)), '/info'), 503, 'MODEL_UNAVAILABLE', undefined, 'truncated int8 file');
 });
+
+// The handler's plain form (issue 22): Node's server calls it without building a Request or a Response (undici's
+// objects cost more CPU than the answer). It must answer exactly what the Fetch form answers, errors and CORS included.
+test('serve: the plain form answers byte for byte what the Fetch form answers', async () => {
+  const model = await als();
+  const h = createHandler(model, { cors: { origin: ['https://shop.example'] }, token: 'sesame' });
+  const plain = (h as unknown as Record<symbol, (r: Request) => Promise<{ status: number; headers: Record<string, string>; body: string | null }>>)[Symbol.for('recwise.plainHandler')];
+  ok(typeof plain === 'function', 'createHandler carries its plain form');
+  const auth = { authorization: 'Bearer sesame', origin: 'https://shop.example' };
+  const requests = () => [
+    new Request(`${BASE}/recommend?user=u3&k=4`, { headers: auth }),
+    new Request(`${BASE}/recommend?user=u3&k=0`, { headers: auth }),
+    new Request(`${BASE}/recommend?user=nobody`, { headers: auth }),
+    new Request(`${BASE}/recommend?user=u3`, { headers: { origin: 'https://elsewhere.example' } }),
+    new Request(`${BASE}/recommend`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"user": "u7", "k": 2}' }),
+    new Request(`${BASE}/recommend`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"user": "<script>"' }),
+    new Request(`${BASE}/recommend`, { method: 'OPTIONS', headers: auth }),
+    new Request(`${BASE}/predict`, { method: 'GET', headers: auth }),
+    new Request(`${BASE}/nowhere`, { headers: auth }),
+    new Request(`${BASE}/health`),
+  ];
+  const fetched = requests();
+  const plained = requests();
+  for (let i = 0; i < fetched.length; i++) {
+    const what = `${fetched[i].method} ${fetched[i].url}`;
+    const r = await h(fetched[i]);
+    const p = await plain(plained[i]);
+    equal(p.status, r.status, `${what}: status`);
+    equal(p.body ?? '', await r.text(), `${what}: body`);
+    const headers: Record<string, string> = {};
+    r.headers.forEach((v, k) => (headers[k] = v));
+    deepEqual(Object.entries(p.headers).sort(), Object.entries(headers).sort(), `${what}: headers`);
+  }
+});

@@ -1,5 +1,5 @@
 // BPR and LMF: Wasm epochs against the TS reference (same random stream), and model behaviour.
-import { init, getBackend, AlsRecommender, BprRecommender, LmfRecommender, Interactions, Vocabulary, InvalidArgumentError, type Backend, type Csr } from 'recwise';
+import { init, getBackend, AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, Interactions, Vocabulary, InvalidArgumentError, UnknownOptionError, loadModel, saveModel, type Backend, type Csr } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rng, throws } from './assert.ts';
 
@@ -143,3 +143,56 @@ for (const [name, make] of [
     ok(seen[0].score !== seen[2].score, 'epoch 1 scores differ from the final ones');
   });
 }
+
+// deterministic: true (issue 22): the Hogwild models give the same factors for a seed whatever the thread count. The
+// data is large enough that the default fits do run on every thread (BPR: ≥ 4096 samples, LMF: ≥ 64 rows).
+function wide(): Interactions {
+  const csr = fixture(400, 300, 11);
+  return new Interactions(Vocabulary.from(Array.from({ length: 400 }, (_, u) => u)), Vocabulary.from(Array.from({ length: 300 }, (_, i) => i)), csr);
+}
+
+/** Every tensor of a model's state, as raw bytes (bit-identical, NaN payloads and signed zeros included). */
+function stateBits(model: { toState(): { tensors: Record<string, unknown> } }): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, t] of Object.entries(model.toState().tensors)) {
+    if (ArrayBuffer.isView(t)) out[name] = Array.from(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+  }
+  return out;
+}
+
+const DETERMINISTIC = [
+  ['bpr', (deterministic: boolean) => new BprRecommender({ factors: 8, iterations: 3, seed: 3, deterministic })],
+  ['lmf', (deterministic: boolean) => new LmfRecommender({ factors: 6, iterations: 2, seed: 3, deterministic })],
+  ['lightfm', (deterministic: boolean) => new LightFmRecommender({ factors: 6, epochs: 2, seed: 3, deterministic })],
+] as const;
+
+for (const [name, make] of DETERMINISTIC) {
+  test(`sgd/${name}: deterministic: true gives bit-identical factors on 1 and 2 threads; the option is saved`, async () => {
+    const data = wide();
+    await init({ threads: 1 });
+    const one = await make(true).fit(data);
+    const { threads } = await init({ threads: 2 });
+    const two = await make(true).fit(data);
+    const again = await make(true).fit(data);
+    deepEqual(stateBits(two), stateBits(one), `${name}: ${threads} threads differ from 1`);
+    deepEqual(stateBits(again), stateBits(two), `${name}: a second fit differs`);
+    // the option travels with the model, and files written before it existed load with the default (false)
+    const state = two.toState();
+    equal(state.params.deterministic, true);
+    const copy = await loadModel(await saveModel(two));
+    equal((copy.params as { deterministic?: boolean }).deterministic, true);
+    const { deterministic: _, ...oldParams } = state.params;
+    const old = (two.constructor as typeof BprRecommender).fromState({ ...state, params: oldParams }, await getBackend());
+    equal((old.params as { deterministic?: boolean }).deterministic, false);
+    deepEqual(old.recommend(5, { k: 5 }), two.recommend(5, { k: 5 }));
+    await init();
+  });
+}
+
+test('sgd: deterministic is a checked, registered option', () => {
+  throws(() => new BprRecommender({ deterministic: 1 as never }), InvalidArgumentError, { field: 'deterministic' });
+  throws(() => new LmfRecommender({ deterministic: 'yes' as never }), InvalidArgumentError, { field: 'deterministic' });
+  throws(() => new LightFmRecommender({ deterministic: true, threads: 2 }), InvalidArgumentError, { field: 'threads' });
+  throws(() => new BprRecommender({ determinstic: true } as never), UnknownOptionError, { field: 'determinstic', suggestion: 'deterministic' });
+  equal(new LmfRecommender().options.deterministic, false);
+});

@@ -179,6 +179,26 @@ describe('recwise CLI (in process)', () => {
     expect(unknown.err).not.toMatch(/\n\s+at /);
   });
 
+  it('fit --deterministic (bpr, lmf, lightfm): the same model file content on 1 and 2 threads', async () => {
+    // 300 users × 20 items: enough samples (≥ 4096) and rows (≥ 64) that a default fit runs on both threads
+    const rows = ['user\titem'];
+    for (let u = 0; u < 300; u++) for (let j = 0; j < 20; j++) rows.push(`${u}\t${(u * 7 + j * 13) % 250}`);
+    writeFileSync(join(dir, 'wide.tsv'), rows.join('\n') + '\n');
+    const { loadModel } = await import('recwise');
+    for (const model of ['bpr', 'lmf', 'lightfm']) {
+      const tensors = [];
+      for (const threads of ['1', '2']) {
+        const out = join(dir, `${model}-${threads}.recwise`);
+        const r = await cli('fit', '--model', model, '--train', join(dir, 'wide.tsv'), '--epochs', '2', '--factors', '4', '--threads', threads, '--deterministic', '--out', out);
+        expect(r.code, r.err).toBe(0);
+        const m = await loadModel(out);
+        expect(m.params.deterministic).toBe(true);
+        tensors.push(Object.values(m.toState().tensors).map((t) => Array.from(new Uint8Array((t as Float32Array).buffer, (t as Float32Array).byteOffset, (t as Float32Array).byteLength))));
+      }
+      expect(tensors[1], model).toEqual(tensors[0]);
+    }
+  });
+
   it('demo trains, evaluates and shows recommendations with titles; the personalised model beats popularity', async () => {
     const r = await cli('demo', '--json', '--show', '2');
     expect(r.code).toBe(0);

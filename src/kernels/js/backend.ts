@@ -3,7 +3,7 @@ import { allFiniteRef } from '../reference/finite.ts';
 import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { alsCgRef, alsCholeskyRef, gramRef } from '../reference/als.ts';
 import { bprSamplesRef, lmfRowsRef, seedState } from '../reference/sgd.ts';
-import { rowOfEntry } from '../partition.ts';
+import { deterministicBlocks, rowOfEntry } from '../partition.ts';
 import { AbortError, NotPositiveDefiniteError } from '../../errors.ts';
 import { scoreBlockRef } from '../reference/score.ts';
 import { topkRowsRef } from '../reference/topk.ts';
@@ -137,7 +137,11 @@ export function createJsBackend(): Backend {
       const g = asJs(gradSq, JsMatrix, 'matrix');
       const c = asJs(rows, JsSparseMatrix, 'sparseMatrix');
       checkSgd(x, y, c, 0, g);
-      lmfRowsRef(c.indptr, c.indices, c.data, x.data, y.data, g.data, x.cols, options.learningRate, options.regularization, options.negativeProportion, options.negativeCap, 0, c.rows, seedState(options.seed, 0));
+      const run = (from: number, to: number, stream: number) =>
+        lmfRowsRef(c.indptr, c.indices, c.data, x.data, y.data, g.data, x.cols, options.learningRate, options.regularization, options.negativeProportion, options.negativeCap, from, to, seedState(options.seed, stream));
+      if (!options.deterministic) return run(0, c.rows, 0);
+      const bounds = deterministicBlocks(c.indptr, c.rows);
+      for (let b = 0; b + 1 < bounds.length; b++) run(bounds[b], bounds[b + 1], b);
     },
     async productTopk(a, b, k) {
       checkProduct(a, b, k);

@@ -11,6 +11,7 @@ import { wasmGruBackward, wasmGruForward } from './gru.ts';
 import { wasmNnKernels } from './nn.ts';
 import { LINE, UNITS_PER_CALL, runClaimed, sampleChunks } from './claimed.ts';
 import { createWasmSpd } from './spd.ts';
+import { lmfArgs, lmfDeterministic } from './sgd.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
@@ -331,7 +332,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const C = own(interactions, WasmSparseMatrix, heap, 'sparseMatrix');
       checkSgd(X, Y, C, samples);
       if (C.nnz === 0 || samples === 0) return { correct: 0, skipped: 0 };
-      const threads = pool && samples >= 4096 ? pool.threads : 1;
+      // deterministic: one stream in sample order (Hogwild's interleaving of shared-row updates cannot be replayed)
+      const threads = pool && samples >= 4096 && !options.deterministic ? pool.threads : 1;
       // Per thread, one cache line: rng state (written on every draw) at +0, stats at +16. With 16-byte blocks the
       // two threads' states shared a line, which bounced between the cores twice per sample.
       const state = heap.alloc(threads * LINE);
@@ -375,6 +377,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
       const cols = X.cols;
       const ip = C.hostIndptr;
+      if (options.deterministic) return lmfDeterministic(heap, x, pool, X, Y, G, C, options, threads);
       const work = (ip[C.rows] * (1 + Math.min(options.negativeProportion, options.negativeCap)) + C.rows) * cols;
       // Per thread, one cache line or more: rng state (written on every draw) at +0, the gradient row after it. With
       // 16-byte rng blocks and `cols`-float scratch rows side by side, the threads' hot writes shared cache lines.
@@ -384,8 +387,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       for (let t = 0; t < threads; t++) heap.u32(state + t * block, 4).set(seedState(options.seed, t));
       heap.i32(counter, 1)[0] = 0;
       const args = (t: number) => [
-        C.indptr, C.indices, C.data, C.nnz, X.ptr, Y.ptr, G.ptr, cols, options.learningRate, options.regularization,
-        options.negativeProportion, options.negativeCap, counter, C.rows, UNITS_PER_CALL, state + t * block + LINE, state + t * block,
+        ...lmfArgs(X, Y, G, C, options), counter, C.rows, UNITS_PER_CALL, state + t * block + LINE, state + t * block,
       ];
       try {
         // Rows claimed one at a time (claimed.ts).
