@@ -9,8 +9,8 @@ import { VERSION } from '../version.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
-import { Recommender } from '../models/recommender.ts';
-import { isConfigurationState, modelConstructor, modelFactory, modelLayout, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
+import { Recommender, registerModelLoader } from '../models/recommender.ts';
+import { isConfigurationState, modelConstructor, modelFactory, modelKindImport, modelLayout, registeredModelKinds } from '../models/registry.ts';
 import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
 import { checkFinite, checkLayout, checkScoreBound, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
 import { FactorRecommender } from '../models/factor.ts';
@@ -171,6 +171,8 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   }
   const kinds = registeredModelKinds();
   if (!kinds.includes(state.kind)) {
+    const entry = modelKindImport(state.kind);
+    if (entry) throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `the '${state.kind}' model family is not loaded (loaded: ${kinds.join(', ') || 'none'})`, `add \`${entry};\` and load the file with that class, e.g. loadModel(source, ${/\{ (\w+) \}/.exec(entry)![1]}) (a bundler keeps only the model families an app imports).`);
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
   // An unfitted model's configuration (issue 17): hyperparameters only, nothing sized by them is allocated.
