@@ -140,6 +140,54 @@ for (const r of runtimes) {
   });
 }
 
+// 2d. The same entries in Chromium from the installed package, as a page imports it without a bundler: a plain
+//     <script type="module"> with an import map naming each entry's file; the kernels come from the .wasm asset
+//     over HTTP.
+const chromiumEntries = async () => {
+  const { launchChromium } = await import('../runners/chromium.mjs');
+  const { createServer } = await import('node:http');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const imports = Object.fromEntries(Object.entries(pkg.exports).filter(([k, v]) => typeof v === 'object').map(([k, v]) => [k === '.' ? 'recwise' : `recwise/${k.slice(2)}`, `/node_modules/recwise/${v.default.replace(/^\.\//, '')}`]));
+  const html = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="importmap">${JSON.stringify({ imports })}</script><script type="module" src="/entries.mjs"></script>`;
+  const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/') return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+    const file = join(out, path);
+    const type = types[path.slice(path.lastIndexOf('.'))];
+    if (!file.startsWith(out) || !type || !existsSync(file)) return res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': type }).end(readFileSync(file));
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-package-chromium-'));
+  let context;
+  try {
+    context = await launchChromium(userDataDir);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.stack ?? e.message}`));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => typeof window.__recwiseEntries === 'string', null, { timeout: 60_000, polling: 100 }).catch((e) => errors.push(`no result within 60 s: ${e.message.split('\n')[0]}`));
+    const line = await page.evaluate(() => window.__recwiseEntries);
+    return { line: line ? JSON.parse(line) : undefined, errors, base: `${origin}/node_modules/recwise/dist/esm/` };
+  } finally {
+    await context?.close();
+    server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+};
+const chromiumReport = packed ? await chromiumEntries().catch((e) => ({ errors: [String(e?.stack ?? e)] })) : undefined;
+check('package: chromium imports every entry of the installed package through an import map, checks its exports and uses it', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const { line, errors, base } = chromiumReport;
+  if (errors.length || !line) fail(errors.join('\n') || 'no result');
+  if (!line.ok) fail(line.failures.join('\n'));
+  const stray = Object.entries(line.resolved).filter(([, url]) => !url.startsWith(base));
+  if (stray.length) fail(`resolved outside the installed package: ${stray.map(([e, u]) => `${e} → ${u}`).join(', ')}`);
+});
+
 // 3. A guest in the user's process (issue 15): guest.mjs ends without shutdown() and must exit by itself (the 30 s
 //    limit is a hang guard); nothing on stderr (Deno's GPU driver printed 'XDG_RUNTIME_DIR is invalid' when `auto`
 //    probed WebGPU, so XDG_RUNTIME_DIR is unset here); worker threads start in every module mode (with
