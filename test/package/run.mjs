@@ -362,21 +362,38 @@ if (packed) {
     writeFileSync(join(out, 'make-als.mjs'), "import { writeFileSync } from 'node:fs';\nimport { AlsRecommender, DatasetBuilder, saveModel, shutdown } from 'recwise';\nconst b = new DatasetBuilder();\nfor (let u = 0; u < 8; u++) for (let i = u % 2; i < 6; i += 2) b.add({ user: `u${u}`, item: `i${i}` });\nconst model = await new AlsRecommender({ factors: 2, iterations: 2 }).fit(await b.build());\nwriteFileSync('als.recwise', await saveModel(model));\nawait shutdown();\n");
     const made = sh(process.execPath, ['make-als.mjs'], { cwd: out, env: guestEnv(), timeout: 60_000 });
     if (made.status !== 0) return { error: `make-als.mjs: exit ${made.status} ${made.stderr}` };
-    writeFileSync(join(out, 'kind-app.mjs'), "import { readFileSync } from 'node:fs';\nimport { loadModel, PopularityRecommender } from 'recwise';\ntry {\n  await loadModel(new Uint8Array(readFileSync('als.recwise')));\n  console.log(JSON.stringify({ loaded: true, kept: typeof PopularityRecommender }));\n} catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message }));\n}\n");
-    await build({ entryPoints: [join(out, 'kind-app.mjs')], outfile: join(out, 'kind-app.bundle.mjs'), bundle: true, minify: true, format: 'esm', platform: 'node', absWorkingDir: out, logLevel: 'silent', external: ['webgpu', 'hyparquet', 'hyparquet-writer'] });
-    const p = sh(process.execPath, ['kind-app.bundle.mjs'], { cwd: out, env: guestEnv(), timeout: 60_000 });
-    try {
-      return JSON.parse(p.stdout.trim().split('\n').pop());
-    } catch {
-      return { error: `exit ${p.status}\n${p.stdout}\n${p.stderr}` };
-    }
+    const runBundled = async (name, code) => {
+      writeFileSync(join(out, `${name}.mjs`), code);
+      const r = await build({ entryPoints: [join(out, `${name}.mjs`)], outfile: join(out, `${name}.bundle.mjs`), bundle: true, minify: true, format: 'esm', platform: 'node', absWorkingDir: out, logLevel: 'silent', metafile: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer'] });
+      const p = sh(process.execPath, [`${name}.bundle.mjs`], { cwd: out, env: guestEnv(), timeout: 60_000 });
+      try {
+        return { ...JSON.parse(p.stdout.trim().split('\n').pop()), inputs: Object.keys(r.metafile.inputs) };
+      } catch {
+        return { error: `${name}: exit ${p.status}\n${p.stdout}\n${p.stderr}` };
+      }
+    };
+    const caught = "catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message }));\n}\n";
+    return {
+      kind: await runBundled('kind-app', `import { readFileSync } from 'node:fs';\nimport { loadModel } from 'recwise';\ntry {\n  await loadModel(new Uint8Array(readFileSync('als.recwise')));\n  console.log(JSON.stringify({ loaded: true }));\n} ${caught}`),
+      knn: await runBundled('knn-app', `import { readFileSync } from 'node:fs';\nimport { AlsRecommender, loadModel, shutdown } from 'recwise';\nconst model = await loadModel(new Uint8Array(readFileSync('als.recwise')), AlsRecommender);\ntry {\n  await model.initKnn();\n  console.log(JSON.stringify({ built: true }));\n} ${caught}await shutdown();\n`),
+    };
   })().catch((e) => ({ error: String(e?.stack ?? e) }));
 }
 check('package: a bundled app without AlsRecommender: loadModel of an ALS file throws ModelFileError naming the import', () => {
   if (!packed) fail('no package (see the npm pack failure)');
-  if (kindReport.error) fail(kindReport.error);
-  if (kindReport.loaded) fail('the ALS file loaded: the bundle kept every model family (package.json "sideEffects"?)');
-  if (kindReport.name !== 'ModelFileError' || !kindReport.message.includes("import { AlsRecommender } from 'recwise'")) fail(`wrong error: ${kindReport.name}: ${kindReport.message}`);
+  const r = kindReport.kind ?? kindReport;
+  if (r.error) fail(r.error);
+  if (r.loaded) fail('the ALS file loaded: the bundle kept every model family (package.json "sideEffects"?)');
+  if (r.name !== 'ModelFileError' || !r.message.includes("import { AlsRecommender } from 'recwise'")) fail(`wrong error: ${r.name}: ${r.message}`);
+});
+check('package: a bundled app without recwise/retrieval ships no HNSW, and initKnn() names the entry to import', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const r = kindReport.knn ?? kindReport;
+  if (r.error) fail(r.error);
+  const hnsw = r.inputs.filter((f) => /retrieval\/(hnsw|exact)\.js$/.test(f));
+  if (hnsw.length) fail(`the bundle contains ${hnsw.join(', ')}`);
+  if (r.built) fail('initKnn() built indexes without recwise/retrieval');
+  if (r.name !== 'NotSupportedError' || !r.message.includes("'recwise/retrieval'")) fail(`wrong error: ${r.name}: ${r.message}`);
 });
 
 const failed = results.filter((r) => !r.ok);
