@@ -372,10 +372,12 @@ if (packed) {
         return { error: `${name}: exit ${p.status}\n${p.stdout}\n${p.stderr}` };
       }
     };
+    // As README says for esbuild (no asset handling): the kernel asset copied beside the bundle.
+    cpSync(join(pkgDir, 'dist/esm/kernels/wasm/kernels-mt.wasm'), join(out, 'kernels-mt.wasm'));
     const caught = "catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message }));\n}\n";
     return {
       kind: await runBundled('kind-app', `import { readFileSync } from 'node:fs';\nimport { loadModel } from 'recwise';\ntry {\n  await loadModel(new Uint8Array(readFileSync('als.recwise')));\n  console.log(JSON.stringify({ loaded: true }));\n} ${caught}`),
-      knn: await runBundled('knn-app', `import { readFileSync } from 'node:fs';\nimport { AlsRecommender, loadModel, shutdown } from 'recwise';\nconst model = await loadModel(new Uint8Array(readFileSync('als.recwise')), AlsRecommender);\ntry {\n  await model.initKnn();\n  console.log(JSON.stringify({ built: true }));\n} ${caught}await shutdown();\n`),
+      knn: await runBundled('knn-app', `import { readFileSync } from 'node:fs';\nimport { AlsRecommender, init, loadModel, shutdown } from 'recwise';\nconst { backend } = await init();\nconst model = await loadModel(new Uint8Array(readFileSync('als.recwise')), AlsRecommender);\ntry {\n  await model.initKnn();\n  console.log(JSON.stringify({ built: true }));\n} catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message, backend }));\n}\nawait shutdown();\n`),
     };
   })().catch((e) => ({ error: String(e?.stack ?? e) }));
 }
@@ -386,7 +388,7 @@ check('package: a bundled app without AlsRecommender: loadModel of an ALS file t
   if (r.loaded) fail('the ALS file loaded: the bundle kept every model family (package.json "sideEffects"?)');
   if (r.name !== 'ModelFileError' || !r.message.includes("import { AlsRecommender } from 'recwise'")) fail(`wrong error: ${r.name}: ${r.message}`);
 });
-check('package: a bundled app without recwise/retrieval ships no HNSW, and initKnn() names the entry to import', () => {
+check('package: a bundled app (kernels-mt.wasm beside it) runs on wasm, ships no HNSW without recwise/retrieval, and initKnn() names the entry', () => {
   if (!packed) fail('no package (see the npm pack failure)');
   const r = kindReport.knn ?? kindReport;
   if (r.error) fail(r.error);
@@ -394,6 +396,7 @@ check('package: a bundled app without recwise/retrieval ships no HNSW, and initK
   if (hnsw.length) fail(`the bundle contains ${hnsw.join(', ')}`);
   if (r.built) fail('initKnn() built indexes without recwise/retrieval');
   if (r.name !== 'NotSupportedError' || !r.message.includes("'recwise/retrieval'")) fail(`wrong error: ${r.name}: ${r.message}`);
+  if (r.backend !== 'wasm') fail(`the bundle ran on '${r.backend}': it did not find kernels-mt.wasm beside itself`);
 });
 
 const failed = results.filter((r) => !r.ok);

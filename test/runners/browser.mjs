@@ -61,9 +61,9 @@ const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   if (path === '/') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
   else if (path === '/entry.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
-  // The kernel asset where the bundle's `new URL('../kernels/wasm/kernels-mt.wasm', import.meta.url)` points
-  // (src/entry/setup.ts), as an application's bundler or server would place it.
-  else if (path === '/kernels/wasm/kernels-mt.wasm') res.writeHead(200, { ...headers, 'Content-Type': 'application/wasm' }).end(readFileSync(join(root, 'src/kernels/wasm/kernels-mt.wasm')));
+  // The kernel asset beside the bundle, where its `new URL('./kernels-mt.wasm', import.meta.url)` points
+  // (src/kernels/wasm/asset.ts), as an application copies it when its bundler has no asset handling.
+  else if (path === '/kernels-mt.wasm') res.writeHead(200, { ...headers, 'Content-Type': 'application/wasm' }).end(readFileSync(join(root, 'src/kernels/wasm/kernels-mt.wasm')));
   else res.writeHead(404, headers).end('not found');
 });
 await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
