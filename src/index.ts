@@ -1,5 +1,7 @@
 /**
- * recwise: recommender models, evaluation and serving for every JavaScript runtime.
+ * The root entry's public surface (`recwise`): backends, data, the core models (factorization, neighbourhood,
+ * baselines), evaluation, tuning and model files. The neural stack, retrieval, serving, interop, WebGPU and the
+ * reference kernels are their own entries (src/entry/*.ts, issue 18), so an app pays only for what it imports.
  * This file only re-exports; see the modules for documentation.
  */
 export { init, ensureInit, shutdown, getBackend, registerBackend, registeredBackends } from './kernels/registry.ts';
@@ -65,8 +67,6 @@ export { LightFmRecommender } from './models/lightfm.ts';
 export type { LightFmOptions, LightFmFitOptions, LightFmEpoch, LightFmExplanation, FeatureInput, FeatureRecords, FeatureSource } from './models/lightfm.ts';
 export type { HybridLoss, HybridParams, HybridTable, HybridSettings, HybridData, HybridStats } from './kernels/reference/lightfm.ts';
 export type { HybridSession } from './kernels/types.ts';
-export { hybridEpochRef, exampleGradients, exampleLoss, updateElement, xorshift32, predictFromRepr } from './kernels/reference/lightfm.ts';
-export type { HybridTrace, HybridScales } from './kernels/reference/lightfm.ts';
 export { BprRecommender } from './models/bpr.ts';
 export type { BprOptions } from './models/bpr.ts';
 export { LmfRecommender } from './models/lmf.ts';
@@ -83,7 +83,6 @@ export {
 } from './eval/metrics.ts';
 export type { MetricName, UserMetricName, MetricDefinition, UserRankFacts } from './eval/metrics.ts';
 export type { RankMetrics } from './kernels/types.ts';
-export { rankMetricsRef } from './kernels/reference/metrics.ts';
 export type { LmfOptions } from './models/lmf.ts';
 export { ItemKnnRecommender } from './models/itemknn.ts';
 export type { ItemKnnOptions, ItemSimilarity } from './models/itemknn.ts';
@@ -98,81 +97,13 @@ export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';
 export type { SearchSpace, Random } from './tune/spaces.ts';
 export { MemoryLimitError } from './errors.ts';
-export { scoreBlockRef } from './kernels/reference/score.ts';
-export { topkRef } from './kernels/reference/topk.ts';
-export { alsCgRef, gramRef } from './kernels/reference/als.ts';
-export { recommendBlockRef } from './kernels/reference/recommend.ts';
-export { matmulRef, denseForwardRef, denseBackwardRef } from './kernels/reference/dense.ts';
-export type { Activation, MatmulOptions } from './kernels/reference/dense.ts';
-export { webgpuKernels, GPU_TOPK_MAX, GPU_CG_MAX_FACTORS } from './kernels/webgpu/backend.ts';
-export type { WebGpuKernels, WebGpuBackend } from './kernels/webgpu/backend.ts';
-export type { GpuInfo } from './runtime/gpu.ts';
 
 // Model files
 export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION, DEFAULT_LOAD_BUDGET } from './io/index.ts';
 export type { SaveOptions, LoadOptions, ModelClass, ModelSource, EncodeOptions, DecodedModelState, ModelFileInfo } from './io/index.ts';
 
-// Serving
-export { createHandler, lazyModel } from './serve/index.ts';
-export type { HandlerOptions, RecwiseHandler, RecommendResponse, KeyValueStore, KeyValueSource, ServedModelSource, CorsOptions } from './serve/index.ts';
-
-// Interop: implicit / LightFM / Spark ALS models in, .npz and Spark ALSModel out
-export { InteropError } from './errors.ts';
-export { importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, writeNpz, parseNpy, encodeNpy, parseIdList } from './interop/index.ts';
-export type {
-  InteropSource, NdArray, NdData, NpyValue, ImportImplicitOptions, ImplicitKind, ImplicitModel, ExportNpzOptions, ImportSparkOptions, SparkFiles,
-  ImportLightFmOptions, LightFmMapping, LightFmSource, SeenRecord,
-} from './interop/index.ts';
-
-// Embeddings, nearest-neighbour search, pipeline
-export { KnnNotInitializedError } from './errors.ts';
-export * from './retrieval/index.ts';
-
-// Neural training core and models (issue 9, engineer A): optimizers, layers, losses; autoencoder, sampled and hashed MF
-export { createOptimizer, createParam, zeroGrad, Rng } from './nn/optim.ts';
-export type { SgdConfig, AdamConfig, AdagradConfig, RmspropConfig, AnyOptimizerConfig, ParamInit } from './nn/optim.ts';
-export type { Param, Optimizer, OptimizerConfig } from './nn/types.ts';
-export { Embedding } from './nn/embedding.ts';
-export { Dense } from './nn/dense.ts';
-export { Dropout } from './nn/dropout.ts';
-export { ActivationLayer } from './nn/activations.ts';
-export type { NnActivation, NnKernels } from './nn/activations.ts';
-export { weightedMse, bceWithLogits, multinomialNll } from './nn/losses.ts';
-export type { LossName } from './nn/losses.ts';
-export { gradCheck } from './nn/gradcheck.ts';
-export { sampleBatch, shuffledBatches, denseTargets } from './nn/batches.ts';
-export type { SampledBatch, BatchSampling } from './nn/batches.ts';
-export type { GradCheckResult, GradCheckOptions, GradTarget } from './nn/gradcheck.ts';
-export { AutoencoderRecommender } from './models/autoencoder.ts';
-export type { AutoencoderOptions } from './models/autoencoder.ts';
-export { SampledMfRecommender } from './models/sampled-mf.ts';
-export type { SampledMfOptions } from './models/sampled-mf.ts';
-export { HashedMfRecommender } from './models/hashed-mf.ts';
-export type { HashedMfOptions, HashCollisions } from './models/hashed-mf.ts';
-export type { NeuralTrainingOptions, NeuralFitOptions, NeuralEpoch } from './models/neural-common.ts';
-
-// Sequence layers and retrieval models (issue 9, engineer B): GRU, pooling, sampled softmax; GRU and two-tower
-export { Gru } from './nn/gru.ts';
-export type { GruOptions, GruState } from './nn/gru.ts';
-export { poolForward, poolBackward } from './nn/pooling.ts';
-export type { PoolMode } from './nn/pooling.ts';
-export { SampledSoftmax, createSampler } from './nn/sampled-softmax.ts';
-export type { NegativeSampler, SamplerKind, SampledSoftmaxInput } from './nn/sampled-softmax.ts';
-export { gruForwardRef, gruBackwardRef } from './kernels/reference/gru.ts';
-export { GruRecommender } from './models/gru.ts';
-export type { GruOptions as GruRecommenderOptions, RetrievalTrainingOptions, DynUserOptions } from './models/gru.ts';
-export { TwoTowerRecommender } from './models/two-tower.ts';
-export type { TwoTowerOptions, TwoTowerFitOptions, UserFeatureSource } from './models/two-tower.ts';
-
 // Types the API above mentions (options, results, kernel parameters): exported so they can be named and documented
-export type { RowMaps } from './models/sampled-mf.ts';
 export type { WasmKernelAccess, SparseMatrix, AlsSolveOptions, BprEpochOptions, LmfEpochOptions } from './kernels/types.ts';
-export type { GradCheckEntry } from './nn/gradcheck.ts';
 export type { HybridCsr } from './kernels/reference/lightfm.ts';
-export type { GruForward, GruWeights, GruGrads } from './kernels/reference/gru.ts';
 export type { ModelFactory } from './models/registry.ts';
-export type { RankMetricsRefOut } from './kernels/reference/metrics.ts';
-export type { DenseOptions } from './nn/dense.ts';
-export type { EmbeddingOptions } from './nn/embedding.ts';
 export type { WasmHeap } from './kernels/wasm/memory.ts';
-export { referenceNnKernels } from './kernels/reference/nn.ts';

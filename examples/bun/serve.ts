@@ -4,7 +4,8 @@
 //   curl "http://127.0.0.1:3000/recommend?user=1&k=5"
 //
 // (In this repository tsconfig.json maps 'recwise' to the sources; in an app: `bun add recwise`.)
-import { createHandler, loadModel } from 'recwise';
+import { createHandler } from 'recwise/serve';
+import { loadModel } from 'recwise';
 
 const [path, port = '3000'] = Bun.argv.slice(2);
 if (!path) {

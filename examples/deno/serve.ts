@@ -4,7 +4,8 @@
 //   curl "http://127.0.0.1:8000/recommend?user=1&k=5"
 //
 // (In this repository deno.json maps 'recwise' to the sources; in an app: `deno add npm:recwise`.)
-import { createHandler, loadModel } from 'recwise';
+import { createHandler } from 'recwise/serve';
+import { loadModel } from 'recwise';
 
 const [path, port = '8000'] = Deno.args;
 if (!path) {

@@ -12,9 +12,10 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import {
-  AlsRecommender, DatasetBuilder, LightFmRecommender, PopularityRecommender, buildFeatures, createHandler, evaluate, loadModel,
+  AlsRecommender, DatasetBuilder, LightFmRecommender, PopularityRecommender, buildFeatures, evaluate, loadModel,
   randomSplit, readRecords, saveModel, shutdown,
 } from 'recwise';
+import { createHandler } from 'recwise/serve';
 import { fitWithCurves, report } from 'recwise/report';
 
 const args = process.argv.slice(2);

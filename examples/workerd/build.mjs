@@ -12,15 +12,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const out = join(here, 'build');
 mkdirSync(out, { recursive: true });
-if (!existsSync(join(root, 'dist/workerd.mjs'))) throw new Error('dist/workerd.mjs is missing: run `node scripts/build.mjs` first');
+if (!existsSync(join(root, 'dist/esm/edge/default.js'))) throw new Error('dist/esm/edge/default.js is missing: run `node scripts/build.mjs` first');
 
 // 1. The model: a separate process, so the kernel worker threads of training end with it.
 const { execFileSync } = await import('node:child_process');
 execFileSync(process.execPath, [join(root, 'examples/make-model.mjs'), out], { stdio: 'inherit' });
 
-// 2. The worker bundle. The package's own `exports['.'].workerd` names the file, as for an installed package.
+// 2. The worker bundle. The package's own `exports[…].workerd` names each entry's file, as for an installed package.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const workerdEntry = join(root, pkg.exports['.'].workerd);
+const workerdEntry = (specifier) => join(root, pkg.exports[specifier === 'recwise' ? '.' : `./${specifier.slice('recwise/'.length)}`].workerd);
 await build({
   entryPoints: [join(here, 'worker.mjs')],
   outfile: join(out, 'worker.mjs'),
@@ -36,12 +36,14 @@ await build({
     {
       name: 'recwise-workerd',
       setup(b) {
-        b.onResolve({ filter: /^recwise$/ }, () => ({ path: workerdEntry }));
-        // The kernels and the model stay imports: config.capnp provides them as Wasm and data modules.
-        b.onResolve({ filter: /\.(wasm|recwise)$/ }, (args) => ({ path: args.path, external: true }));
+        b.onResolve({ filter: /^recwise(\/[a-z]+)?$/ }, (args) => ({ path: workerdEntry(args.path) }));
+        // The kernels and the model stay imports: config.capnp provides them as Wasm and data modules beside the
+        // worker (the package's `../kernels/wasm/kernels.wasm` becomes `./kernels.wasm`, as Wrangler renames it).
+        b.onResolve({ filter: /\.wasm$/ }, () => ({ path: './kernels.wasm', external: true }));
+        b.onResolve({ filter: /\.recwise$/ }, (args) => ({ path: args.path, external: true }));
       },
     },
   ],
 });
-copyFileSync(join(root, 'dist/kernels.wasm'), join(out, 'kernels.wasm'));
+copyFileSync(join(root, 'dist/esm/kernels/wasm/kernels.wasm'), join(out, 'kernels.wasm'));
 console.log(`built ${out}: worker.mjs, kernels.wasm, model.recwise`);

@@ -3,6 +3,9 @@
  * user, unreadable file, …) · 2 a usage error (bad flag or value). Errors print their message (which names the
  * field, the value and the fix); stack traces only with --verbose.
  */
+// The wasm backend (kernels from the asset beside the modules; bin.ts embeds them) and the webgpu backend (issue 18).
+import '../entry/setup.ts';
+import '../entry/webgpu.ts';
 import { COMMON_FLAGS, UsageError, formatHelp, parseFlags } from './args.ts';
 import type { CliContext, Command } from './command.ts';
 import { ProgressBar } from './progress.ts';

@@ -94,7 +94,7 @@ export async function buildModel<T>(state: ModelState): Promise<T> {
  *
  * @example
  * ```ts
- * import { importImplicit } from 'recwise';
+ * import { importImplicit } from 'recwise/interop';
  * const model = await importImplicit('als.npz', { users: userIds, items: itemIds });
  * model.recommend(userIds[0], { k: 10 });
  * ```

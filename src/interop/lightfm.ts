@@ -155,7 +155,7 @@ async function readArrays(source: LightFmSource, name: string): Promise<{ arrays
  *
  * @example
  * ```ts
- * import { importLightFm } from 'recwise';
+ * import { importLightFm } from 'recwise/interop';
  * const model = await importLightFm('lightfm.npz', { mapping: await (await fetch('/mapping.json')).text() });
  * model.recommend('alice', { k: 10 });
  * ```

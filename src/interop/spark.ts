@@ -5,12 +5,20 @@
  * dot product, as ours. Parquet goes through hyparquet / hyparquet-writer (pure JS, no fs import in the entries we
  * use, so the same code runs in browsers and workerd); files come from a directory path or as bytes.
  */
-// Loaded on first use (dynamic import): the Parquet libraries are needed only here, and the package's bundles keep
-// them external (scripts/build.mjs). The src/index.js entries are the portable ones (the package roots' Node entries
-// import 'fs').
-const parquetReader = () => import('hyparquet/src/index.js');
-const parquetWriter = () => import('hyparquet-writer/src/index.js');
 import { InteropError } from '../errors.ts';
+
+// Loaded on first use (dynamic import): the Parquet libraries are needed only here, so they are optional peer
+// dependencies (issue 18) that only Spark users install. The src/index.js entries are the portable ones (the package
+// roots' Node entries import 'fs').
+async function optionalPackage<T>(load: () => Promise<T>, name: string, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new InteropError('SPARK_PARQUET_MISSING', what, 'parquet', name, `Spark models are Parquet files, read and written with the optional package '${name}', which could not be loaded (${String((e as Error)?.message ?? e).slice(0, 200)})`, `install it beside recwise: npm install ${name}`);
+  }
+}
+const parquetReader = () => optionalPackage(() => import('hyparquet/src/index.js'), 'hyparquet', 'importSpark');
+const parquetWriter = () => optionalPackage(() => import('hyparquet-writer/src/index.js'), 'hyparquet-writer', 'exportSpark');
 import type { Id } from '../data/vocabulary.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { listDirectory, makeDirectory, readFileBytes, writeFileAtomic } from '../runtime/files.ts';
@@ -117,7 +125,7 @@ async function readFactors(files: SparkFiles, side: 'userFactors' | 'itemFactors
  *
  * @example
  * ```ts
- * import { importSpark } from 'recwise';
+ * import { importSpark } from 'recwise/interop';
  * const model = await importSpark('hdfs-export/als-model');
  * model.recommend(42, { k: 10 });
  * ```

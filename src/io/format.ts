@@ -15,7 +15,7 @@
  * Writing is deterministic: sorted map keys, no time or runtime unless asked for, so the same state gives the same
  * bytes on Node, Deno, Bun, browsers and workerd.
  */
-import { Decoder, Encoder } from '@msgpack/msgpack';
+import { Decoder, Encoder } from './msgpack.ts';
 import type { ModelState } from '../models/registry.ts';
 import { InvalidArgumentError, ModelFileError, RecwiseError } from '../errors.ts';
 import { VERSION } from '../version.ts';

@@ -9,11 +9,10 @@ import { VERSION } from '../version.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
-import { Recommender } from '../models/recommender.ts';
-import { isConfigurationState, modelConstructor, modelFactory, modelLayout, registeredModelKinds, registerModelLoader } from '../models/registry.ts';
+import { Recommender, registerModelLoader } from '../models/recommender.ts';
+import { isConfigurationState, modelConstructor, modelFactory, modelKindImport, modelLayout, registeredModelKinds } from '../models/registry.ts';
 import { checkAborted, yieldToEventLoop, type LongRunOptions } from '../models/progress.ts';
 import { checkFinite, checkLayout, checkScoreBound, checkScoreRange, DEFAULT_LOAD_BUDGET, layoutFor } from './layout.ts';
-import { FactorRecommender } from '../models/factor.ts';
 import { decodeModelState, encodeModelState, type DecodedModelState } from './format.ts';
 import type { EncodeOptions } from './payload.ts';
 import { sourceBytes, type ModelSource } from './source.ts';
@@ -171,6 +170,8 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   }
   const kinds = registeredModelKinds();
   if (!kinds.includes(state.kind)) {
+    const entry = modelKindImport(state.kind);
+    if (entry) throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `the '${state.kind}' model family is not loaded (loaded: ${kinds.join(', ') || 'none'})`, `add \`${entry};\` and load the file with that class, e.g. loadModel(source, ${/\{ (\w+) \}/.exec(entry)![1]}) (a bundler keeps only the model families an app imports).`);
     throw new ModelFileError('MODEL_FILE_KIND', 'kind', state.kind, `unknown model kind (this build knows ${kinds.join(', ') || 'none'})`, 'load it with a recwise version that has this model family, or import the module that registers it.');
   }
   // An unfitted model's configuration (issue 17): hyperparameters only, nothing sized by them is allocated.
@@ -188,7 +189,8 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
   checkAborted(options.signal, 'loading a model');
   try {
     const model = withKnownParams(known, (s) => modelFactory(s.kind)(s, backend)).result;
-    if (model instanceof FactorRecommender) await checkScoreRange(known, model, model.factorCount);
+    const factors = factorTables(model);
+    if (factors) await checkScoreRange(known, factors, factors.factorCount);
     options.onProgress?.({ phase: 'build', done: 1, total: 1 });
     return model;
   } catch (e) {
@@ -197,6 +199,18 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
     const inner = e instanceof RecwiseError ? e : undefined;
     throw new ModelFileError('MODEL_FILE_INVALID', inner?.field ? `state.${inner.field}` : 'state', inner?.value ?? state.kind, `the ${state.kind} model rejected the file's contents: ${String((e as Error)?.message ?? e).slice(0, 300)}`);
   }
+}
+
+/**
+ * A factor model's tables (models/factor.ts), recognised by shape: `instanceof FactorRecommender` here would pull the
+ * factor base class, and the kNN search it offers, into every application that loads any model file (issue 18).
+ */
+function factorTables(model: Recommender): { userFactors: Float32Array; itemFactors: Float32Array; factorCount: number } | undefined {
+  const m = model as unknown as { userFactors?: unknown; itemFactors?: unknown; factorCount?: unknown };
+  if (m.userFactors instanceof Float32Array && m.itemFactors instanceof Float32Array && typeof m.factorCount === 'number') {
+    return { userFactors: m.userFactors, itemFactors: m.itemFactors, factorCount: m.factorCount };
+  }
+  return undefined;
 }
 
 registerModelLoader((source, model, options) => loadModel(source as ModelSource, model as ModelClass<Recommender>, options as LoadOptions));

@@ -75,7 +75,10 @@ function leBytes(a: ArrayBufferView, width: number): Uint8Array {
 
 /** Aligned, native-order copy of little-endian bytes. */
 function nativeBytes(le: Uint8Array, width: number): ArrayBuffer {
-  const out = le.slice(); // always a fresh, aligned buffer: the file's bytes may be reused or unaligned
+  // Always a fresh, aligned buffer: the file's bytes may be reused or unaligned. Uint8Array's slice, never the
+  // argument's own: Node's Buffer#slice is a view, so a file read into Node's 8 KiB Buffer pool (readFileSync of a
+  // small model) gave tensors over the whole pool.
+  const out = Uint8Array.prototype.slice.call(le);
   if (!LITTLE_ENDIAN && width > 1) {
     for (let i = 0; i < out.length; i += width) out.subarray(i, i + width).reverse();
   }

@@ -10,8 +10,6 @@ import type { GpuInfo } from '../runtime/gpu.ts';
 import type { AsyncReleasable } from '../dispose.ts';
 import type { Backend, BackendName } from './types.ts';
 import { createJsBackend } from './js/backend.ts';
-import { wasmBackendFactory } from './wasm/factory.ts';
-import { webgpuBackendFactory } from './webgpu/factory.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -61,6 +59,9 @@ export interface BackendFactory {
 
 const factories = new Map<BackendName, BackendFactory>();
 
+/** Backends that live in their own package entry, named by `init({ backend })` when it was not imported (issue 18). */
+const BACKEND_ENTRIES: Partial<Record<string, string>> = { webgpu: 'recwise/webgpu', wasm: 'recwise' };
+
 /** Register (or replace) a backend factory. Higher priority is tried first by `backend: 'auto'`. */
 export function registerBackend(name: BackendName, factory: BackendFactory): void {
   factories.set(name, factory);
@@ -83,7 +84,11 @@ function optionsKey(o: InitOptions): string {
 function validate(options: InitOptions): void {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'an object such as { backend: "auto" }');
   const b = options.backend;
-  if (b !== undefined && b !== 'auto' && !factories.has(b)) throw new UnknownBackendError(b, registeredBackends());
+  if (b !== undefined && b !== 'auto' && !factories.has(b)) {
+    const entry = BACKEND_ENTRIES[b];
+    if (entry) throw new BackendUnavailableError(b, `the '${b}' backend is not loaded`, `add \`import '${entry}';\` once in the application (it registers the backend), then init({ backend: '${b}' }).`);
+    throw new UnknownBackendError(b, registeredBackends());
+  }
   const t = options.threads;
   if (t !== undefined && !(Number.isInteger(t) && t >= 1)) throw new InvalidArgumentError('threads', t, 'an integer >= 1', 'pass threads: 1 for the calling thread only, or omit it to use every core.');
 }
@@ -170,6 +175,7 @@ export async function shutdown(): Promise<void> {
   for (const r of all) (await r.catch(() => undefined))?.backend.dispose();
 }
 
+// Only the plain-TypeScript backend is built in. The package entries register the others (issue 18): `wasm` by every
+// entry (src/entry/setup.ts), `webgpu` by `recwise/webgpu` alone, so an app that never asks for a GPU never ships
+// the shaders, and the registry imports no backend (no kernels/registry ↔ wasm/factory ↔ webgpu/factory cycle).
 registerBackend('js', { priority: 1, create: async () => createJsBackend() });
-registerBackend('wasm', wasmBackendFactory);
-registerBackend('webgpu', webgpuBackendFactory);

@@ -67,7 +67,7 @@ interface Network {
  *
  * @example
  * ```ts
- * import { AutoencoderRecommender } from 'recwise';
+ * import { AutoencoderRecommender } from 'recwise/nn';
  * const ae = await new AutoencoderRecommender({ hiddenLayers: [200], loss: 'multinomial', epochs: 50 }).fit(interactions);
  * ae.recommend('alice', { k: 10 });
  * ae.recommend('newcomer', { userItems: ['matrix', 'alien'] }); // fold-in: the network run on these items

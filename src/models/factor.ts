@@ -13,9 +13,9 @@ import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import type { TensorArray } from './registry.ts';
-import { KnnIndexes, type Embeddings, type KnnOptions } from '../retrieval/knn.ts';
+import type { KnnIndexes, Embeddings, KnnOptions } from '../retrieval/knn.ts';
 import type { Metric, Neighbor } from '../retrieval/types.ts';
-import { KnnNotInitializedError } from '../errors.ts';
+import { KnnNotInitializedError, NotSupportedError } from '../errors.ts';
 
 /** Unit-length rows of a factor matrix (host and resident copies) and the indices of its all-zero rows. */
 interface UnitRows {
@@ -36,6 +36,17 @@ function rankedRow(top: TopK, r: number, k: number): RankedRow[] {
   return Array.from({ length: top.counts[r] }, (_, j) => ({ index: top.indices[r * k + j], score: top.scores[r * k + j] }));
 }
 
+
+/**
+ * How {@link FactorRecommender.initKnn} builds its indexes: registered by the `recwise/retrieval` entry (issue 18), so
+ * the factor models do not carry HNSW and exact search into applications that never search embeddings.
+ */
+let knnBuilder: typeof KnnIndexes.build | undefined;
+
+/** Called by the `recwise/retrieval` entry; not public API. */
+export function registerKnnBuilder(build: typeof KnnIndexes.build): void {
+  knnBuilder = build;
+}
 /**
  * Base of the latent-factor models (ALS, BPR, LMF, LightFM and the neural models that score by inner product):
  * score(user, item) = ⟨user row, item row⟩ of `userFactors` and `itemFactors`. Adds to the {@link Recommender}
@@ -372,10 +383,12 @@ export abstract class FactorRecommender extends Recommender {
   /**
    * Build the user and item indexes for {@link searchKnnUsers} / {@link searchKnnItems} (LibRecommender's
    * init_knn): HNSW when `approximate` (default), else exact; `simType` 'cosine' (default) or 'inner-product'.
-   * Refitting or loading drops them.
+   * Refitting or loading drops them. The indexes live in the `recwise/retrieval` entry: import it once (without it,
+   * NotSupportedError says so).
    *
    * @example
    * ```ts
+   * import 'recwise/retrieval';
    * await model.initKnn({ approximate: true, simType: 'cosine' });
    * model.searchKnnItems('matrix-1999', 10); // [{ id, score }, …], the item itself left out
    * ```
@@ -383,7 +396,8 @@ export abstract class FactorRecommender extends Recommender {
   async initKnn(options: KnnOptions = {}): Promise<void> {
     this.requireIndex();
     const { users, items } = this.knnEmbeddings(options?.simType ?? 'cosine');
-    const next = await KnnIndexes.build(users, items, options, this.backend);
+    if (!knnBuilder) throw new NotSupportedError("initKnn without the 'recwise/retrieval' entry", this.kind, "add `import 'recwise/retrieval';` once in the application (it holds the exact and HNSW indexes).");
+    const next = await knnBuilder(users, items, options, this.backend);
     this.knn?.dispose();
     this.knn = next;
   }

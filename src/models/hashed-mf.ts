@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { HashedMfRecommender } from 'recwise';
+ * import { HashedMfRecommender } from 'recwise/nn';
  * const mf = await new HashedMfRecommender({ userBuckets: 1 << 16, itemBuckets: 1 << 14 }).fit(interactions);
  * mf.collisions; // { users: 12, items: 3 }: distinct ids that landed in an already occupied bucket
  * ```

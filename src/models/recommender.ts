@@ -12,7 +12,7 @@ import type { Backend, Csr, TopK } from '../kernels/types.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
 import type { LongRunOptions } from './progress.ts';
-import { modelLoader, type ModelState, type TensorArray } from './registry.ts';
+import type { ModelState, TensorArray } from './state.ts';
 import type { ModelSource } from '../io/source.ts';
 import type { LoadOptions } from '../io/model.ts';
 import type { SimilarOptions } from './similar.ts';
@@ -550,3 +550,20 @@ function checkColdStart(value: unknown): void {
 }
 
 export { Vocabulary };
+
+/**
+ * How `Recommender.load` reads a file: set by src/io/model.ts (the io layer sits above the models). Here, not in the
+ * kind registry, so the registry and this base class do not import each other (issue 18).
+ */
+export type ModelLoader = (source: unknown, model: abstract new (...args: never[]) => Recommender, options: unknown) => Promise<Recommender>;
+
+let loader: ModelLoader | undefined;
+
+export function registerModelLoader(f: ModelLoader): void {
+  loader = f;
+}
+
+export function modelLoader(): ModelLoader {
+  if (!loader) throw new InvalidArgumentError('loadModel', undefined, 'the model file loader', "import recwise's package entry (it registers the loader).");
+  return loader;
+}

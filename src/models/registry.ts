@@ -2,30 +2,12 @@
  * Model kinds known to the loader. Each family registers how to rebuild itself from a {@link ModelState}, so one
  * `loadModel()` reads any model file.
  */
-import type { Id } from '../data/vocabulary.ts';
 import type { Backend } from '../kernels/types.ts';
+import type { ModelState } from './state.ts';
 import type { Recommender } from './recommender.ts';
 import { InvalidArgumentError } from '../errors.ts';
 
-/** Typed arrays a model file can hold. */
-export type TensorArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
-
-/**
- * Everything needed to rebuild a model: what the file format (src/io) stores. `tensors` are the learned arrays
- * (e.g. `itemFactors`), `shapes` their dimensions; `training` holds optimizer state and counters, present only in
- * the resumable profile.
- */
-export interface ModelState {
-  kind: string;
-  params: Record<string, unknown>;
-  users: Id[];
-  items: Id[];
-  /** Each user's training items (users × items CSR), for filterSeen after loading. */
-  seen: { indptr: Int32Array; indices: Int32Array; data: Float32Array };
-  tensors: Record<string, TensorArray>;
-  shapes: Record<string, number[]>;
-  training?: { tensors: Record<string, TensorArray>; shapes: Record<string, number[]>; counters: Record<string, number> };
-}
+export type { ModelState, TensorArray } from './state.ts';
 
 export type ModelFactory = (state: ModelState, backend: Backend) => Recommender;
 
@@ -116,20 +98,32 @@ export function modelFactory(kind: string): ModelFactory {
   return f;
 }
 
+/**
+ * Where each built-in kind's class is exported, named when a file's kind is not registered (issue 18): a model module
+ * registers its kind when it loads, and a bundler drops the modules an application does not import.
+ */
+const KIND_IMPORTS: Readonly<Record<string, string>> = {
+  als: "import { AlsRecommender } from 'recwise'",
+  bpr: "import { BprRecommender } from 'recwise'",
+  lmf: "import { LmfRecommender } from 'recwise'",
+  lightfm: "import { LightFmRecommender } from 'recwise'",
+  itemknn: "import { ItemKnnRecommender } from 'recwise'",
+  ease: "import { EaseRecommender } from 'recwise'",
+  rp3beta: "import { Rp3BetaRecommender } from 'recwise'",
+  popularity: "import { PopularityRecommender } from 'recwise'",
+  blend: "import { BlendRecommender } from 'recwise'",
+  autoencoder: "import { AutoencoderRecommender } from 'recwise/nn'",
+  'sampled-mf': "import { SampledMfRecommender } from 'recwise/nn'",
+  'hashed-mf': "import { HashedMfRecommender } from 'recwise/nn'",
+  gru: "import { GruRecommender } from 'recwise/nn'",
+  'two-tower': "import { TwoTowerRecommender } from 'recwise/nn'",
+};
+
+/** The import that registers a built-in kind (`import { GruRecommender } from 'recwise/nn'`), if it is one. */
+export function modelKindImport(kind: string): string | undefined {
+  return Object.hasOwn(KIND_IMPORTS, kind) ? KIND_IMPORTS[kind] : undefined;
+}
+
 export function registeredModelKinds(): string[] {
   return [...kinds.keys()];
-}
-
-/** How `Recommender.load` reads a file: set by src/io/model.ts (the io layer sits above the models). */
-export type ModelLoader = (source: unknown, model: abstract new (...args: never[]) => Recommender, options: unknown) => Promise<Recommender>;
-
-let loader: ModelLoader | undefined;
-
-export function registerModelLoader(f: ModelLoader): void {
-  loader = f;
-}
-
-export function modelLoader(): ModelLoader {
-  if (!loader) throw new InvalidArgumentError('loadModel', undefined, 'the model file loader', "import recwise's package entry (it registers the loader).");
-  return loader;
 }

@@ -49,7 +49,7 @@ export interface RowMaps {
  *
  * @example
  * ```ts
- * import { SampledMfRecommender } from 'recwise';
+ * import { SampledMfRecommender } from 'recwise/nn';
  * const mf = await new SampledMfRecommender({ factors: 64, epochs: 30, loss: 'multinomial' }).fit(interactions);
  * mf.recommend('alice', { k: 10 });
  * ```

@@ -1,10 +1,10 @@
 /**
  * `recwise/report`: the evaluation report (issue 20). Kept out of the default entry so apps that only train and
- * recommend do not carry it (README "Size budget"); the package builds it to dist/report.mjs, which imports the
- * library itself from 'recwise'.
+ * recommend do not carry it (CONTRIBUTING.md "Size budget").
  *
  * @module recwise/report
  */
+import '../entry/setup.ts';
 import { reportData, type ReportInput } from './data.ts';
 import { renderReport } from './render.ts';
 

@@ -7,7 +7,7 @@
 import { WebGpuUnavailableError } from '../errors.ts';
 import type { Capabilities } from './capabilities.ts';
 
-/** What the adapter reported, recorded when the `webgpu` backend starts (see {@link InitResult.gpu}). */
+/** What the adapter reported, recorded when the `webgpu` backend starts (see {@link recwise!InitResult.gpu | InitResult.gpu}). */
 export interface GpuInfo {
   /** Where the GPU object came from. */
   readonly source: 'navigator' | 'webgpu-package' | 'user';

@@ -1,9 +1,15 @@
 /**
- * Where the kernel module comes from. Each package entry registers one default source:
- * - `entry/default.ts` embeds the bytes (works on Node, Deno, Bun, browsers; runtimes.md §5 option A);
- * - `entry/workerd.ts` imports `kernels.wasm` as a module, because workerd and Vercel Edge refuse to compile bytes.
- * `init({ wasmModule })` overrides both.
+ * Where the kernel module comes from. The package entries register a default source (issue 18):
+ * - every entry (`entry/setup.ts`): the `kernels-mt.wasm` asset beside the modules, read by URL (fs for `file:`,
+ *   fetch otherwise), unless another source was set first;
+ * - `recwise/inline` (`entry/inline.ts`): the bytes embedded as base64, for hosts that cannot serve an asset;
+ * - the `workerd`/`edge-light` condition (`entry/workerd.ts`): `kernels.wasm` imported as a module, because workerd
+ *   and Vercel Edge refuse to compile bytes.
+ * `init({ wasmModule })` overrides them all.
  */
+
+import { importNodeBuiltin } from './node-builtin.ts';
+import { BackendUnavailableError } from '../errors.ts';
 
 /** A compiled module or the bytes of one. */
 export type WasmSource = WebAssembly.Module | Uint8Array<ArrayBuffer>;
@@ -17,9 +23,33 @@ export interface WasmSources {
 
 let defaultSources: WasmSources | undefined;
 
-/** Called once by the package entry; not public API. */
-export function setDefaultWasmSources(sources: WasmSources): void {
+/**
+ * Called by the package entries; not public API. `fallback`: keep a source an entry set earlier (the asset default
+ * must not replace the inline or edge source, whichever entry a module graph evaluates first).
+ */
+export function setDefaultWasmSources(sources: WasmSources, options: { fallback?: boolean } = {}): void {
+  if (options.fallback && defaultSources) return;
   defaultSources = sources;
+}
+
+/**
+ * The bytes of a kernel asset shipped beside the modules: `file:` URLs (Node, Deno, Bun) through `fs`, which Node's
+ * fetch does not serve; anything else (a page, a bundler's asset URL) through `fetch`.
+ */
+export async function readWasmAsset(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const fix = "serve the package's kernels-mt.wasm at that URL (copy it with your bundler's asset handling), import 'recwise/inline' (kernels embedded), or pass init({ wasmModule }).";
+  try {
+    if (url.protocol === 'file:') {
+      const fs = await importNodeBuiltin('fs/promises');
+      const bytes: Uint8Array = await fs.readFile(url);
+      return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    }
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (e) {
+    throw new BackendUnavailableError('wasm', `the kernel module ${url.href} could not be read (${(e as Error)?.message ?? e})`, fix);
+  }
 }
 
 export function getDefaultWasmSources(): WasmSources | undefined {

@@ -182,7 +182,7 @@ async function popularityOf(model: Recommender): Promise<Recommender> {
  *
  * @example
  * ```ts
- * import { createHandler } from 'recwise';
+ * import { createHandler } from 'recwise/serve';
  * const handler = createHandler(new URL('./model.recwise', import.meta.url), { fallback: 'popularity' });
  * Deno.serve(handler);                                 // or: export default { fetch: handler } (workerd), Bun.serve({ fetch: handler })
  * // GET /recommend?user=42&k=5 → {"user": 42, "items": [{"item": 318, "score": 1.93}, ...]}

@@ -1,7 +1,7 @@
 /**
  * Block-scoring benchmark of the kernel backends (issue 3): js vs wasm on the same inputs in the same run.
  * Shared by the `kernels` bench case (Node, via src) and test/bench/kernels-runtimes.mjs (Node, Deno and Bun,
- * via the built dist/index.mjs), so every runtime measures exactly the same thing.
+ * via the built dist/esm/entry/default.js), so every runtime measures exactly the same thing.
  *
  * Workloads (64 dims, random f32 in [-1, 1), fixed seed):
  * - score 1×100k: one query against 100,000 items (scoreBlock, full score row out)

@@ -1,11 +1,11 @@
 /**
- * One runtime's kernel benchmark against the built bundle (dist/index.mjs), printing one JSON line.
+ * One runtime's kernel benchmark against the built package (dist/esm/entry/default.js), printing one JSON line.
  * Run by test/bench/kernels-runtimes.mjs under Node (via tsx), Deno and Bun.
  */
 import { benchKernels } from './kernels-core.ts';
 
 type Recwise = typeof import('recwise');
-const bundle = new URL('../../dist/index.mjs', import.meta.url).href;
+const bundle = new URL('../../dist/esm/entry/default.js', import.meta.url).href;
 const recwise = (await import(bundle)) as Recwise;
 const scale = Number((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.RECWISE_BENCH_SCALE ?? 1);
 const caps = await recwise.detectCapabilities();

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = (n) => join(root, 'node_modules', '.bin', n);
 const entry = 'test/bench/kernels-entry.ts';
-if (!existsSync(join(root, 'dist', 'index.mjs'))) {
-  console.error('kernels-runtimes: dist/index.mjs is missing; run `node scripts/build.mjs` first.');
+if (!existsSync(join(root, 'dist/esm/entry/default.js'))) {
+  console.error('kernels-runtimes: dist/esm/entry/default.js is missing; run `node scripts/build.mjs` first.');
   process.exit(2);
 }
 const runtimes = [

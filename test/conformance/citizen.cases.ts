@@ -3,13 +3,18 @@
 // no similarity; typed loading.
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
-  AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, GruRecommender, TwoTowerRecommender,
-  Interactions, Vocabulary, InvalidArgumentError, UnknownOptionError, UnknownUserError, UnknownItemError, ModelFileError,
-  randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, evaluate, saveModel, loadModel, readModelState, encodeModelState,
-  createHandler, createPipeline, popularCandidates, mmr, businessRules, readInteractions, init, getBackend, TrainingDivergedError,
-  ExactIndex, HnswIndex, SimilarityRecommender, InferenceRecommender,
-  type Recommendation,
+  Interactions, Vocabulary, InvalidArgumentError, UnknownOptionError, UnknownUserError, UnknownItemError,
+  ModelFileError, randomSplit, temporalSplit, leaveKOut, globalTemporalSplit, evaluate, saveModel, loadModel,
+  readModelState, encodeModelState, readInteractions, init, getBackend, TrainingDivergedError, type Recommendation,
 } from 'recwise';
+import {
+  AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, GruRecommender, TwoTowerRecommender,
+} from 'recwise/nn';
+import { createHandler } from 'recwise/serve';
+import {
+  createPipeline, popularCandidates, mmr, businessRules, ExactIndex, HnswIndex, SimilarityRecommender,
+  InferenceRecommender,
+} from 'recwise/retrieval';
 import { test } from './harness.ts';
 import { deepEqual, equal, ok, rejects, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

@@ -8,9 +8,9 @@
 // - nothing is built beyond the load budget: every load runs with a small `maxBytes`, which the loader enforces
 //   before allocating (src/io/layout.ts), so a mutant implying more is refused with MODEL_FILE_BUDGET;
 // - an HTTP request gets a status below 500, JSON with nosniff, and an error body that is short and holds no markup.
+import { createHandler } from 'recwise/serve';
 import {
-  createHandler, encodeModelState, decodeModelState, loadModel, saveModel, RecwiseError,
-  type ModelState, type Recommender,
+  encodeModelState, decodeModelState, loadModel, saveModel, RecwiseError, type ModelState, type Recommender,
 } from 'recwise';
 import { prng, resign } from './model-bytes.ts';
 import { KINDS, tinyModels, type FixtureKind } from './untrusted-fixtures.ts';

@@ -2,9 +2,9 @@
 // Fortran order), a Spark ALSModel directory written by parquetjs-lite, LightFM arrays; exports read back; bad input.
 // Fixtures: fixtures/interop-fixtures.gen.ts (regenerate with fixtures/make-interop-fixtures.mjs).
 import {
-  importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, InteropError, AlsRecommender, BprRecommender, LmfRecommender,
-  type FactorRecommender, type Id,
-} from 'recwise';
+  importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, InteropError,
+} from 'recwise/interop';
+import { AlsRecommender, BprRecommender, LmfRecommender, type FactorRecommender, type Id } from 'recwise';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects } from './assert.ts';
 import { INTEROP_FIXTURES as FX } from './fixtures/interop-fixtures.gen.ts';

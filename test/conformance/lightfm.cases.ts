@@ -1,10 +1,13 @@
 // LightFM-family hybrid model (issue 5): loss gradients, optimizer steps, WARP sampling, Wasm == reference epochs,
 // and the model's LightFM-compatible behaviour (predict, predictRank, features, fold-in, save/load).
 import {
-  init, getBackend, LightFmRecommender, Interactions, Vocabulary, InvalidArgumentError, NotSupportedError, DimensionMismatchError, AbortError,
-  saveModel, loadModel, buildFeatures, exampleGradients, exampleLoss, updateElement, hybridEpochRef, xorshift32, predictFromRepr,
-  type HybridParams, type HybridData, type HybridSettings, type HybridLoss, type HybridTrace, type Csr,
+  init, getBackend, LightFmRecommender, Interactions, Vocabulary, InvalidArgumentError, NotSupportedError,
+  DimensionMismatchError, AbortError, saveModel, loadModel, buildFeatures, type HybridParams, type HybridData,
+  type HybridSettings, type HybridLoss, type Csr,
 } from 'recwise';
+import {
+  exampleGradients, exampleLoss, updateElement, hybridEpochRef, xorshift32, predictFromRepr, type HybridTrace,
+} from 'recwise/testing';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
 

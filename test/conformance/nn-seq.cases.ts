@@ -2,9 +2,13 @@
 // with logQ correction and its samplers. Finite differences: central, ε = 1e-3 on f32 values, loss in f64; an entry
 // passes when |analytic − numeric| ≤ 2e-3 + 2e-2·|numeric|.
 import {
-  init, getBackend, Gru, poolForward, poolBackward, SampledSoftmax, createSampler, gruForwardRef, InvalidArgumentError, UnknownUserError,
-  GruRecommender, TwoTowerRecommender, Interactions, Vocabulary, saveModel, loadModel, type Backend,
+  init, getBackend, InvalidArgumentError, UnknownUserError, Interactions, Vocabulary, saveModel, loadModel,
+  type Backend,
 } from 'recwise';
+import {
+  Gru, poolForward, poolBackward, SampledSoftmax, createSampler, GruRecommender, TwoTowerRecommender,
+} from 'recwise/nn';
+import { gruForwardRef } from 'recwise/testing';
 import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 

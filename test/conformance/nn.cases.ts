@@ -4,10 +4,13 @@
 // Recoder's batch sampling, and the autoencoder / sampled MF / hashed MF models (quality on a planted fixture,
 // fold-in, save/load, resume equals an uninterrupted run, hash collisions).
 import {
-  init, getBackend, createOptimizer, createParam, Embedding, Dense, Dropout, Rng, gradCheck, weightedMse, bceWithLogits, multinomialNll,
-  sampleBatch, denseTargets, AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, Interactions, Vocabulary, saveModel, loadModel, InvalidArgumentError,
-  type Backend, type NnActivation, type Param,
+  init, getBackend, Interactions, Vocabulary, saveModel, loadModel, InvalidArgumentError, type Backend,
 } from 'recwise';
+import {
+  createOptimizer, createParam, Embedding, Dense, Dropout, Rng, gradCheck, weightedMse, bceWithLogits, multinomialNll,
+  sampleBatch, denseTargets, AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, type NnActivation,
+  type Param,
+} from 'recwise/nn';
 import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

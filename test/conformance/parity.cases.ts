@@ -1,11 +1,14 @@
 // API parity with implicit, LightFM and LibRecommender (issue 17): each case names the peer behaviour it mirrors.
 import {
   AlsRecommender, BprRecommender, LmfRecommender, LightFmRecommender, ItemKnnRecommender, PopularityRecommender,
-  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, TrainingDivergedError, NotFittedError, buildFeatures,
-  saveModel, loadModel, importImplicit, exportNpz, DatasetBuilder, AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender,
-  GruRecommender, TwoTowerRecommender, NotSupportedError, UnknownUserError, UnknownItemError,
-  init, getBackend, type Recommender, type Id, type Recommendation, type HybridParams, type HybridData, type HybridSettings,
+  FILTERED_SCORE, Interactions, InvalidArgumentError, DimensionMismatchError, TrainingDivergedError, NotFittedError,
+  buildFeatures, saveModel, loadModel, DatasetBuilder, NotSupportedError, UnknownUserError, UnknownItemError, init,
+  getBackend, type Recommender, type Id, type Recommendation, type HybridParams, type HybridData, type HybridSettings,
 } from 'recwise';
+import { importImplicit, exportNpz } from 'recwise/interop';
+import {
+  AutoencoderRecommender, SampledMfRecommender, HashedMfRecommender, GruRecommender, TwoTowerRecommender,
+} from 'recwise/nn';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

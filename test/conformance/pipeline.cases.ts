@@ -2,11 +2,13 @@
 // seen items never returned, include/exclude, per-category caps, MMR (λ = 1 is the scorer's order, λ < 1 is more
 // diverse), SimilarityRecommender against its formula, InferenceRecommender against fold-in, LightFM embeddings.
 import {
-  init, ExactIndex, AlsRecommender, LightFmRecommender, PopularityRecommender, Interactions, Vocabulary,
-  SimilarityRecommender, InferenceRecommender, createPipeline, candidates, knnCandidates, itemNeighborCandidates, popularCandidates,
-  trainingHistory, modelScorer, mmr, businessRules, InvalidArgumentError, UnknownItemError, AbortError,
-  type Id, type Candidate,
+  init, AlsRecommender, LightFmRecommender, PopularityRecommender, Interactions, Vocabulary, InvalidArgumentError,
+  UnknownItemError, AbortError, type Id,
 } from 'recwise';
+import {
+  ExactIndex, SimilarityRecommender, InferenceRecommender, createPipeline, candidates, knnCandidates,
+  itemNeighborCandidates, popularCandidates, trainingHistory, modelScorer, mmr, businessRules, type Candidate,
+} from 'recwise/retrieval';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, rng, throws } from './assert.ts';
 

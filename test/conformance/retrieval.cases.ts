@@ -1,10 +1,13 @@
 // Embedding indexes (issue 8): exact search against a brute-force reference, HNSW recall against exact search,
 // determinism, Wasm == TS reference, save/load, MIPS augmentation, factor-model kNN API, typed errors.
 import {
-  init, getBackend, ExactIndex, HnswIndex, CachedIndex, saveIndex, loadIndex, addIndexToState, indexFromState, encodeModelState, decodeModelState,
-  AlsRecommender, InvalidArgumentError, DimensionMismatchError, KnnNotInitializedError, UnknownItemError, UnknownUserError, ModelFileError,
-  type Backend, type Neighbor, type Id, type EmbeddingIndex,
+  init, getBackend, encodeModelState, decodeModelState, AlsRecommender, InvalidArgumentError, DimensionMismatchError,
+  UnknownItemError, UnknownUserError, ModelFileError, type Backend, type Id,
 } from 'recwise';
+import {
+  ExactIndex, HnswIndex, CachedIndex, saveIndex, loadIndex, addIndexToState, indexFromState, KnnNotInitializedError,
+  type Neighbor, type EmbeddingIndex,
+} from 'recwise/retrieval';
 import { test } from './harness.ts';
 import { close, deepEqual, equal, ok, rejects, throws, rng } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

@@ -1,6 +1,7 @@
 // The Fetch-API serving handler (issue 10): every route against the model API, the bad-request suite (documented 4xx,
 // never 500), fallback, auth, CORS and lazy loading. Pure Fetch, so the same cases run on all five runtimes.
-import { AlsRecommender, PopularityRecommender, DatasetBuilder, createHandler, saveModel, readModelState, type Recommender, type Interactions } from 'recwise';
+import { AlsRecommender, PopularityRecommender, DatasetBuilder, saveModel, readModelState, type Recommender, type Interactions } from 'recwise';
+import { createHandler } from 'recwise/serve';
 import { test } from './harness.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

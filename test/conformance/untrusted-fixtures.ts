@@ -1,10 +1,13 @@
 // One tiny fitted model of every registered kind, and helpers to edit model files as an attacker would (issue 22):
 // through decode → edit the state → encode, so every checksum is valid and the edit reaches the loader's checks.
 import {
-  AlsRecommender, AutoencoderRecommender, BprRecommender, GruRecommender, HashedMfRecommender, ItemKnnRecommender,
-  LightFmRecommender, LmfRecommender, PopularityRecommender, SampledMfRecommender, TwoTowerRecommender, buildFeatures,
-  decodeModelState, encodeModelState, init, loadModel, ModelFileError, type ModelState, type Recommender,
+  AlsRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender, LmfRecommender, PopularityRecommender,
+  buildFeatures, decodeModelState, encodeModelState, init, loadModel, ModelFileError, type ModelState,
+  type Recommender,
 } from 'recwise';
+import {
+  AutoencoderRecommender, GruRecommender, HashedMfRecommender, SampledMfRecommender, TwoTowerRecommender,
+} from 'recwise/nn';
 import { equal, ok } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
 

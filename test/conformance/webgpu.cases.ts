@@ -4,10 +4,13 @@
 // globalThis.RECWISE_REQUIRE_GPU), with what to install. On CI's CPU-only machine the adapter is SwiftShader
 // (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json for Node/Bun/Deno; Chromium's own in the browser).
 import {
-  init, getBackend, webgpuKernels, AlsRecommender, WebGpuUnavailableError, BackendUnavailableError, alsCgRef, gramRef, matmulRef,
-  denseForwardRef, denseBackwardRef, scoreBlockRef, recommendBlockRef, encodeModelState, decodeModelState,
-  type Backend, type WebGpuKernels, type Activation, type Csr,
+  init, getBackend, AlsRecommender, WebGpuUnavailableError, BackendUnavailableError, encodeModelState,
+  decodeModelState, type Backend, type Csr,
 } from 'recwise';
+import { webgpuKernels, type WebGpuKernels } from 'recwise/webgpu';
+import {
+  alsCgRef, gramRef, matmulRef, denseForwardRef, denseBackwardRef, scoreBlockRef, recommendBlockRef, type Activation,
+} from 'recwise/testing';
 import { test } from './harness.ts';
 import { close, equal, ok, rng } from './assert.ts';
 import { checkerboard } from './fixtures.ts';

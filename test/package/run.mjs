@@ -4,15 +4,16 @@
 //    (with the runtime dependencies beside it);
 //  - run test/package/smoke.mjs there under node, deno and bun: exit 0, empty stderr, one JSON line with ok: true,
 //    backend 'wasm', and 'recwise' resolved to the extracted package (never to src/);
-//  - size: dist/index.mjs as an application's bundler ships it (esbuild-minified, gzip) must stay under the budget
-//    written in CONTRIBUTING.md ("Size budget" line).
+//  - entries (issue 18): each subpath entry imports, exports its API and does one small thing (entries.mjs);
+//  - size: each entry, and representative applications, bundled from the installed package with esbuild (minify,
+//    gzip) must stay within the budgets written in CONTRIBUTING.md ("Size budget:" lines).
 // Each check counts as a test. Prints failures, then `package: N passed, M failed`; exit 1 on failure.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { transformSync } from 'esbuild';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'test/.out/pkg');
@@ -45,11 +46,19 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   const [info] = JSON.parse(p.stdout);
   const files = info.files.map((f) => f.path);
   tarballFiles = files;
-  const want = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.mjs', 'dist/workerd.mjs', 'dist/report.mjs', 'dist/types/report/index.d.ts', 'dist/kernels.wasm', 'dist/kernels-mt.wasm', pkg.types.replace(/^\.\//, '')];
-  const missing = want.filter((f) => !files.includes(f));
+  // Every file package.json "exports" names, under every condition, and the CLI.
+  const targets = (v) => (typeof v === 'string' ? [v] : Object.values(v).flatMap(targets));
+  const want = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/cli.mjs', pkg.types, ...targets(pkg.exports)].map((f) => f.replace(/^\.\//, ''));
+  const missing = [...new Set(want)].filter((f) => !files.includes(f));
   if (missing.length) fail(`missing from the tarball: ${missing.join(', ')}`);
-  const stray = files.filter((f) => /^(src|test|assembly|scripts|build|node_modules)\//.test(f));
-  if (stray.length) fail(`unexpected files in the tarball: ${stray.slice(0, 10).join(', ')}`);
+  const stray = files.filter((f) => /^(src|test|assembly|scripts|build|node_modules)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  if (stray.length) fail(`unexpected files in the tarball (sources, source maps): ${stray.slice(0, 10).join(', ')}`);
+  // One copy of each kernel build (the default entries read the asset; only recwise/inline embeds base64).
+  const wasm = files.filter((f) => f.endsWith('.wasm'));
+  if (wasm.length !== 2) fail(`expected 2 .wasm files in the tarball, found ${wasm.join(', ')}`);
+  // No runtime dependency: the MessagePack codec is bundled, Parquet (Spark interop) is an optional peer.
+  if (Object.keys(pkg.dependencies ?? {}).length) fail(`package.json has runtime dependencies: ${Object.keys(pkg.dependencies).join(', ')}`);
+  for (const peer of ['hyparquet', 'hyparquet-writer']) if (pkg.peerDependenciesMeta?.[peer]?.optional !== true) fail(`${peer} is not an optional peer dependency`);
   const x = sh('tar', ['-xzf', join(out, info.filename), '-C', pkgDir, '--strip-components=1']);
   if (x.status !== 0) fail(`tar exited ${x.status}: ${x.stderr}`);
   // Runtime dependencies, as npm would install them (they have no dependencies of their own today).
@@ -62,7 +71,7 @@ check('package: npm pack gives a tarball with the entries, types and kernels, an
   writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'recwise-package-smoke', private: true, type: 'module', dependencies: { recwise: pkg.version, ...pkg.dependencies } }, null, 2));
   writeFileSync(join(out, 'deno.json'), JSON.stringify({ nodeModulesDir: 'manual' }));
   writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: {} }));
-  for (const f of ['smoke.mjs', 'guest.mjs', 'error-names.mjs', 'consumer.ts', 'report-smoke.mjs']) cpSync(join(root, 'test/package', f), join(out, f));
+  for (const f of ['smoke.mjs', 'guest.mjs', 'error-names.mjs', 'consumer.ts', 'report-smoke.mjs', 'entries.mjs']) cpSync(join(root, 'test/package', f), join(out, f));
   writeFileSync(join(out, 'throws.mjs'), "import { init } from 'recwise';\nawait init({ threads: 0 });\n");
   packed = true;
 });
@@ -73,7 +82,7 @@ const runtimes = [
   { name: 'deno', cmd: bin('deno'), args: ['run', '--allow-read', '--allow-env', '--config', 'deno.json', 'smoke.mjs'] },
   { name: 'bun', cmd: bin('bun'), args: ['smoke.mjs'] },
 ];
-const expectedEntry = pathToFileURL(join(pkgDir, 'dist/index.mjs')).href;
+const expectedEntry = pathToFileURL(join(pkgDir, 'dist/esm/entry/default.js')).href;
 for (const r of runtimes) {
   check(`package: ${r.name} imports the installed package and selfCheck() passes on wasm`, () => {
     if (!packed) fail('no package (see the npm pack failure)');
@@ -99,7 +108,7 @@ for (const r of runtimes) {
 }
 
 // 2b. The `recwise/report` entry (issue 20), outside the default bundle: it must share the installed recwise.
-const expectedReport = pathToFileURL(join(pkgDir, 'dist/report.mjs')).href;
+const expectedReport = pathToFileURL(join(pkgDir, 'dist/esm/report/index.js')).href;
 for (const r of runtimes) {
   check(`package: ${r.name} imports recwise/report from the installed package and renders a report`, () => {
     if (!packed) fail('no package (see the npm pack failure)');
@@ -113,6 +122,71 @@ for (const r of runtimes) {
     if (line.ok !== true) fail(`no report page${where}`);
   });
 }
+
+// 2c. Every subpath entry (issue 18): imports from the installed package, exports its API (and the root none of the
+//     others'), does one small thing; the kernels come from the .wasm asset.
+for (const r of runtimes) {
+  check(`package: ${r.name} imports every entry of the installed package, checks its exports and uses it`, () => {
+    if (!packed) fail('no package (see the npm pack failure)');
+    const env = { ...process.env, NO_COLOR: '1' };
+    delete env.NODE_OPTIONS;
+    const p = sh(r.cmd, [...r.args.slice(0, -1), 'entries.mjs'], { cwd: out, env, timeout: 60_000 });
+    const where = `\n  exit ${p.status}${p.signal ? ` (${p.signal})` : ''}\n  stdout: ${p.stdout?.trim()}\n  stderr: ${p.stderr?.trim()}`;
+    if (p.error || p.status !== 0 || p.stderr.trim() !== '') fail(`failed${where}`);
+    const line = JSON.parse(p.stdout.trim().split('\n').pop());
+    if (!line.ok) fail(line.failures.join('\n'));
+    const stray = Object.entries(line.resolved).filter(([, url]) => !url.startsWith(pathToFileURL(join(pkgDir, 'dist/esm/')).href));
+    if (stray.length) fail(`resolved outside the installed package: ${stray.map(([e, u]) => `${e} → ${u}`).join(', ')}`);
+  });
+}
+
+// 2d. The same entries in Chromium from the installed package, as a page imports it without a bundler: a plain
+//     <script type="module"> with an import map naming each entry's file; the kernels come from the .wasm asset
+//     over HTTP.
+const chromiumEntries = async () => {
+  const { launchChromium } = await import('../runners/chromium.mjs');
+  const { createServer } = await import('node:http');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const imports = Object.fromEntries(Object.entries(pkg.exports).filter(([k, v]) => typeof v === 'object').map(([k, v]) => [k === '.' ? 'recwise' : `recwise/${k.slice(2)}`, `/node_modules/recwise/${v.default.replace(/^\.\//, '')}`]));
+  const html = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="importmap">${JSON.stringify({ imports })}</script><script type="module" src="/entries.mjs"></script>`;
+  const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/') return res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+    const file = join(out, path);
+    const type = types[path.slice(path.lastIndexOf('.'))];
+    if (!file.startsWith(out) || !type || !existsSync(file)) return res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': type }).end(readFileSync(file));
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const userDataDir = mkdtempSync(join(tmpdir(), 'recwise-package-chromium-'));
+  let context;
+  try {
+    context = await launchChromium(userDataDir);
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.stack ?? e.message}`));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => typeof window.__recwiseEntries === 'string', null, { timeout: 60_000, polling: 100 }).catch((e) => errors.push(`no result within 60 s: ${e.message.split('\n')[0]}`));
+    const line = await page.evaluate(() => window.__recwiseEntries);
+    return { line: line ? JSON.parse(line) : undefined, errors, base: `${origin}/node_modules/recwise/dist/esm/` };
+  } finally {
+    await context?.close();
+    server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+};
+const chromiumReport = packed ? await chromiumEntries().catch((e) => ({ errors: [String(e?.stack ?? e)] })) : undefined;
+check('package: chromium imports every entry of the installed package through an import map, checks its exports and uses it', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const { line, errors, base } = chromiumReport;
+  if (errors.length || !line) fail(errors.join('\n') || 'no result');
+  if (!line.ok) fail(line.failures.join('\n'));
+  const stray = Object.entries(line.resolved).filter(([, url]) => !url.startsWith(base));
+  if (stray.length) fail(`resolved outside the installed package: ${stray.map(([e, u]) => `${e} → ${u}`).join(', ')}`);
+});
 
 // 3. A guest in the user's process (issue 15): guest.mjs ends without shutdown() and must exit by itself (the 30 s
 //    limit is a hang guard); nothing on stderr (Deno's GPU driver printed 'XDG_RUNTIME_DIR is invalid' when `auto`
@@ -181,7 +255,7 @@ for (const r of runtimes) {
     if (!p.stderr.includes('InvalidArgumentError')) fail(`stderr does not name InvalidArgumentError${where}`);
     const longest = Math.max(...p.stderr.split('\n').map((l) => l.length));
     if (longest > 400) fail(`a stderr line is ${longest} characters long${where}`);
-    if (!/\binit\b.*dist\/index\.mjs:\d+/.test(p.stderr)) fail(`no stack frame names init() in dist/index.mjs${where}`);
+    if (!/\binit\b.*dist\/esm\/kernels\/registry\.js:\d+/.test(p.stderr)) fail(`no stack frame names init() in dist/esm/kernels/registry.js${where}`);
   });
 }
 
@@ -233,19 +307,96 @@ check('package: the packed README, CHANGELOG and every `recwise --help` name no 
   if (found.length) fail(`paths a package user does not have: ${found.join('; ')}`);
 });
 
-// 7. Size budget.
-check('package: dist/index.mjs, minified as an application bundler would, gzip size within the budget', () => {
-  const readme = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
-  const m = /Size budget:[^\n]*?(\d+(?:\.\d+)?)\s*KiB gzip/.exec(readme);
-  if (!m) fail('CONTRIBUTING.md has no "Size budget: … <n> KiB gzip" line');
-  const budget = Number(m[1]) * 1024;
-  // dist/index.mjs ships readable (scripts/build.mjs); what an application serves is it after its bundler's minifier.
-  const raw = readFileSync(join(root, 'dist/index.mjs'), 'utf8');
-  const minified = transformSync(raw, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' }).code;
-  const gz = gzipSync(minified, { level: 9 }).length;
-  const line = `dist/index.mjs: ${(raw.length / 1024).toFixed(1)} KiB raw, ${(minified.length / 1024).toFixed(1)} KiB minified, ${(gz / 1024).toFixed(1)} KiB minified+gzip (budget ${m[1]} KiB)`;
-  if (gz > budget) fail(`${line}: over budget; shrink the bundle, or raise the budget in CONTRIBUTING.md on purpose`);
-  if (process.env.RECWISE_VERBOSE) console.log(line);
+// 7. Size budgets (issue 18): what an application ships, bundled from the installed package by esbuild (minify,
+//    gzip -9), without the .wasm asset (reported beside it). Budgets: CONTRIBUTING.md lines "Size budget: `name` ≤ N
+//    KiB gzip", one per entry and per representative application below.
+const APPS = {
+  'app: PopularityRecommender + loadModel': "import { PopularityRecommender, loadModel } from 'recwise';\nexport const top = async (bytes) => (await loadModel(bytes, PopularityRecommender)).recommend(0, { k: 5 });\n",
+  'app: edge ALS (loadModel + createHandler, workerd)': "import { AlsRecommender, loadModel } from 'recwise';\nimport { createHandler } from 'recwise/serve';\nimport model from './model.recwise';\nexport default { fetch: createHandler(loadModel(model, AlsRecommender)) };\n",
+};
+const ENTRY_NAMES = Object.keys(pkg.exports).filter((k) => k !== './package.json' && !k.endsWith('.wasm')).map((k) => (k === '.' ? 'recwise' : `recwise/${k.slice(2)}`));
+const sizes = [];
+let sizeError;
+const measureSizes = async () => {
+  const text = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
+  const budgets = new Map([...text.matchAll(/Size budget: `([^`]+)` ≤ (\d+(?:\.\d+)?) KiB gzip/g)].map((m) => [m[1], Number(m[2])]));
+  const subjects = [...ENTRY_NAMES.map((e) => [e, `export * from '${e}';\n`, []]), ...Object.entries(APPS).map(([n, code]) => [n, code, n.includes('workerd') ? ['workerd'] : []])];
+  const over = [];
+  for (const [name, code, conditions] of subjects) {
+    if (!budgets.has(name)) fail(`CONTRIBUTING.md has no "Size budget: \`${name}\` ≤ <n> KiB gzip" line`);
+    const file = join(out, `size-${sizes.length}.mjs`);
+    writeFileSync(file, code);
+    const wasm = new Set();
+    const r = await build({
+      entryPoints: [file], bundle: true, minify: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', legalComments: 'none',
+      mainFields: ['module', 'main'], conditions, absWorkingDir: out, logLevel: 'silent', metafile: true,
+      external: ['webgpu', 'hyparquet', 'hyparquet-writer', '*.recwise'],
+      plugins: [{ name: 'wasm-asset', setup: (b) => b.onResolve({ filter: /\.wasm$/ }, (a) => (wasm.add(join(a.resolveDir, a.path)), { path: a.path, external: true })) }],
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    const outside = inputs.filter((f) => !f.startsWith('node_modules/recwise/') && !f.startsWith('size-'));
+    if (outside.length) fail(`${name}: bundled files from outside the installed package: ${outside.slice(0, 5).join(', ')}`);
+    // The asset the default entries read by URL (src/entry/setup.ts), or the module the workerd entry imports.
+    if (wasm.size === 0 && inputs.some((f) => f.endsWith('/entry/setup.js'))) wasm.add(join(pkgDir, 'dist/esm/kernels/wasm/kernels-mt.wasm'));
+    if (inputs.some((f) => f.endsWith('kernels/wasm/embedded.gen.js'))) wasm.clear(); // recwise/inline: embedded
+    const gz = gzipSync(r.outputFiles[0].contents, { level: 9 }).length / 1024;
+    const wasmGz = [...wasm].reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).length / 1024, 0);
+    sizes.push({ name, kib: gz, wasm: wasmGz, budget: budgets.get(name) });
+    if (gz > budgets.get(name)) over.push(`${name}: ${gz.toFixed(1)} KiB gzip > ${budgets.get(name)} KiB`);
+  }
+  return over;
+};
+const over = packed ? await measureSizes().catch((e) => ((sizeError = e), [])) : [];
+check('package: every entry and representative app, bundled from the installed package and minified, within its gzip budget', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  if (sizeError) throw sizeError;
+  if (process.env.RECWISE_VERBOSE || over.length) for (const x of sizes) console.log(`${x.name}: ${x.kib.toFixed(1)} KiB gzip${x.wasm ? ` + ${x.wasm.toFixed(1)} KiB gzip .wasm` : ''} (budget ${x.budget} KiB)`);
+  if (over.length) fail(`over budget (shrink it, or raise the budget in CONTRIBUTING.md on purpose): ${over.join('; ')}`);
+});
+
+// 7b. A bundled app keeps only the model families it imports (issue 18): loading a file of another family names the
+//     import that registers it, instead of an unknown kind.
+let kindReport;
+if (packed) {
+  kindReport = await (async () => {
+    writeFileSync(join(out, 'make-als.mjs'), "import { writeFileSync } from 'node:fs';\nimport { AlsRecommender, DatasetBuilder, saveModel, shutdown } from 'recwise';\nconst b = new DatasetBuilder();\nfor (let u = 0; u < 8; u++) for (let i = u % 2; i < 6; i += 2) b.add({ user: `u${u}`, item: `i${i}` });\nconst model = await new AlsRecommender({ factors: 2, iterations: 2 }).fit(await b.build());\nwriteFileSync('als.recwise', await saveModel(model));\nawait shutdown();\n");
+    const made = sh(process.execPath, ['make-als.mjs'], { cwd: out, env: guestEnv(), timeout: 60_000 });
+    if (made.status !== 0) return { error: `make-als.mjs: exit ${made.status} ${made.stderr}` };
+    const runBundled = async (name, code) => {
+      writeFileSync(join(out, `${name}.mjs`), code);
+      const r = await build({ entryPoints: [join(out, `${name}.mjs`)], outfile: join(out, `${name}.bundle.mjs`), bundle: true, minify: true, format: 'esm', platform: 'node', absWorkingDir: out, logLevel: 'silent', metafile: true, external: ['webgpu', 'hyparquet', 'hyparquet-writer'] });
+      const p = sh(process.execPath, [`${name}.bundle.mjs`], { cwd: out, env: guestEnv(), timeout: 60_000 });
+      try {
+        return { ...JSON.parse(p.stdout.trim().split('\n').pop()), inputs: Object.keys(r.metafile.inputs) };
+      } catch {
+        return { error: `${name}: exit ${p.status}\n${p.stdout}\n${p.stderr}` };
+      }
+    };
+    // As README says for esbuild (no asset handling): the kernel asset copied beside the bundle.
+    cpSync(join(pkgDir, 'dist/esm/kernels/wasm/kernels-mt.wasm'), join(out, 'kernels-mt.wasm'));
+    const caught = "catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message }));\n}\n";
+    return {
+      kind: await runBundled('kind-app', `import { readFileSync } from 'node:fs';\nimport { loadModel } from 'recwise';\ntry {\n  await loadModel(new Uint8Array(readFileSync('als.recwise')));\n  console.log(JSON.stringify({ loaded: true }));\n} ${caught}`),
+      knn: await runBundled('knn-app', `import { readFileSync } from 'node:fs';\nimport { AlsRecommender, init, loadModel, shutdown } from 'recwise';\nconst { backend } = await init();\nconst model = await loadModel(new Uint8Array(readFileSync('als.recwise')), AlsRecommender);\ntry {\n  await model.initKnn();\n  console.log(JSON.stringify({ built: true }));\n} catch (e) {\n  console.log(JSON.stringify({ name: e.name, message: e.message, backend }));\n}\nawait shutdown();\n`),
+    };
+  })().catch((e) => ({ error: String(e?.stack ?? e) }));
+}
+check('package: a bundled app without AlsRecommender: loadModel of an ALS file throws ModelFileError naming the import', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const r = kindReport.kind ?? kindReport;
+  if (r.error) fail(r.error);
+  if (r.loaded) fail('the ALS file loaded: the bundle kept every model family (package.json "sideEffects"?)');
+  if (r.name !== 'ModelFileError' || !r.message.includes("import { AlsRecommender } from 'recwise'")) fail(`wrong error: ${r.name}: ${r.message}`);
+});
+check('package: a bundled app (kernels-mt.wasm beside it) runs on wasm, ships no HNSW without recwise/retrieval, and initKnn() names the entry', () => {
+  if (!packed) fail('no package (see the npm pack failure)');
+  const r = kindReport.knn ?? kindReport;
+  if (r.error) fail(r.error);
+  const hnsw = r.inputs.filter((f) => /retrieval\/(hnsw|exact)\.js$/.test(f));
+  if (hnsw.length) fail(`the bundle contains ${hnsw.join(', ')}`);
+  if (r.built) fail('initKnn() built indexes without recwise/retrieval');
+  if (r.name !== 'NotSupportedError' || !r.message.includes("'recwise/retrieval'")) fail(`wrong error: ${r.name}: ${r.message}`);
+  if (r.backend !== 'wasm') fail(`the bundle ran on '${r.backend}': it did not find kernels-mt.wasm beside itself`);
 });
 
 const failed = results.filter((r) => !r.ok);

@@ -8,7 +8,7 @@
 // Prints each failure, then `chromium: N passed, M failed`. Exit 0 when all passed, 1 on failures,
 // 2 when the browser could not be started (with what to install).
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { ChromiumUnavailable, INSTALL_HINT, launchChromium } from './chromium.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,7 +37,10 @@ const bundle = await build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  alias: { recwise: join(root, 'src/entry/default.ts') },
+  alias: {
+    recwise: join(root, 'src/entry/default.ts'),
+    ...Object.fromEntries(['nn', 'retrieval', 'serve', 'interop', 'webgpu', 'testing'].map((e) => [`recwise/${e}`, join(root, `src/entry/${e}.ts`)])),
+  },
   external: ['webgpu'],
   sourcemap: 'inline',
   // package.json's "sideEffects" covers the package only; the case files register themselves on import.
@@ -58,6 +61,9 @@ const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   if (path === '/') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
   else if (path === '/entry.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
+  // The kernel asset beside the bundle, where its `new URL('./kernels-mt.wasm', import.meta.url)` points
+  // (src/kernels/wasm/asset.ts), as an application copies it when its bundler has no asset handling.
+  else if (path === '/kernels-mt.wasm') res.writeHead(200, { ...headers, 'Content-Type': 'application/wasm' }).end(readFileSync(join(root, 'src/kernels/wasm/kernels-mt.wasm')));
   else res.writeHead(404, headers).end('not found');
 });
 await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

@@ -24,7 +24,7 @@ if (!existsSync(join(data, 'u.data'))) {
   console.log('examples: could not start');
   process.exit(2);
 }
-if (!existsSync(join(root, 'dist/report.mjs'))) check('the package is built', false, 'run `node scripts/build.mjs` first');
+if (!existsSync(join(root, 'dist/esm/report/index.js'))) check('the package is built', false, 'run `node scripts/build.mjs` first');
 else {
   rmSync(out, { recursive: true, force: true });
   const env = { ...process.env };

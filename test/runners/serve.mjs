@@ -28,7 +28,7 @@ const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : undefined;
 const want = (name) => !only || only.includes(name);
 
-for (const f of ['dist/cli.mjs', 'dist/index.mjs', 'dist/workerd.mjs']) {
+for (const f of ['dist/cli.mjs', 'dist/esm/entry/default.js', 'dist/esm/edge/default.js']) {
   if (!existsSync(join(root, f))) {
     console.error(`runtime: cannot start: ${f} is missing; run \`node scripts/build.mjs\` first`);
     console.log('runtime: could not start');
@@ -36,7 +36,7 @@ for (const f of ['dist/cli.mjs', 'dist/index.mjs', 'dist/workerd.mjs']) {
   }
 }
 
-const recwise = await import(pathToFileURL(join(root, 'dist/index.mjs')).href);
+const recwise = await import(pathToFileURL(join(root, 'dist/esm/entry/default.js')).href);
 const { tinyModel } = await import(pathToFileURL(join(root, 'examples/make-model.mjs')).href);
 
 rmSync(out, { recursive: true, force: true });

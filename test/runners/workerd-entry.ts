@@ -1,5 +1,5 @@
 // The conformance suite as a workerd module worker (bundled by test/runners/workerd.mjs, where 'recwise' resolves
-// through the package's `workerd` export condition to dist/workerd.mjs and its `import './kernels.wasm'`).
+// through the package's `workerd` export condition to dist/esm/edge/default.js and its kernels.wasm module import).
 // GET / runs every case (or those matching ?filter=) and answers JSON.
 import { runAll } from '../conformance/index.ts';
 import { init, shutdown } from 'recwise';

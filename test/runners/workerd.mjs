@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The conformance suite on workerd (Cloudflare Workers' runtime, npm `workerd`; runtimes.md §7), against the built
-// package: 'recwise' resolves through package.json's `workerd` export condition to dist/workerd.mjs, whose
-// `import './kernels.wasm'` becomes a `wasm = embed` module in the generated config.capnp, exactly as Wrangler does.
+// package: 'recwise' (and each subpath entry) resolves through package.json's `workerd` export condition to
+// dist/esm/edge/*.js, whose kernel import (dist/esm/entry/workerd.js: `import … from '../kernels/wasm/kernels.wasm'`)
+// becomes a `wasm = embed` module in the generated config.capnp, exactly as Wrangler does.
 //
 //   node scripts/build.mjs && node test/runners/workerd.mjs [--filter <substring>]
 //
@@ -10,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -27,7 +28,7 @@ function cannotStart(why, hint = 'run `npm install` (the `workerd` devDependency
   process.exit(2);
 }
 
-for (const f of ['dist/workerd.mjs', 'dist/kernels.wasm']) {
+for (const f of ['dist/esm/edge/default.js', 'dist/esm/kernels/wasm/kernels.wasm']) {
   if (!existsSync(join(root, f))) cannotStart(`${f} is missing`, 'run `node scripts/build.mjs` first');
 }
 if (!existsSync(workerdBin)) cannotStart(`${workerdBin} not found`);
@@ -66,28 +67,28 @@ const result = await build({
       name: 'recwise-scratch-package',
       setup(b) {
         // Never let 'recwise' fall back to a source alias: it must come from the scratch package.
-        b.onResolve({ filter: /^recwise$/ }, async (args) => {
+        b.onResolve({ filter: /^recwise(\/[a-z]+)?$/ }, async (args) => {
           if (args.pluginData?.inner) return undefined;
-          const r = await b.resolve('recwise', { kind: args.kind, resolveDir: out, pluginData: { inner: true } });
+          const r = await b.resolve(args.path, { kind: args.kind, resolveDir: out, pluginData: { inner: true } });
           if (r.errors.length) return { errors: r.errors };
-          if (r.path !== join(pkgDir, 'dist/workerd.mjs')) return { errors: [{ text: `'recwise' resolved to ${r.path}, expected the workerd export` }] };
+          if (!r.path.startsWith(join(pkgDir, 'dist/esm/'))) return { errors: [{ text: `'${args.path}' resolved to ${r.path}, expected the scratch package` }] };
           return r;
         });
-        // Wasm stays an import; workerd provides it as a module.
+        // Wasm stays an import, renamed to a module beside the worker (as Wrangler does); workerd provides it.
         b.onResolve({ filter: /\.wasm$/ }, (args) => {
           const file = join(args.resolveDir, args.path);
-          const name = args.path.replace(/^\.\//, '');
-          wasmModules.set(args.path, { file, name });
-          return { path: args.path, external: true };
+          const name = basename(file);
+          wasmModules.set(`./${name}`, { file, name });
+          return { path: `./${name}`, external: true };
         });
       },
     },
   ],
 }).catch((e) => cannotStart(`bundling the worker failed: ${e.message}`, 'see the esbuild errors above'));
-if (!Object.keys(result.metafile.inputs).some((p) => p.endsWith('node_modules/recwise/dist/workerd.mjs'))) {
-  cannotStart('the worker bundle does not contain dist/workerd.mjs', 'check package.json "exports" → "workerd"');
+if (!Object.keys(result.metafile.inputs).some((p) => p.endsWith('node_modules/recwise/dist/esm/edge/default.js'))) {
+  cannotStart('the worker bundle does not contain dist/esm/edge/default.js', 'check package.json "exports" → "workerd"');
 }
-if (wasmModules.size === 0) cannotStart('dist/workerd.mjs imports no .wasm module', 'check src/entry/workerd.ts');
+if (wasmModules.size === 0) cannotStart('dist/esm/entry/workerd.js imports no .wasm module', 'check src/entry/workerd.ts');
 
 // 3. config.capnp, on a free loopback port.
 const port = await new Promise((resolve, reject) => {

@@ -14,8 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
-  importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, parseNpy, InteropError, AlsRecommender, BprRecommender,
-  LmfRecommender, Interactions, loadModel, type FactorRecommender,
+  importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, parseNpy, InteropError,
+} from 'recwise/interop';
+import {
+  AlsRecommender, BprRecommender, LmfRecommender, Interactions, loadModel, type FactorRecommender,
 } from 'recwise';
 import { main } from '../../src/cli/main.ts';
 import { memoryProcess } from '../../src/runtime/process.ts';

@@ -411,7 +411,8 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
  *
  * @example
  * ```ts
- * import { init, getBackend, webgpuKernels } from 'recwise';
+ * import { init, getBackend } from 'recwise';
+ * import { webgpuKernels } from 'recwise/webgpu';
  * await init({ backend: 'webgpu' });
  * const gpu = webgpuKernels(await getBackend())!;
  * const c = await gpu.matmul(a, b, 256, 256, 256); // 256×256 product on the GPU

@@ -11,7 +11,8 @@
  * Sizes: KNN_SIZES (default "100000,1000000"); 1M graphs are built with efConstruction KNN_EFC_1M (default 100,
  * half the default 200) to keep one build within minutes on a 2-core machine. Each graph is built once per case.
  */
-import { init, getBackend, ExactIndex, HnswIndex, type Neighbor } from 'recwise';
+import { init, getBackend } from 'recwise';
+import { ExactIndex, HnswIndex, type Neighbor } from 'recwise/retrieval';
 import type { BenchCase } from '../case.ts';
 
 const DIM = 64;

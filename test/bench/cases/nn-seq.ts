@@ -10,7 +10,8 @@
  * the training users) is ranked with the same filter; the issue asks for ≥ 20% higher NDCG@10.
  */
 import { readFileSync } from 'node:fs';
-import { GruRecommender, TwoTowerRecommender, Interactions, init } from 'recwise';
+import { GruRecommender, TwoTowerRecommender } from 'recwise/nn';
+import { Interactions, init } from 'recwise';
 import type { BenchCase } from '../case.ts';
 import { loadSplit, measure, type Split } from '../protocol.ts';
 

@@ -6,7 +6,7 @@
  * Targets (issue 9): autoencoder NDCG@10 on ml-1m ≥ implicit ALS's best (als-cg-a1, 0.2955); sampled and hashed MF
  * ≥ implicit BPR's (0.1801). The autoencoder rows compare with als-cg-a1, the MF rows with implicit-bpr.
  */
-import { AutoencoderRecommender, HashedMfRecommender, SampledMfRecommender } from 'recwise';
+import { AutoencoderRecommender, HashedMfRecommender, SampledMfRecommender } from 'recwise/nn';
 import type { BenchCase } from '../case.ts';
 import { loadSplit, measure } from '../protocol.ts';
 

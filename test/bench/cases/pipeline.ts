@@ -6,10 +6,10 @@
  * `recommend` (the baseline, same run), mean candidates after dedupe/filter, and P@10 against the test split for
  * recommend, the pipeline and the pipeline with MMR (the cost of retrieval recall and of diversity).
  */
+import { init, AlsRecommender, PopularityRecommender, type Id } from 'recwise';
 import {
-  init, AlsRecommender, PopularityRecommender, createPipeline, knnCandidates, itemNeighborCandidates, popularCandidates, modelScorer,
-  trainingHistory, mmr, type Id,
-} from 'recwise';
+  createPipeline, knnCandidates, itemNeighborCandidates, popularCandidates, modelScorer, trainingHistory, mmr,
+} from 'recwise/retrieval';
 import type { BenchCase } from '../case.ts';
 import { loadSplit } from '../protocol.ts';
 

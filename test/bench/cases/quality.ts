@@ -6,9 +6,10 @@
  * P@10 not below it). Figures as in protocol.ts (fit s, every metric, top10-all s, single-user µs).
  */
 import {
-  AlsRecommender, AutoencoderRecommender, EaseRecommender, ItemKnnRecommender, LightFmRecommender, PopularityRecommender,
-  Rp3BetaRecommender, type Recommender,
+  AlsRecommender, EaseRecommender, ItemKnnRecommender, LightFmRecommender, PopularityRecommender, Rp3BetaRecommender,
+  type Recommender,
 } from 'recwise';
+import { AutoencoderRecommender } from 'recwise/nn';
 import { evaluate } from '../../../src/eval/evaluate.ts';
 import { readTest } from '../../../src/cli/data.ts';
 import { tune } from '../../../src/tune/tune.ts';

@@ -4,7 +4,8 @@
  * On a software adapter (SwiftShader/llvmpipe: `gpuFallback` = 1) these figures measure the CPU emulation, not a GPU;
  * 2048³ runs only on a hardware adapter. Needs VK_ICD_FILENAMES (or a GPU) on Node — see runtimes.md §1.
  */
-import { init, getBackend, webgpuKernels, readInteractions, AlsRecommender, type Backend } from 'recwise';
+import { init, getBackend, readInteractions, AlsRecommender, type Backend } from 'recwise';
+import { webgpuKernels } from 'recwise/webgpu';
 import type { BenchCase } from '../case.ts';
 
 const DATA = '../shared/data/splits';
