@@ -96,6 +96,8 @@ export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';
 export type { SearchSpace, Random } from './tune/spaces.ts';
 export { MemoryLimitError } from './errors.ts';
+export { fitMemoryEstimate, maxFitInteractions, FIT_MEMORY_KINDS } from './models/fit-memory.ts';
+export type { FitShape, FitMemoryEstimate } from './models/fit-memory.ts';
 export { scoreBlockRef } from './kernels/reference/score.ts';
 export { topkRef } from './kernels/reference/topk.ts';
 export { alsCgRef, gramRef } from './kernels/reference/als.ts';
