@@ -191,6 +191,15 @@ export async function importSpark(source: string | SparkFiles, options: ImportSp
   return buildModel<AlsRecommender>(state);
 }
 
+/** Spark's factor file schema: id int, features array<float> as a 3-level LIST. */
+export const SPARK_FACTOR_SCHEMA = [
+  { name: 'spark_schema', num_children: 2 },
+  { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
+  { name: 'features', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
+] as const;
+
 /** One factor side as a Parquet file in Spark's schema (snappy, like Spark's default). */
 async function factorParquet(ids: Int32Array, factors: Float32Array, rank: number): Promise<Uint8Array> {
   const { ByteWriter, parquetWrite } = await parquetWriter();
@@ -210,13 +219,7 @@ async function factorParquet(ids: Int32Array, factors: Float32Array, rank: numbe
       { name: 'id', data: ids },
       { name: 'features', data: features },
     ],
-    schema: [
-      { name: 'spark_schema', num_children: 2 },
-      { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
-      { name: 'features', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
-    ],
+    schema: [...SPARK_FACTOR_SCHEMA],
     kvMetadata: [{ key: 'org.apache.spark.sql.parquet.row.metadata', value: JSON.stringify(sparkSchema) }],
     createdBy: 'recwise',
   });

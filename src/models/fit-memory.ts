@@ -220,7 +220,14 @@ export async function checkFitMemory(kind: string, params: Record<string, unknow
 
 /**
  * The most interactions a `kind` fit can train on with `users` × `items` under `limitBytes` of kernel memory (the
- * largest n whose estimate fits; 0 when even the catalogue alone does not). For the scale bench's limits table.
+ * largest n whose estimate fits; 0 when even the catalogue alone does not), e.g. for capacity planning.
+ *
+ * @example
+ * ```ts
+ * import { AlsRecommender, maxFitInteractions } from 'recwise';
+ * const als = new AlsRecommender({ factors: 64 });
+ * maxFitInteractions(als.kind, als.params, 1_000_000, 1_000_000, 2 ** 31, 2); // ≈ 102M with 2 GiB of kernel memory
+ * ```
  */
 export function maxFitInteractions(kind: string, params: Record<string, unknown>, users: number, items: number, limitBytes: number, threads = 1): number {
   const fits = (n: number) => {

@@ -12,6 +12,7 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer/src/index.js';
 import { snappyUncompress } from 'hyparquet/src/snappy.js';
 import { snappyDecompress } from '../../src/interop/snappy.ts';
+import { SPARK_FACTOR_SCHEMA } from '../../src/interop/spark.ts';
 
 const parquet = createRequire(import.meta.url)('parquetjs-lite');
 const RANK = 5;
@@ -74,13 +75,7 @@ describe('importSpark page layouts', () => {
           { name: 'id', data: Int32Array.from(rows.keys()) },
           { name: 'features', data: [...rows.values()], encoding: 'RLE_DICTIONARY' },
         ],
-        schema: [
-          { name: 'spark_schema', num_children: 2 },
-          { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
-          { name: 'features', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-          { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-          { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
-        ],
+        schema: [...SPARK_FACTOR_SCHEMA],
         pageSize: 64,
         rowGroupSize: 128,
       } as never);

@@ -3,7 +3,8 @@
  * Gowalla's shape and bigger (test/bench/synthetic.ts SCALE_SHAPES). Names: `scale-<shape>-<model>`, so
  * `npm run bench -- scale` runs everything, `scale-gowalla` one shape, `scale-gowalla-als` one model; `scale-limits`
  * prints the memory limits table (the most interactions each model can train on, from the fit estimates that
- * src/models/fit-memory.ts checks before every fit).
+ * src/models/fit-memory.ts checks before every fit), `scale-memory-check` checks that limit with a real fit at it
+ * (~6 GB of RAM), and `scale-spark-import` times importSpark at 1M × 64 against np.load of the same factors.
  *
  * Per shape the split is generated once and written as TSV (anchors.md's columns) to a temporary directory; each model
  * then runs in its own process (scale-child.ts), so its peak RSS is its own, and reports: load s (the streamed
@@ -20,11 +21,10 @@ import { mkdtempSync, rmSync, createWriteStream, existsSync, mkdirSync, writeFil
 import { execFileSync } from 'node:child_process';
 import { freemem, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fitMemoryEstimate, maxFitInteractions, exportSpark, importSpark, encodeNpy, loadModel, encodeModelState, type FactorRecommender } from 'recwise';
+import { fitMemoryEstimate, maxFitInteractions, exportSpark, importSpark, encodeNpy, loadModel, encodeModelState, init, getBackend, BprRecommender, Interactions, Vocabulary, MemoryLimitError, type FactorRecommender } from 'recwise';
 import type { BenchCase } from '../case.ts';
 import { SCALE_SHAPES, syntheticSplit } from '../synthetic.ts';
 import { SCALE_ITERATIONS, SCALE_MODELS, makeScaleModel, type ScaleModel } from '../scale-models.ts';
-import type { Interactions } from '../../../src/data/interactions.ts';
 
 type ShapeName = keyof typeof SCALE_SHAPES;
 const SHORT: Record<ShapeName, string> = { 'gowalla-shape': 'gowalla', '1m-40k': '1m-40k', '5m-200k': '5m-200k', '20m-1m': '20m-1m', '50m-1m': '50m-1m' };
@@ -196,6 +196,41 @@ cases.push({
     for (const r of rows) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
     console.log();
     return out;
+  },
+});
+
+/**
+ * The limit checked by a real fit: BPR on 4M users (one interaction each, so the factor tables fill the kernel memory
+ * and an epoch takes seconds) with the most factors whose estimate fits under the 2 GiB maximum trains, and holds at
+ * most its estimate; one factor more, past the maximum, is refused with MemoryLimitError before allocating.
+ */
+cases.push({
+  name: 'scale-memory-check',
+  run: async () => {
+    const users = 4_000_000;
+    const items = 1000;
+    const indptr = Int32Array.from({ length: users + 1 }, (_, i) => i);
+    const indices = Int32Array.from({ length: users }, (_, u) => (u * 7919) % items);
+    const data = new Interactions(Vocabulary.from(Array.from({ length: users }, (_, i) => i)), Vocabulary.from(Array.from({ length: items }, (_, i) => i)),
+      { rows: users, cols: items, indptr, indices, data: new Float32Array(users).fill(1) });
+    await init();
+    const backend = await getBackend();
+    const heap = backend.kernels!.heap;
+    const shape = { users, items, interactions: users };
+    let factors = 1;
+    while (fitMemoryEstimate('bpr', new BprRecommender({ factors: factors + 1 }).params, shape, backend.threads)!.wasm <= heap.limitBytes - heap.usedBytes) factors++;
+    const over = new BprRecommender({ factors: factors + 1, iterations: 1 });
+    const refused = await over.fit(data).then(() => 0, (e) => (e instanceof MemoryLimitError ? 1 : 0));
+    const fits = new BprRecommender({ factors, iterations: 1 });
+    const estimate = fitMemoryEstimate('bpr', fits.params, shape, backend.threads)!.wasm;
+    const base = heap.usedBytes;
+    heap.resetPeak();
+    const t = performance.now();
+    await fits.fit(data);
+    return {
+      factors, estimateMB: estimate / 2 ** 20, peakMB: (heap.peakUsedBytes - base) / 2 ** 20, limitMB: heap.limitBytes / 2 ** 20,
+      fitSeconds: (performance.now() - t) / 1000, refusedOneMore: refused, peakRssMB: process.resourceUsage().maxRSS / 1024,
+    };
   },
 });
 
