@@ -113,10 +113,11 @@ async function readFactors(files: SparkFiles, side: 'userFactors' | 'itemFactors
   }
   // every part's rows in id order: a permutation sorted by id, then one copy per row
   const n = pieces.reduce((a, p) => a + p.ids.length, 0);
-  const allIds = new Float64Array(n);
-  const from = new Float32Array(n * rank);
+  const one = pieces.length === 1; // one part file: its arrays as they are, no copy
+  const allIds = one ? pieces[0].ids : new Float64Array(n);
+  const from = one ? pieces[0].data : new Float32Array(n * rank);
   let at = 0;
-  for (const p of pieces) {
+  for (const p of one ? [] : pieces) {
     allIds.set(p.ids, at);
     from.set(p.data, at * rank);
     at += p.ids.length;

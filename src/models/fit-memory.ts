@@ -99,7 +99,7 @@ const itemknn: Estimator = (s, p, threads) => {
   const k = Math.min(num(p, 'neighbors', 20), Math.max(1, s.items));
   const top = 2 * f32(s.items * k) + f32(s.items);
   return estimate(
-    [{ byItem: sparse(s.items, s.interactions), byUser: sparse(s.users, s.interactions), neighbours: top, scratch: threads * 2 * f32(s.users) + 16 }],
+    [{ byItem: sparse(s.items, s.interactions), byUser: sparse(s.users, s.interactions), neighbours: top, scratch: threads * 2 * f32(s.items) + 16 }],
     // weighted values (user-major), the item-major copy, idf and item norms, the top-k result and its CSR
     3 * f32(s.interactions) + f32(s.items + 1) + 8 * (s.users + s.items) + 2 * top,
     [s.interactions * 4, s.items * k * 4],
