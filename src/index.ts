@@ -97,6 +97,8 @@ export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';
 export type { SearchSpace, Random } from './tune/spaces.ts';
 export { MemoryLimitError } from './errors.ts';
+export { fitMemoryEstimate, maxFitInteractions, FIT_MEMORY_KINDS } from './models/fit-memory.ts';
+export type { FitShape, FitMemoryEstimate } from './models/fit-memory.ts';
 
 // Model files
 export { saveModel, loadModel, readModelState, encodeModelState, decodeModelState, MODEL_FORMAT_VERSION, DEFAULT_LOAD_BUDGET } from './io/index.ts';

@@ -5,7 +5,6 @@
  */
 import type { Csr } from '../kernels/types.ts';
 import type { Vocabulary, Id } from './vocabulary.ts';
-import { createJsBackend } from '../kernels/js/backend.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 
@@ -72,13 +71,30 @@ export class Interactions {
     return this.byUser.data.subarray(this.byUser.indptr[userIndex], this.byUser.indptr[userIndex + 1]);
   }
 
-  /** CSR items × users (built once, on first use; `backend` only speeds up that first build). */
-  itemUsers(backend: Backend = createJsBackend()): Csr {
+  /**
+   * CSR items × users, each item's users ascending (built once, on first use). A stable counting sort of the user-major
+   * rows on the JS heap: O(nnz), faster than the kernels' COO sort, and it holds none of the kernels' memory, where
+   * the COO sort held 36 bytes per interaction at once and capped ALS fits at ~59M interactions (issue 23).
+   * `backend` is no longer needed (accepted for existing callers).
+   */
+  itemUsers(_backend?: Backend): Csr {
     if (!this.byItem) {
       const { indptr, indices, data } = this.byUser;
-      const rows = new Int32Array(indices.length);
-      for (let u = 0; u < this.nUsers; u++) rows.fill(u, indptr[u], indptr[u + 1]);
-      this.byItem = backend.csrFromCoo(indices, rows, data, this.nItems, this.nUsers);
+      const nItems = this.nItems;
+      const itemIndptr = new Int32Array(nItems + 1);
+      for (let e = 0; e < indices.length; e++) itemIndptr[indices[e] + 1]++;
+      for (let i = 0; i < nItems; i++) itemIndptr[i + 1] += itemIndptr[i];
+      const next = itemIndptr.slice(0, nItems);
+      const users = new Int32Array(indices.length);
+      const values = new Float32Array(indices.length);
+      for (let u = 0; u < this.nUsers; u++) {
+        for (let e = indptr[u], end = indptr[u + 1]; e < end; e++) {
+          const q = next[indices[e]]++;
+          users[q] = u;
+          values[q] = data[e];
+        }
+      }
+      this.byItem = { indptr: itemIndptr, indices: users, data: values, rows: nItems, cols: this.nUsers };
     }
     return this.byItem;
   }

@@ -25,15 +25,22 @@ export type Id = string | number;
  * ```
  */
 export class Vocabulary {
-  private readonly byId = new Map<Id, number>();
+  /**
+   * Id → index, built only once the ids stop being consecutive integers `base, base + 1, …` (the common case of
+   * dense numeric ids, e.g. Spark's or a StringIndexer's, needs no map: a million-entry Map was most of a 1M-user
+   * import, issue 23).
+   */
+  private byId?: Map<Id, number>;
+  /** The first id while every id so far is `base + index` (an integer); NaN once they are not. */
+  private base = Number.NaN;
   private readonly list: Id[] = [];
 
   /** Build from ids in index order (duplicates are an error). */
   static from(ids: Iterable<Id>, field = 'ids'): Vocabulary {
     const v = new Vocabulary();
     for (const id of ids) {
-      if (v.byId.has(id)) throw new InvalidArgumentError(field, id, 'unique ids', `remove the repeated id ${JSON.stringify(id)}.`);
-      v.add(id);
+      const size = v.list.length;
+      if (v.add(id) !== size) throw new InvalidArgumentError(field, id, 'unique ids', `remove the repeated id ${JSON.stringify(id)}.`);
     }
     return v;
   }
@@ -55,14 +62,26 @@ export class Vocabulary {
     return this.list.length;
   }
 
-  /** Index of `id`, adding it at the end when new. */
+  /** Index of `id`, adding it at the end if new. */
   add(id: Id): number {
+    const n = this.list.length;
+    if (!this.byId) {
+      if (n === 0 ? Number.isSafeInteger(id) : id === this.base + n) {
+        if (n === 0) this.base = id as number;
+        this.list.push(id);
+        return n;
+      }
+      const known = this.indexOf(id);
+      if (known !== undefined) return known;
+      // no longer consecutive: from here on, a map
+      this.byId = new Map(this.list.map((x, i) => [x, i]));
+    }
     let idx = this.byId.get(id);
     if (idx === undefined) {
       if (!((typeof id === 'string') || (typeof id === 'number' && Number.isFinite(id)))) {
         throw new InvalidArgumentError('id', id, 'a string or a finite number');
       }
-      idx = this.list.length;
+      idx = n;
       this.byId.set(id, idx);
       this.list.push(id);
     }
@@ -71,12 +90,15 @@ export class Vocabulary {
 
   /** Index of `id`, or undefined when unknown. */
   indexOf(id: Id): number | undefined {
-    return this.byId.get(id);
+    if (this.byId) return this.byId.get(id);
+    if (typeof id !== 'number') return undefined;
+    const i = id - this.base;
+    return i >= 0 && i < this.list.length && Number.isInteger(i) ? i : undefined;
   }
 
   /** Whether `id` is in the vocabulary. */
   has(id: Id): boolean {
-    return this.byId.has(id);
+    return this.indexOf(id) !== undefined;
   }
 
   /** Id at `index` (throws RangeError outside [0, size)). */

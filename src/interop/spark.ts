@@ -27,6 +27,7 @@ import { FactorRecommender } from '../models/factor.ts';
 import { AlsRecommender } from '../models/als.ts';
 import { buildModel } from './implicit.ts';
 import { seenCsr, type SeenRecord } from './source.ts';
+import { ColumnShapeError, readLeafColumn } from './parquet-columns.ts';
 
 /** A Spark ALSModel directory as bytes: relative path → contents (e.g. `userFactors/part-00000-….parquet`). */
 export type SparkFiles = Record<string, Uint8Array>;
@@ -71,52 +72,77 @@ async function readSparkDirectory(dir: string): Promise<SparkFiles> {
   return files;
 }
 
-/** Rows of one factor side, sorted by id, each checked against the rank. */
+/**
+ * Rows of one factor side, sorted by id, each checked against the rank. Columns are read page by page into typed
+ * arrays (parquet-columns.ts): no object per row (issue 23: 1M × 64 took a minute through row objects).
+ */
 async function readFactors(files: SparkFiles, side: 'userFactors' | 'itemFactors', rank: number, dir: string): Promise<{ ids: number[]; data: Float32Array }> {
-  const { parquetMetadata, parquetReadObjects, parquetSchema } = await parquetReader();
+  const { parquetMetadata, parquetSchema } = await parquetReader();
   const parts = Object.keys(files).filter((k) => k.startsWith(`${side}/`) && isParquet(k)).sort();
   if (!parts.length) throw new InteropError('SPARK_MISSING', dir, side, Object.keys(files), `no Parquet part files under ${side}/`, 'pass the directory ALSModel.save(path) wrote.');
-  const rows: { id: number; features: ArrayLike<number> }[] = [];
+  const pieces: { ids: Float64Array; data: Float32Array }[] = [];
   for (const part of parts) {
     const file = `${dir}/${part}`;
     const bytes = files[part];
-    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    // the file's own buffer when it has one (a 256 MB copy otherwise)
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const buffer = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     let metadata;
     try {
       metadata = parquetMetadata(buffer);
     } catch (e) {
       throw new InteropError('PARQUET_INVALID', file, 'footer', bytes.length, `not a readable Parquet file (${(e as Error).message})`);
     }
-    const top = parquetSchema(metadata).children.map((c) => c.element.name);
+    const tree = parquetSchema(metadata);
+    const top = tree.children.map((c) => c.element.name);
     for (const col of ['id', 'features']) {
       if (!top.includes(col)) throw new InteropError('PARQUET_COLUMNS', file, col, top, `missing column '${col}' (Spark's factor files have id: int and features: array<float>)`);
     }
-    let objects: Record<string, unknown>[];
-    try {
-      objects = await parquetReadObjects({ file: buffer, metadata, columns: ['id', 'features'] });
-    } catch (e) {
-      throw new InteropError('PARQUET_INVALID', file, 'data', bytes.length, `cannot decode the columns (${(e as Error).message})`);
+    const rows = Number(metadata.num_rows);
+    // checked before allocating rows × rank floats: a footer may claim any count (untrusted files, issue 22)
+    if (!(Number.isSafeInteger(rows) && rows >= 0 && rows * rank < 2 ** 31 && rows * rank * 4 <= bytes.length * 1024)) {
+      throw new InteropError('PARQUET_INVALID', file, 'num_rows', metadata.num_rows, `not a row count of rank ${rank} that a ${bytes.length}-byte file can hold`);
     }
-    objects.forEach((o, r) => {
-      const id = typeof o.id === 'bigint' ? Number(o.id) : o.id;
-      if (!(typeof id === 'number' && Number.isSafeInteger(id))) throw new InteropError('PARQUET_COLUMNS', file, `id[${r}]`, o.id, 'an id must be an integer');
-      // 3-level LISTs decode to arrays; legacy 2-level writers may give { element } records
-      let f = o.features as unknown;
-      if (f && typeof f === 'object' && !Array.isArray(f) && !ArrayBuffer.isView(f) && Array.isArray((f as { list?: unknown }).list)) f = (f as { list: unknown[] }).list;
-      if (Array.isArray(f) && f.length && typeof f[0] === 'object' && f[0] !== null) f = f.map((x: Record<string, unknown>) => x.element ?? x.item ?? x.array);
-      if (!(Array.isArray(f) || ArrayBuffer.isView(f))) throw new InteropError('PARQUET_COLUMNS', file, `features[${r}]`, f, 'features must be an array of floats');
-      const arr = f as ArrayLike<number>;
-      if (arr.length !== rank) throw new InteropError('RANK_MISMATCH', file, `features[${r}].length`, arr.length, `the metadata says rank ${rank}`);
-      rows.push({ id, features: arr });
-    });
+    const ids = new Float64Array(rows);
+    const data = new Float32Array(rows * rank);
+    try {
+      const nIds = await readLeafColumn(buffer, metadata as never, tree, 'id', 1, ids);
+      const nRows = await readLeafColumn(buffer, metadata as never, tree, 'features', rank, data);
+      if (nIds !== rows || nRows !== rows) throw new ColumnShapeError('num_rows', rows, `the columns hold ${nIds} ids and ${nRows} feature rows`);
+    } catch (e) {
+      if (!(e instanceof ColumnShapeError)) throw new InteropError('PARQUET_INVALID', file, 'data', bytes.length, `cannot decode the columns (${(e as Error).message})`);
+      const code = /\.length$/.test(e.field) ? 'RANK_MISMATCH' : 'PARQUET_COLUMNS';
+      throw new InteropError(code, file, e.field, e.value, code === 'RANK_MISMATCH' ? `${e.reason} (the metadata says rank ${rank})` : e.reason);
+    }
+    for (let r = 0; r < rows; r++) {
+      if (!Number.isSafeInteger(ids[r])) throw new InteropError('PARQUET_COLUMNS', file, `id[${r}]`, ids[r], 'an id must be an integer');
+    }
+    pieces.push({ ids, data });
   }
-  rows.sort((a, b) => a.id - b.id);
-  for (let r = 1; r < rows.length; r++) if (rows[r].id === rows[r - 1].id) throw new InteropError('SPARK_DUPLICATE', `${dir}/${side}`, 'id', rows[r].id, 'an id appears twice');
-  const data = new Float32Array(rows.length * rank);
-  rows.forEach((row, r) => {
-    for (let j = 0; j < rank; j++) data[r * rank + j] = Number(row.features[j]);
-  });
-  return { ids: rows.map((r) => r.id), data };
+  // every part's rows in id order: a permutation sorted by id, then one copy per row
+  const n = pieces.reduce((a, p) => a + p.ids.length, 0);
+  const one = pieces.length === 1; // one part file: its arrays as they are, no copy
+  const allIds = one ? pieces[0].ids : new Float64Array(n);
+  const from = one ? pieces[0].data : new Float32Array(n * rank);
+  let at = 0;
+  for (const p of one ? [] : pieces) {
+    allIds.set(p.ids, at);
+    from.set(p.data, at * rank);
+    at += p.ids.length;
+  }
+  let sorted = true;
+  for (let r = 1; r < n && sorted; r++) sorted = allIds[r - 1] < allIds[r];
+  if (sorted) return { ids: Array.from(allIds), data: from };
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => allIds[a] - allIds[b]);
+  const ids = new Array<number>(n);
+  const data = new Float32Array(n * rank);
+  for (let r = 0; r < n; r++) {
+    const src = order[r];
+    ids[r] = allIds[src];
+    if (r > 0 && ids[r] === ids[r - 1]) throw new InteropError('SPARK_DUPLICATE', `${dir}/${side}`, 'id', ids[r], 'an id appears twice');
+    data.set(from.subarray(src * rank, (src + 1) * rank), r * rank);
+  }
+  return { ids, data };
 }
 
 /**
@@ -174,6 +200,15 @@ export async function importSpark(source: string | SparkFiles, options: ImportSp
   return buildModel<AlsRecommender>(state);
 }
 
+/** Spark's factor file schema: id int, features array<float> as a 3-level LIST. */
+export const SPARK_FACTOR_SCHEMA = [
+  { name: 'spark_schema', num_children: 2 },
+  { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
+  { name: 'features', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
+] as const;
+
 /** One factor side as a Parquet file in Spark's schema (snappy, like Spark's default). */
 async function factorParquet(ids: Int32Array, factors: Float32Array, rank: number): Promise<Uint8Array> {
   const { ByteWriter, parquetWrite } = await parquetWriter();
@@ -193,13 +228,7 @@ async function factorParquet(ids: Int32Array, factors: Float32Array, rank: numbe
       { name: 'id', data: ids },
       { name: 'features', data: features },
     ],
-    schema: [
-      { name: 'spark_schema', num_children: 2 },
-      { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
-      { name: 'features', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      { name: 'element', type: 'FLOAT', repetition_type: 'REQUIRED' },
-    ],
+    schema: [...SPARK_FACTOR_SCHEMA],
     kvMetadata: [{ key: 'org.apache.spark.sql.parquet.row.metadata', value: JSON.stringify(sparkSchema) }],
     createdBy: 'recwise',
   });

@@ -20,6 +20,7 @@ import type { Backend, Csr } from '../kernels/types.ts';
 import { MemoryLimitError, RecwiseError, nameErrorClass } from '../errors.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { SHARED_MAX_PAGES } from '../kernels/wasm/module.ts';
+import { EDGE_ISOLATE_BYTES } from './fit-memory.ts';
 
 /** Hyperparameters of {@link EaseRecommender}. */
 export interface EaseOptions {
@@ -44,8 +45,7 @@ export interface EaseOptions {
 }
 
 const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 };
-/** An edge isolate's memory (Cloudflare Workers, Vercel Edge). */
-export const EDGE_ISOLATE_BYTES = 128 * 2 ** 20;
+export { EDGE_ISOLATE_BYTES };
 /** The Wasm heap's maximum (the kernels' declared maximum memory: 32,768 pages; Wasm32 itself stops at 4 GiB). */
 const WASM_HEAP_BYTES = SHARED_MAX_PAGES * 65536;
 /**

@@ -11,6 +11,7 @@ import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr, TopK } from '../kernels/types.ts';
 import { ensureInit, getBackend } from '../kernels/registry.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
+import { checkFitMemory } from './fit-memory.ts';
 import type { LongRunOptions } from './progress.ts';
 import type { ModelState, TensorArray } from './state.ts';
 import type { ModelSource } from '../io/source.ts';
@@ -204,6 +205,8 @@ export abstract class Recommender implements AsyncReleasable {
     checkFiniteWeights(data);
     await ensureInit();
     this.backend = await getBackend();
+    // refuse a fit that cannot fit in memory before it allocates anything (issue 23)
+    await checkFitMemory(this.kind, this.params, { users: data.nUsers, items: data.nItems, interactions: data.nnz }, this.backend);
     await this.fitIndexed(data, options);
     this.index = { users: data.users, items: data.items, seen: data.byUser };
     return this;

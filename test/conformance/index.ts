@@ -7,6 +7,7 @@ import './io.cases.ts';
 import './lightfm.cases.ts';
 import './itemknn.cases.ts';
 import './ease.cases.ts';
+import './fit-memory.cases.ts';
 import './rp3beta.cases.ts';
 import './tune.cases.ts';
 import './blend.cases.ts';

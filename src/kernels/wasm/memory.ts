@@ -16,6 +16,8 @@ export class WasmHeap {
   private free: Block[] = [];
   private live = new Map<number, number>();
   private end: number;
+  private used = 0;
+  private peak = 0;
 
   constructor(readonly memory: WebAssembly.Memory, heapBase: number, private readonly maxPages: number) {
     this.end = Math.ceil(heapBase / ALIGN) * ALIGN;
@@ -24,11 +26,27 @@ export class WasmHeap {
     this.end = top;
   }
 
+  /** The most bytes this memory can grow to (the module's declared maximum). */
+  get limitBytes(): number {
+    return this.maxPages * PAGE;
+  }
+
   /** Bytes in use by live allocations. */
   get usedBytes(): number {
-    let s = 0;
-    for (const v of this.live.values()) s += v;
-    return s;
+    return this.used;
+  }
+
+  /**
+   * Most bytes in use at once since the last {@link resetPeak} (or since creation): what a fit really held, to check
+   * its memory estimate against (src/models/fit-memory.ts, the scale bench).
+   */
+  get peakUsedBytes(): number {
+    return this.peak;
+  }
+
+  /** Start a new peak measurement from the bytes in use now. */
+  resetPeak(): void {
+    this.peak = this.used;
   }
 
   alloc(bytes: number): number {
@@ -43,6 +61,8 @@ export class WasmHeap {
           b.size -= size;
         }
         this.live.set(ptr, size);
+        this.used += size;
+        if (this.used > this.peak) this.peak = this.used;
         return ptr;
       }
     }
@@ -69,6 +89,7 @@ export class WasmHeap {
     const size = this.live.get(ptr);
     if (size === undefined) return; // double free or foreign pointer: ignore rather than corrupt
     this.live.delete(ptr);
+    this.used -= size;
     // insert sorted, then coalesce with neighbours
     let i = 0;
     while (i < this.free.length && this.free[i].start < ptr) i++;
