@@ -3,7 +3,8 @@
  * reg 0.05, CG, confidence 1 + w; BPR lr 0.01, reg 0.01; item-kNN BM25 K = 100; LightFM WARP lr 0.05) and the
  * autoencoder with its defaults. Iterations per model are the bench's (s/iteration is what it compares).
  */
-import { AlsRecommender, AutoencoderRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender, type Recommender } from 'recwise';
+import { AlsRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender, type Recommender } from 'recwise';
+import { AutoencoderRecommender } from 'recwise/nn';
 
 export const SCALE_MODELS = ['als', 'bpr', 'itemknn-bm25', 'lightfm-warp', 'autoencoder'] as const;
 export type ScaleModel = (typeof SCALE_MODELS)[number];

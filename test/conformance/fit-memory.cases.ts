@@ -1,9 +1,10 @@
 // Fit memory (issue 23): every trainable model's fit estimates its memory from the data's shape and refuses, with a
 // MemoryLimitError naming the estimate and the limit, a fit that cannot fit, before it allocates anything.
 import {
-  init, getBackend, AlsRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender, AutoencoderRecommender,
+  init, getBackend, AlsRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender,
   MemoryLimitError, InvalidArgumentError, fitMemoryEstimate, FIT_MEMORY_KINDS, type Recommender,
 } from 'recwise';
+import { AutoencoderRecommender } from 'recwise/nn';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
 import { equal, ok, throws } from './assert.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importSpark, InteropError, type SparkFiles } from 'recwise';
+import { importSpark, InteropError, type SparkFiles } from 'recwise/interop';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer/src/index.js';
 import { snappyUncompress } from 'hyparquet/src/snappy.js';

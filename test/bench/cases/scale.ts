@@ -21,7 +21,8 @@ import { mkdtempSync, rmSync, createWriteStream, existsSync, mkdirSync, writeFil
 import { execFileSync } from 'node:child_process';
 import { freemem, tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fitMemoryEstimate, maxFitInteractions, exportSpark, importSpark, encodeNpy, loadModel, encodeModelState, init, getBackend, BprRecommender, Interactions, Vocabulary, MemoryLimitError, type FactorRecommender } from 'recwise';
+import { fitMemoryEstimate, maxFitInteractions, loadModel, encodeModelState, init, getBackend, BprRecommender, Interactions, Vocabulary, MemoryLimitError, type FactorRecommender } from 'recwise';
+import { exportSpark, importSpark, encodeNpy } from 'recwise/interop';
 import type { BenchCase } from '../case.ts';
 import { SCALE_SHAPES, syntheticSplit } from '../synthetic.ts';
 import { SCALE_ITERATIONS, SCALE_MODELS, makeScaleModel, type ScaleModel } from '../scale-models.ts';
