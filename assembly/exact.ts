@@ -23,7 +23,7 @@ const UNDERFLOW_SLACK: f32 = 1e-30;
 }
 
 // @ts-ignore: decorator
-@inline function hsum4i(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function hsum4i(a: v128, b: v128, c: v128, d: v128): v128 {
   const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 2, 6), v128.shuffle<i32>(a, b, 1, 5, 3, 7));
   const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 2, 6), v128.shuffle<i32>(c, d, 1, 5, 3, 7));
   return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));

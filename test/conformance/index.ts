@@ -12,6 +12,7 @@ import './tune.cases.ts';
 import './data.cases.ts';
 import './data-formats.cases.ts';
 import './metrics.cases.ts';
+import './scale-serve.cases.ts';
 import './popularity.cases.ts';
 import './serve.cases.ts';
 import './webgpu.cases.ts';
