@@ -1,7 +1,8 @@
 // Large-catalogue serving and evaluation (issue 23): the norm-ordered pruned top-k (assembly/pruned.ts) and the
 // fused score-and-rank evaluation kernel (rankMetricsScored, assembly/metrics.ts) must give exactly what the plain
 // paths give — the same ids and the same score bits — on every runtime.
-import { init, getBackend, evaluate, AlsRecommender, Interactions, Vocabulary, Recommender, type Backend, type CsrArrays } from 'recwise';
+import { init, getBackend, evaluate, AlsRecommender, Interactions, Vocabulary, type Backend, type CsrArrays } from 'recwise';
+import { FixedScores } from './metrics.cases.ts';
 import { test } from './harness.ts';
 import { deepEqual, equal, ok, rng } from './assert.ts';
 
@@ -156,24 +157,6 @@ test('scale-serve/wasm: rankMetrics counting for few test items equals the refer
   for (const f of ['indices', 'counts', 'hits', 'ranks', 'negatives', 'aucPairs', 'above'] as const) deepEqual(got[f], want[f], f);
 });
 
-/** A model that ranks a fixed score block through the generic path (scoreUsers, then the backend's rankMetrics). */
-class ScoresOf extends Recommender {
-  readonly kind = 'scores-of';
-  constructor(private readonly model: Recommender) {
-    super();
-  }
-  get params() {
-    return {};
-  }
-  protected async fitIndexed(): Promise<void> {}
-  scoreUsers(users: Int32Array): Float32Array {
-    return this.model.scoreUsers(users);
-  }
-  protected exportTensors() {
-    return { tensors: {}, shapes: {} };
-  }
-}
-
 test('scale-serve: evaluate of a factor model (fused score-and-rank) equals the generic path on its scores', async () => {
   await init({ backend: 'wasm' });
   const nU = 300, nI = 1100;
@@ -193,7 +176,8 @@ test('scale-serve: evaluate of a factor model (fused score-and-rank) equals the 
   const train = new Interactions(users, items, csr(rows(0.01)));
   const held = new Interactions(users, items, csr(rows(0.004)));
   const als = await new AlsRecommender({ factors: 16, iterations: 3 }).fit(train);
-  const generic = await new ScoresOf(als).fit(train);
+  // The same scores through the generic path: a score block from scoreUsers, then the backend's rankMetrics.
+  const generic = await new FixedScores(als.scoreUsers(Int32Array.from({ length: nU }, (_, u) => u))).fit(train);
   for (const definition of ['standard', 'lightfm'] as const) {
     const a = await evaluate(als, { train, test: held }, { k: 10, definition });
     const b = await evaluate(generic, { train, test: held }, { k: 10, definition });

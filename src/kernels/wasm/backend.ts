@@ -17,7 +17,7 @@ import type { KernelPool } from './pool.ts';
 
 class WasmMatrix implements DenseMatrix {
   disposed = false;
-  /** The norm-ordered copy for pruned top-k (norm-order.ts), built on first use; null: not worth it for this data. */
+  /** The norm-ordered copy for pruned top-k (norm-order.ts), built on first use; null: none for this data. */
   private order?: NormOrder | null;
   constructor(readonly heap: WasmHeap, readonly ptr: number, readonly rows: number, readonly cols: number) {}
   toArray(): Float32Array {
@@ -32,11 +32,7 @@ class WasmMatrix implements DenseMatrix {
   normOrder(threads: number): NormOrder | undefined {
     if (this.rows < NORM_ORDER_MIN_ROWS || this.order === null) return undefined;
     if (this.order && this.order.markRows < threads) this.changed();
-    this.order ??= buildNormOrder(this.heap, this.ptr, this.rows, this.cols, threads);
-    if (!this.order.useful) {
-      releaseNormOrder(this.heap, this.order);
-      this.order = null;
-    }
+    this.order ??= buildNormOrder(this.heap, this.ptr, this.rows, this.cols, threads) ?? null;
     return this.order ?? undefined;
   }
   /** The data changed (write, or a training kernel updated it in place): the norm order is stale. */

@@ -19,8 +19,6 @@ export interface NormOrder {
   /** `markRows` × rows zero bytes: one mask map per thread. */
   readonly marks: number;
   readonly markRows: number;
-  /** Whether the bound can prune at all: false when norms are nearly equal (e.g. unit rows for cosine). */
-  readonly useful: boolean;
 }
 
 /** Nudge up by a few ulps so a norm rounded to f32 never understates the true one. */
@@ -28,9 +26,11 @@ const up = (v: number) => Math.fround(v * (1 + 2 ** -20));
 
 /**
  * Sort the `rows` × `cols` matrix at `ptr` by descending row norm into new allocations on `heap`. Rows with a NaN or
- * infinite norm go first (the scan never stops before them). `threads` mask maps are allocated zeroed.
+ * infinite norm go first (the scan never stops before them). `threads` mask maps are allocated zeroed. Undefined
+ * when the bound could not prune (norms nearly equal, e.g. the unit rows of cosine similarity) or kernel memory
+ * cannot hold the copy: the caller then scans the rows as they are.
  */
-export function buildNormOrder(heap: WasmHeap, ptr: number, rows: number, cols: number, threads: number): NormOrder {
+export function buildNormOrder(heap: WasmHeap, ptr: number, rows: number, cols: number, threads: number): NormOrder | undefined {
   const data = heap.f32(ptr, rows * cols);
   const norm = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -42,14 +42,29 @@ export function buildNormOrder(heap: WasmHeap, ptr: number, rows: number, cols: 
   const perm = argsortDescending(norm);
   const sortedNorms = Float32Array.from(perm, (r) => norm[r]);
   // Nearly equal norms leave nothing to prune: the median row within 70% of the 99th-percentile one.
-  const useful = sortedNorms[rows >> 1] < 0.7 * sortedNorms[Math.floor(rows / 100)];
-  const sortedPtr = heap.alloc(rows * cols * 4);
-  const sorted = heap.f32(sortedPtr, rows * cols);
-  const src = heap.f32(ptr, rows * cols); // fresh view: the allocation may have grown the memory
-  for (let s = 0; s < rows; s++) sorted.set(src.subarray(perm[s] * cols, (perm[s] + 1) * cols), s * cols);
-  const marks = heap.alloc(threads * rows);
-  new Uint8Array(heap.memory.buffer, marks, threads * rows).fill(0);
-  return { sorted: sortedPtr, perm: heap.put(perm), norms: heap.put(sortedNorms), marks, markRows: threads, useful };
+  if (!(sortedNorms[rows >> 1] < 0.7 * sortedNorms[Math.floor(rows / 100)])) return undefined;
+  const taken: number[] = [];
+  try {
+    const sortedPtr = take(taken, heap.alloc(rows * cols * 4));
+    const marks = take(taken, heap.alloc(threads * rows));
+    const order = { sorted: sortedPtr, perm: take(taken, heap.put(perm)), norms: take(taken, heap.put(sortedNorms)), marks, markRows: threads };
+    // views made after every allocation: growing a non-shared memory detaches the old buffer
+    const sorted = heap.f32(sortedPtr, rows * cols);
+    const src = heap.f32(ptr, rows * cols);
+    for (let s = 0; s < rows; s++) sorted.set(src.subarray(perm[s] * cols, (perm[s] + 1) * cols), s * cols);
+    new Uint8Array(heap.memory.buffer, marks, threads * rows).fill(0);
+    return order;
+  } catch (e) {
+    for (const p of taken) heap.release(p);
+    // out of kernel memory for the copy: no pruning, the same results
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+function take(list: number[], ptr: number): number {
+  list.push(ptr);
+  return ptr;
 }
 
 /** Release a norm order's allocations. */
