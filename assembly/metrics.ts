@@ -6,7 +6,7 @@
 // The O(nItems) loop uses a sorted copy of the user's |T| test scores and binary search, so a user costs
 // O(nItems · log|T|), not O(nItems · |T|) and not a full sort. Spec: src/kernels/reference/metrics.ts.
 import { topk } from './topk';
-import { scoreBlock, scoreRows2 } from './score';
+import { scoreBlock, scorePair } from './score';
 import { hsum4i } from './exact';
 import { claim } from './claim';
 
@@ -84,14 +84,14 @@ const SMALL_TEST: i32 = 16;
  *   AUC: Σ over negatives of le = Σ_t GE'_t and of lt = Σ_t GT'_t (GE', GT': negatives only), so
  *   pairs = neg·P − Σle + ½(Σle − Σlt) as in the general loop;
  *   above: negatives above the best test item = GT'_{P-1}, plus ties with a lower index (counted by a scan, rare).
- * `pos` holds the P sorted (cleaned) test scores; `ge` has room for 2·P i32.
+ * `pos` holds the P sorted (cleaned) test scores; `ge` has room for 2·(P + 3) i32.
  */
 function countSmall(
   row: usize, nCols: i32, trainIndices: usize, t0: i32, t1: i32, testIndices: usize, p0: i32, p1: i32,
   pos: usize, ge: usize, best: f32, bestIdx: i32, outNeg: usize, outAuc: usize, outAbove: usize, ranks: usize,
 ): void {
   const P = p1 - p0;
-  const gt = ge + (<usize>P << 2);
+  const gt = ge + (<usize>(P + 3) << 2);
   const n4 = nCols & ~3;
   const negInf = f32x4.splat(-Infinity);
   for (let g = 0; g < P; g += 4) {
@@ -111,22 +111,20 @@ function countSmall(
       e2 = i32x4.sub(e2, f32x4.ge(v, b2)); h2 = i32x4.sub(h2, f32x4.gt(v, b2));
       e3 = i32x4.sub(e3, f32x4.ge(v, b3)); h3 = i32x4.sub(h3, f32x4.gt(v, b3));
     }
-    const e = hsum4i(e0, e1, e2, e3);
-    const h = hsum4i(h0, h1, h2, h3);
-    for (let l = 0; l < 4 && g + l < P; l++) {
-      let cge = i32x4.extract_lane(e, 0), cgt = i32x4.extract_lane(h, 0);
-      if (l == 1) { cge = i32x4.extract_lane(e, 1); cgt = i32x4.extract_lane(h, 1); }
-      if (l == 2) { cge = i32x4.extract_lane(e, 2); cgt = i32x4.extract_lane(h, 2); }
-      if (l == 3) { cge = i32x4.extract_lane(e, 3); cgt = i32x4.extract_lane(h, 3); }
-      const b = load<f32>(pos + (<usize>(g + l) << 2));
-      for (let j = n4; j < nCols; j++) {
-        const s = clean(load<f32>(row + (<usize>j << 2)));
-        cge += i32(s >= b);
-        cgt += i32(s > b);
-      }
-      store<i32>(ge + (<usize>(g + l) << 2), cge);
-      store<i32>(gt + (<usize>(g + l) << 2), cgt);
+    // all four lanes stored: each region has 3 spare slots past P
+    v128.store(ge + (<usize>g << 2), hsum4i(e0, e1, e2, e3));
+    v128.store(gt + (<usize>g << 2), hsum4i(h0, h1, h2, h3));
+  }
+  for (let t = 0; t < P; t++) {
+    const b = load<f32>(pos + (<usize>t << 2));
+    let cge = load<i32>(ge + (<usize>t << 2)), cgt = load<i32>(gt + (<usize>t << 2));
+    for (let j = n4; j < nCols; j++) {
+      const s = clean(load<f32>(row + (<usize>j << 2)));
+      cge += i32(s >= b);
+      cgt += i32(s > b);
     }
+    store<i32>(ge + (<usize>t << 2), cge);
+    store<i32>(gt + (<usize>t << 2), cgt);
   }
   // Train items are -Infinity: they count in GE_t exactly when pos_t is -Infinity, never in GT_t.
   const nTrain = t1 - t0;
@@ -177,7 +175,7 @@ function countSmall(
  *   outRanks[testIndptr[r] ..+|T|] = for each test item, #{non-train j : s_j >= s_p} - 1 (at least 0), ascending;
  *   outNeg[r] = negatives; outAuc[r] = Σ_{p∈T, n neg} [s_p > s_n] + ½[s_p = s_n];
  *   outAbove[r] = negatives ranked above the best test item (score desc, then lower index).
- * scratch: (maxTest + 1) * 12 bytes.
+ * scratch: (maxTest + 4) * 12 bytes.
  */
 export function rankMetrics(
   scores: usize, nRows: i32, nCols: i32,
@@ -318,7 +316,7 @@ export function rankMetricsScoredClaim(
       let q = 0;
       for (; q + 1 < n; q += 2) {
         const qp = qa + <usize>q * rowBytes;
-        scoreRows2(qp, qp + rowBytes, it, nt, dim, out + <usize>q * stride, out + <usize>(q + 1) * stride);
+        scorePair(qp, qp + rowBytes, it, nt, dim, out + <usize>q * stride, out + <usize>(q + 1) * stride);
       }
       if (q < n) scoreBlock(qa + <usize>q * rowBytes, 1, it, nt, dim, out + <usize>q * stride);
     }

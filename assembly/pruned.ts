@@ -11,23 +11,15 @@
 // through dot4's lane sums, the last nItems % 4 through dot (assembly/score.ts). The heap order (score descending,
 // ties to the lower index) is a total order, so the kept set does not depend on the scan order: the result equals
 // recommendBlock's (score → mask → top-k, spec src/kernels/reference/recommend.ts), ties and masks included.
-import { dot, dot4 } from './score';
+import { dot, dot4Rows } from './score';
 import { heapFinish, heapOffer } from './topk';
 import { claim } from './claim';
 
 /** Absolute slack for subnormal products (each loses up to 2^-149 absolute, not relative, precision). */
 const UNDERFLOW_SLACK: f64 = 1e-30;
 
-/** Offer score s of original item p unless the query's mask marks it or it is excluded (-Infinity, NaN). */
-// @ts-ignore: decorator
-@inline function offer(s: f32, p: i32, marks: usize, size: i32, k: i32, oi: usize, os: usize): i32 {
-  if (load<u8>(marks + <usize>p) != 0 || !(s > -Infinity)) return size;
-  return heapOffer(s, p, size, k, oi, os);
-}
-
 /** Mark (value 1) or unmark (0) the items of mask row `maskIndptr` (0: no mask) in the byte map `marks`. */
-// @ts-ignore: decorator
-@inline function setMarks(maskIndptr: usize, maskCols: usize, marks: usize, value: u8): void {
+function setMarks(maskIndptr: usize, maskCols: usize, marks: usize, value: u8): void {
   if (maskIndptr == 0) return;
   const end = load<i32>(maskIndptr + 4);
   for (let e = load<i32>(maskIndptr); e < end; e++) store<u8>(marks + <usize>load<i32>(maskCols + (<usize>e << 2)), value);
@@ -55,47 +47,49 @@ function prunedQuery(
   const rowBytes = <usize>dim << 2;
   const n4 = n & ~3;
   let size = 0;
-  let s = 0;
-  for (; s + 4 <= n; s += 4) {
+  // Four sorted rows at a time (a last group of fewer repeats its first row in the unused lanes); the bound of the
+  // group's first row covers the others, whose norms are no larger.
+  for (let s = 0; s < n; s += 4) {
     if (size == k && qBound * <f64>load<f32>(norms + (<usize>s << 2)) + UNDERFLOW_SLACK < <f64>load<f32>(os)) break;
-    const p0 = load<i32>(perm + (<usize>s << 2)), p1 = load<i32>(perm + (<usize>(s + 1) << 2));
-    const p2 = load<i32>(perm + (<usize>(s + 2) << 2)), p3 = load<i32>(perm + (<usize>(s + 3) << 2));
+    const m = min(4, n - s);
     const r0 = sorted + <usize>s * rowBytes;
-    if (p0 < n4 && p1 < n4 && p2 < n4 && p3 < n4) {
-      const sums = dot4(qp, r0, r0 + rowBytes, r0 + 2 * rowBytes, r0 + 3 * rowBytes, dim);
-      size = offer(f32x4.extract_lane(sums, 0), p0, marks, size, k, oi, os);
-      size = offer(f32x4.extract_lane(sums, 1), p1, marks, size, k, oi, os);
-      size = offer(f32x4.extract_lane(sums, 2), p2, marks, size, k, oi, os);
-      size = offer(f32x4.extract_lane(sums, 3), p3, marks, size, k, oi, os);
-    } else {
-      for (let j = 0; j < 4; j++) size = offerRow(qp, r0 + <usize>j * rowBytes, load<i32>(perm + (<usize>(s + j) << 2)), n4, dim, marks, size, k, oi, os);
-    }
-  }
-  for (; s < n; s++) {
-    if (size == k && qBound * <f64>load<f32>(norms + (<usize>s << 2)) + UNDERFLOW_SLACK < <f64>load<f32>(os)) break;
-    size = offerRow(qp, sorted + <usize>s * rowBytes, load<i32>(perm + (<usize>s << 2)), n4, dim, marks, size, k, oi, os);
+    const r1 = m > 1 ? r0 + rowBytes : r0, r2 = m > 2 ? r0 + 2 * rowBytes : r0, r3 = m > 3 ? r0 + 3 * rowBytes : r0;
+    const sums = dot4Rows(qp, r0, r1, r2, r3, dim);
+    const ps = perm + (<usize>s << 2);
+    size = offerLane(qp, f32x4.extract_lane(sums, 0), r0, load<i32>(ps), n4, dim, marks, size, k, oi, os);
+    if (m > 1) size = offerLane(qp, f32x4.extract_lane(sums, 1), r1, load<i32>(ps, 4), n4, dim, marks, size, k, oi, os);
+    if (m > 2) size = offerLane(qp, f32x4.extract_lane(sums, 2), r2, load<i32>(ps, 8), n4, dim, marks, size, k, oi, os);
+    if (m > 3) size = offerLane(qp, f32x4.extract_lane(sums, 3), r3, load<i32>(ps, 12), n4, dim, marks, size, k, oi, os);
   }
   setMarks(maskIndptr, maskCols, marks, 0);
   heapFinish(size, k, oi, os);
   return size;
 }
 
-/** Score one row as scoreBlock would for original index p (dot4's lane sum below n4, dot above) and offer it. */
-// @ts-ignore: decorator
-@inline function offerRow(qp: usize, row: usize, p: i32, n4: i32, dim: i32, marks: usize, size: i32, k: i32, oi: usize, os: usize): i32 {
-  const s = p < n4 ? f32x4.extract_lane(dot4(qp, row, row, row, row, dim), 0) : dot(qp, row, dim);
-  return offer(s, p, marks, size, k, oi, os);
+/**
+ * Offer the row of original index p with the score scoreBlock gives it: dot4's lane sum `lane` below n4, else dot
+ * (the last nItems % 4 rows). Not inlined: each inlined copy of the heap code costs the embedded module (and the
+ * package) a kilobyte, and few rows get here.
+ */
+function offerLane(qp: usize, lane: f32, row: usize, p: i32, n4: i32, dim: i32, marks: usize, size: i32, k: i32, oi: usize, os: usize): i32 {
+  const s = p < n4 ? lane : dot(qp, row, dim);
+  // left out: the query's masked items, and excluded scores (-Infinity, NaN) as in topk
+  if (load<u8>(marks + <usize>p) != 0 || !(s > -Infinity)) return size;
+  return heapOffer(s, p, size, k, oi, os);
 }
 
 /**
  * For each of nQueries queries (rows of `dim` f32 at `queries`): the best k items, mask row q (maskIndptr + 4q; 0 for
- * no mask) left out, into outIdx/outScore + q·k and counts + q: recommendBlock's result (see the file comment).
+ * no mask) left out, into outIdx/outScore + q·k and counts + q: recommendBlock's result (see the file comment). The
+ * parameters are recommendBlock's, with the sorted rows for its items, a mask map for its scratch and `perm` (the
+ * n norms follow it) for its second scratch row, so one argument list serves both.
  */
 export function recommendPruned(
-  queries: usize, nQueries: i32, sorted: usize, perm: usize, norms: usize, n: i32, dim: i32,
-  maskIndptr: usize, maskCols: usize, k: i32, marks: usize, outIdx: usize, outScore: usize, counts: usize,
+  queries: usize, nQueries: i32, sorted: usize, n: i32, dim: i32,
+  maskIndptr: usize, maskCols: usize, k: i32, marks: usize, outIdx: usize, outScore: usize, counts: usize, perm: usize,
 ): void {
   const rowBytes = <usize>dim << 2;
+  const norms = perm + (<usize>n << 2);
   for (let q = 0; q < nQueries; q++) {
     const off = (<usize>q * <usize>k) << 2;
     const count = prunedQuery(
@@ -111,8 +105,8 @@ export function recommendPruned(
  * `maxChunks` per call (V8 tiers Wasm up only between calls); returns the chunks done, 0 once all are claimed.
  */
 export function recommendPrunedClaim(
-  queries: usize, nQueries: i32, sorted: usize, perm: usize, norms: usize, n: i32, dim: i32,
-  maskIndptr: usize, maskCols: usize, k: i32, marks: usize, outIdx: usize, outScore: usize, counts: usize,
+  queries: usize, nQueries: i32, sorted: usize, n: i32, dim: i32,
+  maskIndptr: usize, maskCols: usize, k: i32, marks: usize, outIdx: usize, outScore: usize, counts: usize, perm: usize,
   counter: usize, step: i32, maxChunks: i32,
 ): i32 {
   let done = 0;
@@ -121,8 +115,8 @@ export function recommendPrunedClaim(
     if (a >= nQueries) break;
     const off = (<usize>a * <usize>k) << 2;
     recommendPruned(
-      queries + <usize>a * (<usize>dim << 2), min(step, nQueries - a), sorted, perm, norms, n, dim,
-      maskIndptr != 0 ? maskIndptr + (<usize>a << 2) : 0, maskCols, k, marks, outIdx + off, outScore + off, counts + (<usize>a << 2),
+      queries + <usize>a * (<usize>dim << 2), min(step, nQueries - a), sorted, n, dim,
+      maskIndptr != 0 ? maskIndptr + (<usize>a << 2) : 0, maskCols, k, marks, outIdx + off, outScore + off, counts + (<usize>a << 2), perm,
     );
     done++;
   }

@@ -129,6 +129,13 @@ export abstract class FactorRecommender extends Recommender {
    * Ranking facts of `users` for {@link evaluate} (src/eval): the backend scores each user's row and ranks it in one
    * pass (rankMetricsScored), the same facts as rankMetrics over scoreUsers without holding a users × items block.
    * Undefined where a subclass scores other than by ⟨user row, item row⟩ (evaluate then ranks scoreUsers' block).
+   *
+   * @example
+   * ```ts
+   * // users 0 and 1 (dense indices); train/test: their rows as block-local CSRs with sorted columns
+   * const facts = await als.rankUsers(Int32Array.of(0, 1), train, test, 10);
+   * facts?.ranks; // each test item's LightFM-style rank, as backend.rankMetrics(als.scoreUsers(users), …) gives it
+   * ```
    */
   rankUsers(users: Int32Array, train: CsrArrays, test: CsrArrays, k: number): Promise<RankMetrics> | undefined {
     if (this.scoreUsers !== FactorRecommender.prototype.scoreUsers) return undefined;

@@ -148,17 +148,13 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     };
     const maskIndptr = rows ? rows.indptr + mask!.firstRow * 4 : 0;
     const maskCols = rows ? rows.indices : 0;
-    const args = (from: number, to: number, t: number) => order
-      ? [
-        ptrs.q + from * m.cols * 4, to - from, order.sorted, order.perm, order.norms, m.rows, m.cols,
-        maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, order.marks + t * m.rows,
-        ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4,
-      ]
-      : [
-        ptrs.q + from * m.cols * 4, to - from, m.ptr, m.rows, m.cols,
-        maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, ptrs.scratch + t * 2 * m.rows * 4,
-        ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4, ptrs.scratch + (t * 2 + 1) * m.rows * 4,
-      ];
+    // recommendPruned takes recommendBlock's arguments: the sorted rows, a mask map and perm in place of the items
+    // and the two score rows.
+    const args = (from: number, to: number, t: number) => [
+      ptrs.q + from * m.cols * 4, to - from, order ? order.sorted : m.ptr, m.rows, m.cols,
+      maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, order ? order.marks + t * m.rows : ptrs.scratch + t * 2 * m.rows * 4,
+      ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4, order ? order.perm : ptrs.scratch + (t * 2 + 1) * m.rows * 4,
+    ];
     const release = () => {
       for (const p of Object.values(ptrs)) if (p) heap.release(p);
     };
@@ -218,7 +214,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     let maxTest = 0;
     for (let r = 0; r < nRows; r++) maxTest = Math.max(maxTest, test.indptr[r + 1] - test.indptr[r]);
     const nnz = test.indices.length;
-    const scratchBytes = Math.ceil(((maxTest + 1) * 12) / LINE) * LINE;
+    const scratchBytes = Math.ceil(((maxTest + 4) * 12) / LINE) * LINE;
     const p = {
       trainIndptr: heap.put(train.indptr), trainIndices: heap.put(train.indices),
       testIndptr: heap.put(test.indptr), testIndices: heap.put(test.indices),
@@ -510,11 +506,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       heap.i32(counter, 1)[0] = 0;
       const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * m.rows * (m.cols + 16))));
       const calls = Math.ceil(nQueries / step / perCall) + 1;
-      const args = (t: number) => {
-        const [trainIndptr, trainIndices, testIndptr, testIndices, kk, top, topScores, counts, hits, ranks, negatives, auc, above, scratch] = facts.rowArgs(0, nQueries, t);
-        return [q, nQueries, m.ptr, m.rows, m.cols, trainIndptr, trainIndices, testIndptr, testIndices, kk, top, topScores, counts, hits,
-          ranks, negatives, auc, above, scratch, rows + t * step * m.rows * 4, counter, step, perCall];
-      };
+      const args = (t: number) => [q, nQueries, m.ptr, m.rows, m.cols, ...facts.rowArgs(0, nQueries, t), rows + t * step * m.rows * 4, counter, step, perCall];
       try {
         await runClaimed(x, pool, 'rankMetricsScoredClaim', threads, calls, args);
         return facts.read();

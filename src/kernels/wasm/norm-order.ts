@@ -10,11 +10,11 @@ export const NORM_ORDER_MIN_ROWS = 1024;
 
 /** Resident pointers of a norm order (see {@link buildNormOrder}). */
 export interface NormOrder {
-  /** rows × cols f32: the matrix rows in descending norm order. */
+  /** rows × cols f32: the matrix rows in descending norm order (the start of the order's one allocation). */
   readonly sorted: number;
   /** rows i32: original index of each sorted row. */
   readonly perm: number;
-  /** rows f32: each sorted row's norm, rounded up (non-increasing). */
+  /** rows f32, right after perm (the kernel finds them there): each sorted row's norm bound (non-increasing). */
   readonly norms: number;
   /** `markRows` × rows zero bytes: one mask map per thread. */
   readonly marks: number;
@@ -39,55 +39,48 @@ export function buildNormOrder(heap: WasmHeap, ptr: number, rows: number, cols: 
     const v = up(Math.sqrt(s));
     norm[r] = Number.isFinite(v) ? v : Infinity;
   }
-  const perm = argsortDescending(norm);
-  const sortedNorms = Float32Array.from(perm, (r) => norm[r]);
+  const { perm, sortedNorms } = sortByNorm(norm);
   // Nearly equal norms leave nothing to prune: the median row within 70% of the 99th-percentile one.
   if (!(sortedNorms[rows >> 1] < 0.7 * sortedNorms[Math.floor(rows / 100)])) return undefined;
-  const taken: number[] = [];
+  // One allocation: the sorted rows, then perm, norms and the mask maps.
+  let sorted: number;
   try {
-    const sortedPtr = take(taken, heap.alloc(rows * cols * 4));
-    const marks = take(taken, heap.alloc(threads * rows));
-    const order = { sorted: sortedPtr, perm: take(taken, heap.put(perm)), norms: take(taken, heap.put(sortedNorms)), marks, markRows: threads };
-    // views made after every allocation: growing a non-shared memory detaches the old buffer
-    const sorted = heap.f32(sortedPtr, rows * cols);
-    const src = heap.f32(ptr, rows * cols);
-    for (let s = 0; s < rows; s++) sorted.set(src.subarray(perm[s] * cols, (perm[s] + 1) * cols), s * cols);
-    new Uint8Array(heap.memory.buffer, marks, threads * rows).fill(0);
-    return order;
+    sorted = heap.alloc(rows * (cols * 4 + 8 + threads));
   } catch (e) {
-    for (const p of taken) heap.release(p);
-    // out of kernel memory for the copy: no pruning, the same results
-    if (e instanceof RangeError) return undefined;
+    if (e instanceof RangeError) return undefined; // out of kernel memory for the copy: no pruning, the same results
     throw e;
   }
+  const order = { sorted, perm: sorted + rows * cols * 4, norms: sorted + rows * (cols * 4 + 4), marks: sorted + rows * (cols * 4 + 8), markRows: threads };
+  // views made after the allocation: growing a non-shared memory detaches the old buffer
+  const dst = heap.f32(sorted, rows * cols);
+  const src = heap.f32(ptr, rows * cols);
+  for (let s = 0; s < rows; s++) dst.set(src.subarray(perm[s] * cols, (perm[s] + 1) * cols), s * cols);
+  heap.i32(order.perm, rows).set(perm);
+  heap.f32(order.norms, rows).set(sortedNorms);
+  new Uint8Array(heap.memory.buffer, order.marks, threads * rows).fill(0);
+  return order;
 }
 
-function take(list: number[], ptr: number): number {
-  list.push(ptr);
-  return ptr;
-}
-
-/** Release a norm order's allocations. */
+/** Release a norm order's memory. */
 export function releaseNormOrder(heap: WasmHeap, order: NormOrder): void {
-  for (const p of [order.sorted, order.perm, order.norms, order.marks]) heap.release(p);
+  heap.release(order.sorted);
 }
 
 /**
- * Indices of `values` (finite or +Infinity, ≥ 0) by descending value, ties by ascending index. Non-negative f32 bit
- * patterns order like their values, so (~bits, index) packs into one exact f64 key below 2^53 and a plain numeric
- * sort does the work (a comparator sort is several times slower at a million rows).
+ * Rows by descending norm (norms finite or +Infinity, ≥ 0), and for each position a bound on the norms from there on.
+ * Non-negative f32 bit patterns order like their values, so the top 21 bits of the inverted pattern and the row
+ * index pack into one exact f64 key and a plain numeric sort does the work (a comparator sort is several times
+ * slower at a million rows). Rows whose norms agree in those bits (2^-12 relative) may come in any order, so each
+ * position gets the largest norm at or after it: still non-increasing, never below a later row's norm.
  */
-function argsortDescending(values: Float32Array): Int32Array {
-  const n = values.length;
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
-  const perm = new Int32Array(n);
-  if (n <= 1 << 21) {
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = (0xffffffff - bits[i]) * 2 ** 21 + i;
-    keys.sort();
-    for (let i = 0; i < n; i++) perm[i] = keys[i] % 2 ** 21;
-    return perm;
-  }
-  for (let i = 0; i < n; i++) perm[i] = i;
-  return perm.sort((a, b) => values[b] - values[a] || a - b);
+function sortByNorm(norm: Float32Array): { perm: Int32Array; sortedNorms: Float32Array } {
+  const n = norm.length;
+  const bits = new Uint32Array(norm.buffer, norm.byteOffset, n);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = ((0xffffffff - bits[i]) >>> 11) * 2 ** 32 + i;
+  keys.sort();
+  const perm = Int32Array.from(keys, (key) => key % 2 ** 32);
+  const sortedNorms = new Float32Array(n);
+  for (let s = n - 1, max = 0; s >= 0; s--) sortedNorms[s] = max = Math.max(max, norm[perm[s]]);
+  return { perm, sortedNorms };
 }
