@@ -8,7 +8,7 @@
 // reaches T; every other row is provably below the k-th best. The result equals recommendBlock's without a mask,
 // ties included (the reference is the plain scan: src/kernels/reference/score.ts + topk). Query-side bound in the
 // spirit of Guo et al. 2020 (ScaNN) and FAISS's IndexRefine, made exact by the bound instead of a fixed re-rank depth.
-import { dot, dot4, scoreBlock } from './score';
+import { dot, dot4Rows, scoreBlock } from './score';
 import { heapOffer, heapFinish, topk } from './topk';
 
 /** Candidates above this share of the rows: the bound is too loose for this query, scan the f32 rows instead. */
@@ -23,7 +23,7 @@ const UNDERFLOW_SLACK: f32 = 1e-30;
 }
 
 // @ts-ignore: decorator
-@inline function hsum4i(a: v128, b: v128, c: v128, d: v128): v128 {
+@inline export function hsum4i(a: v128, b: v128, c: v128, d: v128): v128 {
   const ab = i32x4.add(v128.shuffle<i32>(a, b, 0, 4, 2, 6), v128.shuffle<i32>(a, b, 1, 5, 3, 7));
   const cd = i32x4.add(v128.shuffle<i32>(c, d, 0, 4, 2, 6), v128.shuffle<i32>(c, d, 1, 5, 3, 7));
   return i32x4.add(v128.shuffle<i32>(ab, cd, 0, 1, 4, 5), v128.shuffle<i32>(ab, cd, 2, 3, 6, 7));
@@ -147,7 +147,7 @@ export function exactTopk(
       const i0 = load<i32>(cand + (<usize>c << 2)), i1 = load<i32>(cand + (<usize>(c + 1) << 2));
       const i2 = load<i32>(cand + (<usize>(c + 2) << 2)), i3 = load<i32>(cand + (<usize>(c + 3) << 2));
       if (i3 >= n4) break;
-      const s = dot4(qp, items + <usize>i0 * rowBytes, items + <usize>i1 * rowBytes, items + <usize>i2 * rowBytes, items + <usize>i3 * rowBytes, dim);
+      const s = dot4Rows(qp, items + <usize>i0 * rowBytes, items + <usize>i1 * rowBytes, items + <usize>i2 * rowBytes, items + <usize>i3 * rowBytes, dim);
       size = heapOffer(f32x4.extract_lane(s, 0), i0, size, k, oi, os);
       size = heapOffer(f32x4.extract_lane(s, 1), i1, size, k, oi, os);
       size = heapOffer(f32x4.extract_lane(s, 2), i2, size, k, oi, os);
@@ -156,7 +156,7 @@ export function exactTopk(
     for (; c < nc; c++) {
       const i = load<i32>(cand + (<usize>c << 2));
       const p = items + <usize>i * rowBytes;
-      const s = i < n4 ? f32x4.extract_lane(dot4(qp, p, p, p, p, dim), 0) : dot(qp, p, dim);
+      const s = i < n4 ? f32x4.extract_lane(dot4Rows(qp, p, p, p, p, dim), 0) : dot(qp, p, dim);
       if (s > -Infinity) size = heapOffer(s, i, size, k, oi, os);
     }
     heapFinish(size, k, oi, os);

@@ -1,5 +1,5 @@
 // Fused scoring + mask + top-k for a block of queries: the hot path of recommend-all and evaluation.
-import { scoreBlock, scoreRows2 } from './score';
+import { scoreBlock, scorePair } from './score';
 import { csrMaskRows } from './csr';
 import { topk } from './topk';
 import { claim } from './claim';
@@ -21,7 +21,7 @@ export function recommendBlock(
   if (scratch2 != 0) {
     for (; q + 1 < nQueries; q += 2) {
       const qp = queries + <usize>q * rowBytes;
-      scoreRows2(qp, qp + rowBytes, items, nItems, dim, scratch, scratch2);
+      scorePair(qp, qp + rowBytes, items, nItems, dim, scratch, scratch2);
       if (maskIndptr != 0) {
         csrMaskRows(maskIndptr + (<usize>q << 2), maskCols, 1, scratch, nItems, -Infinity);
         csrMaskRows(maskIndptr + (<usize>(q + 1) << 2), maskCols, 1, scratch2, nItems, -Infinity);

@@ -133,6 +133,16 @@
   }
 }
 
+/** {@link dot4} as one function, for kernels that score a few rows here and there (one copy: module size). */
+export function dot4Rows(q: usize, p0: usize, p1: usize, p2: usize, p3: usize, dim: i32): v128 {
+  return dot4(q, p0, p1, p2, p3, dim);
+}
+
+/** {@link scoreRows2} as one function, so the kernels that score pairs share one copy of it (module size). */
+export function scorePair(q0: usize, q1: usize, items: usize, nItems: i32, dim: i32, out0: usize, out1: usize): void {
+  scoreRows2(q0, q1, items, nItems, dim, out0, out1);
+}
+
 /**
  * out[q * nItems + i] = <queries[q], items[i]> for q < nQueries, i < nItems (row-major, `dim` columns).
  * Queries go two at a time through scoreRows2 (each item chunk loaded once for two queries and four items), a last
@@ -145,7 +155,7 @@ export function scoreBlock(queries: usize, nQueries: i32, items: usize, nItems: 
   for (; q + 1 < nQueries; q += 2) {
     const qp = queries + <usize>q * rowBytes;
     const op = out + ((<usize>q * <usize>nItems) << 2);
-    scoreRows2(qp, qp + rowBytes, items, nItems, dim, op, op + (<usize>nItems << 2));
+    scorePair(qp, qp + rowBytes, items, nItems, dim, op, op + (<usize>nItems << 2));
   }
   for (; q < nQueries; q++) {
     const qp = queries + <usize>q * rowBytes;

@@ -3,7 +3,8 @@
  * items, rank, and compute P@k, R@k, NDCG@k, MAP@k, MRR, AUC and coverage exactly as ../shared/bench/anchors.md
  * §Protocol defines them, or as implicit, LightFM or Recoder do (src/eval/metrics.ts). The ranking and the
  * O(nItems) counting run in the backend's `rankMetrics` kernel (Wasm after `init()`); memory stays bounded at one
- * block of `batchSize × nItems` scores.
+ * block of `batchSize × nItems` scores. Factor models score and rank each user in one pass over the threads
+ * (`rankMetricsScored`, issue 23) and hold no score block at all.
  */
 import { InvalidArgumentError } from '../errors.ts';
 import { checkOptionKeys, optionKeys } from '../options-check.ts';
@@ -15,6 +16,7 @@ import type { Backend, Csr, CsrArrays } from '../kernels/types.ts';
 import type { LongRunOptions } from '../models/progress.ts';
 import { checkAborted, yieldToEventLoop } from '../models/progress.ts';
 import type { Recommender } from '../models/recommender.ts';
+import { FactorRecommender } from '../models/factor.ts';
 import {
   METRIC_DEFINITIONS, METRIC_NAMES, USER_METRIC_NAMES, metricDefinitions, metricFormula,
   type MetricDefinition, type MetricName, type UserMetricName, type UserRankFacts,
@@ -28,7 +30,10 @@ export interface EvaluateOptions<M extends MetricName = MetricName> extends Long
   definition?: MetricDefinition;
   /** Which metrics to report (default all). The result's `means` and `perUser` have exactly these keys. */
   metrics?: readonly M[];
-  /** Users scored per block (default 256; lowered so a block holds at most 2^24 scores). */
+  /**
+   * Users scored per block (default 256; lowered so a block holds at most 2^24 scores). Factor models rank each user
+   * while scoring it and hold no score block: their default is 2048.
+   */
   batchSize?: number;
 }
 
@@ -172,6 +177,8 @@ function checkOptions(options: EvaluateOptions): { k: number; definition: Metric
 
 /** Most scores held at once (64 MiB of f32). */
 const MAX_BLOCK_SCORES = 1 << 24;
+/** Users per block when the model ranks without a score block (FactorRecommender.rankUsers): bounded work per await. */
+const FUSED_BLOCK = 2048;
 
 /**
  * Evaluate a fitted model on held-out interactions.
@@ -230,15 +237,17 @@ export async function evaluate<M extends MetricName = MetricName>(model: Recomme
   const covered = new Uint8Array(nItems);
   let hitSum = 0, minSum = 0;
 
-  const block = Math.max(1, Math.min(batchSize, Math.floor(MAX_BLOCK_SCORES / Math.max(1, nItems))));
+  // Factor models score and rank in one kernel pass per user (no score block is held), so their blocks can be larger.
+  const fused = model instanceof FactorRecommender && options.batchSize === undefined;
+  const block = fused ? FUSED_BLOCK : Math.max(1, Math.min(batchSize, Math.floor(MAX_BLOCK_SCORES / Math.max(1, nItems))));
   let lastYield = Date.now();
   for (let b = 0; b < evalUsers.length; b += block) {
     checkAborted(options.signal, 'evaluate');
     const users = Int32Array.from(evalUsers.slice(b, b + block));
-    const scores = model.scoreUsers(users);
     const trainRows = blockRows(train, users);
     const testRows = blockRows(test, users);
-    const rm = backend.rankMetrics(scores, users.length, nItems, trainRows, testRows, k);
+    const ranked = model instanceof FactorRecommender ? model.rankUsers(users, trainRows, testRows, k) : undefined;
+    const rm = ranked ? await ranked : backend.rankMetrics(model.scoreUsers(users), users.length, nItems, trainRows, testRows, k);
     for (let r = 0; r < users.length; r++) {
       const t0 = testRows.indptr[r], t1 = testRows.indptr[r + 1];
       const hits = rm.hits.subarray(r * k, (r + 1) * k);

@@ -191,6 +191,12 @@ export interface Backend {
    * (nRows rows, offsets from 0) with columns sorted ascending and unique within each row; `scores` is not modified.
    */
   rankMetrics(scores: Float32Array, nRows: number, nCols: number, train: CsrArrays, test: CsrArrays, k: number): RankMetrics;
+  /**
+   * {@link Backend.rankMetrics} of the scores `queries · itemsᵀ` ({@link Backend.scoreBlock}'s, bit for bit) without
+   * holding the nQueries × items.rows score block: each row is scored and ranked in one pass, rows split over the
+   * backend's threads. The evaluation of factor models (src/eval) uses it (issue 23).
+   */
+  rankMetricsScored(queries: Float32Array, nQueries: number, items: DenseMatrix, train: CsrArrays, test: CsrArrays, k: number): Promise<RankMetrics>;
 
   /**
    * Row-wise top-k of the sparse product a·b (a: rows × m, b: m × cols), the all-pairs kNN of item-item models

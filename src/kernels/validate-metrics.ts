@@ -17,8 +17,9 @@ function checkSortedRows(csr: CsrArrays, nRows: number, nCols: number, field: st
   }
 }
 
-export function checkRankMetrics(scores: Float32Array, nRows: number, nCols: number, train: CsrArrays, test: CsrArrays, k: number): void {
-  checkScores(scores, nRows, nCols);
+/** Checks of rankMetrics (and of rankMetricsScored, whose scores are computed: `scores` undefined). */
+export function checkRankMetrics(scores: Float32Array | undefined, nRows: number, nCols: number, train: CsrArrays, test: CsrArrays, k: number): void {
+  if (scores !== undefined) checkScores(scores, nRows, nCols);
   checkK(k);
   checkSortedRows(train, nRows, nCols, 'train');
   checkSortedRows(test, nRows, nCols, 'test');

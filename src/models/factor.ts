@@ -8,7 +8,7 @@ import type { Interactions } from '../data/interactions.ts';
 import type { Backend } from '../kernels/types.ts';
 import type { ModelState } from './registry.ts';
 import { factorStateTensors } from './options.ts';
-import type { DenseMatrix, SparseRows, TopK } from '../kernels/types.ts';
+import type { CsrArrays, DenseMatrix, RankMetrics, SparseRows, TopK } from '../kernels/types.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
@@ -134,6 +134,23 @@ export abstract class FactorRecommender extends Recommender {
 
   scoreUsers(users: Int32Array): Float32Array {
     return this.backend.scoreBlock(this.userRows(users), users.length, this.residentItems());
+  }
+
+  /**
+   * Ranking facts of `users` for {@link evaluate} (src/eval): the backend scores each user's row and ranks it in one
+   * pass (rankMetricsScored), the same facts as rankMetrics over scoreUsers without holding a users × items block.
+   * Undefined where a subclass scores other than by ⟨user row, item row⟩ (evaluate then ranks scoreUsers' block).
+   *
+   * @example
+   * ```ts
+   * // users 0 and 1 (dense indices); train/test: their rows as block-local CSRs with sorted columns
+   * const facts = await als.rankUsers(Int32Array.of(0, 1), train, test, 10);
+   * facts?.ranks; // each test item's LightFM-style rank, as backend.rankMetrics(als.scoreUsers(users), …) gives it
+   * ```
+   */
+  rankUsers(users: Int32Array, train: CsrArrays, test: CsrArrays, k: number): Promise<RankMetrics> | undefined {
+    if (this.scoreUsers !== FactorRecommender.prototype.scoreUsers) return undefined;
+    return this.backend.rankMetricsScored(this.userRows(users), users.length, this.residentItems(), train, test, k);
   }
 
   /** Scores for an arbitrary user vector (fold-in results, external embeddings). */

@@ -14,6 +14,7 @@ import './blend.cases.ts';
 import './data.cases.ts';
 import './data-formats.cases.ts';
 import './metrics.cases.ts';
+import './scale-serve.cases.ts';
 import './popularity.cases.ts';
 import './serve.cases.ts';
 import './webgpu.cases.ts';

@@ -12,8 +12,8 @@ async function backend(name: 'js' | 'wasm'): Promise<Backend> {
   return getBackend();
 }
 
-/** A model whose score rows are given (row u of `rows`), for hand-computed metrics. */
-class FixedScores extends Recommender {
+/** A model whose score rows are given (row u of `rows`), for hand-computed metrics (and scale-serve.cases.ts). */
+export class FixedScores extends Recommender {
   readonly kind = 'fixed-scores';
   constructor(private readonly rows: Float32Array) {
     super();

@@ -175,6 +175,9 @@ export function createJsBackend(): Backend {
       rankMetricsRef(scores, nRows, nCols, train.indptr, train.indices, test.indptr, test.indices, k, { ...out, top: out.indices, topScores: out.scores });
       return out;
     },
+    async rankMetricsScored(queries, nQueries, items, train, test, k) {
+      return this.rankMetrics(this.scoreBlock(queries, nQueries, items), nQueries, items.rows, train, test, k);
+    },
     gruForward(w, x, mask, steps, batch, h0) {
       checkGru(w, x, mask, steps, batch, h0);
       return gruForwardRef(w, x, mask, steps, batch, h0);

@@ -1,5 +1,5 @@
 /** The `wasm` backend: SIMD kernels from assembly/, resident operands in linear memory, optional worker threads. */
-import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
+import type { Backend, Csr, CsrArrays, DenseMatrix, DuplicatePolicy, RankMetrics, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { NotPositiveDefiniteError } from '../../errors.ts';
 import { balancedBounds, rowOfEntry } from '../partition.ts';
 import { seedState } from '../reference/sgd.ts';
@@ -12,11 +12,14 @@ import { wasmNnKernels } from './nn.ts';
 import { LINE, UNITS_PER_CALL, runClaimed, sampleChunks } from './claimed.ts';
 import { createWasmSpd } from './spd.ts';
 import { lmfArgs, lmfDeterministic } from './sgd.ts';
+import { NORM_ORDER_MIN_ROWS, buildNormOrder, releaseNormOrder, type NormOrder } from './norm-order.ts';
 import type { KernelInstance } from './module.ts';
 import type { KernelPool } from './pool.ts';
 
 class WasmMatrix implements DenseMatrix {
   disposed = false;
+  /** The norm-ordered copy for pruned top-k (norm-order.ts), built on first use; null: none for this data. */
+  private order?: NormOrder | null;
   constructor(readonly heap: WasmHeap, readonly ptr: number, readonly rows: number, readonly cols: number) {}
   toArray(): Float32Array {
     return this.heap.f32(this.ptr, this.rows * this.cols).slice();
@@ -24,9 +27,25 @@ class WasmMatrix implements DenseMatrix {
   write(data: Float32Array, firstRow = 0): void {
     checkRowsWrite(data, firstRow, this.rows, this.cols);
     this.heap.f32(this.ptr + firstRow * this.cols * 4, data.length).set(data);
+    this.changed();
+  }
+  /** The norm order for `threads` threads, when the matrix is large and its norms spread enough to prune. */
+  normOrder(threads: number): NormOrder | undefined {
+    if (this.rows < NORM_ORDER_MIN_ROWS || this.order === null) return undefined;
+    if (this.order && this.order.markRows < threads) this.changed();
+    this.order ??= buildNormOrder(this.heap, this.ptr, this.rows, this.cols, threads) ?? null;
+    return this.order ?? undefined;
+  }
+  /** The data changed (write, or a training kernel updated it in place): the norm order is stale. */
+  changed(): void {
+    if (this.order) releaseNormOrder(this.heap, this.order);
+    this.order = undefined;
   }
   dispose(): void {
-    if (!this.disposed) this.heap.release(this.ptr);
+    if (!this.disposed) {
+      this.changed();
+      this.heap.release(this.ptr);
+    }
     this.disposed = true;
   }
 }
@@ -112,27 +131,34 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
   const x = kernels.exports;
 
   // Allocate the temporaries of one fused call; per thread (`scratchRows` of them) two row buffers of nItems f32, so
-  // recommendBlock scores two queries at a time.
-  function prepare(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask: RowMask | undefined, scratchRows: number) {
+  // recommendBlock scores two queries at a time. With a norm order (pruned.ts) no score rows are needed: `args` then
+  // gives recommendPruned's arguments, thread t using mask map t.
+  function prepare(queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask: RowMask | undefined, threads: number) {
     checkQueries(queries, nQueries, items);
     checkK(k);
     checkMask(mask, nQueries);
     const m = own(items, WasmMatrix, heap, 'matrix');
     const rows = mask ? own(mask.rows, WasmSparseRows, heap, 'sparseRows') : undefined;
+    const order = m.normOrder(pool?.threads ?? 1);
     const ptrs = {
       q: heap.put(queries),
-      scratch: heap.alloc(scratchRows * 2 * m.rows * 4),
+      scratch: order ? 0 : heap.alloc(threads * 2 * m.rows * 4),
       idx: heap.alloc(nQueries * k * 4),
       score: heap.alloc(nQueries * k * 4),
       counts: heap.alloc(nQueries * 4),
     };
     const maskIndptr = rows ? rows.indptr + mask!.firstRow * 4 : 0;
     const maskCols = rows ? rows.indices : 0;
-    const args = (from: number, to: number, scratchRow: number) => [
-      ptrs.q + from * m.cols * 4, to - from, m.ptr, m.rows, m.cols,
-      maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, ptrs.scratch + scratchRow * 2 * m.rows * 4,
-      ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4, ptrs.scratch + (scratchRow * 2 + 1) * m.rows * 4,
+    // recommendPruned takes recommendBlock's arguments: the sorted rows, a mask map and perm in place of the items
+    // and the two score rows.
+    const args = (from: number, to: number, t: number) => [
+      ptrs.q + from * m.cols * 4, to - from, order ? order.sorted : m.ptr, m.rows, m.cols,
+      maskIndptr ? maskIndptr + from * 4 : 0, maskCols, k, order ? order.marks + t * m.rows : ptrs.scratch + t * 2 * m.rows * 4,
+      ptrs.idx + from * k * 4, ptrs.score + from * k * 4, ptrs.counts + from * 4, order ? order.perm : ptrs.scratch + (t * 2 + 1) * m.rows * 4,
     ];
+    const release = () => {
+      for (const p of Object.values(ptrs)) if (p) heap.release(p);
+    };
     const finish = (): TopK => {
       const out = {
         k,
@@ -141,13 +167,10 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
         scores: heap.f32(ptrs.score, nQueries * k).slice(),
         counts: heap.i32(ptrs.counts, nQueries).slice(),
       };
-      for (const p of Object.values(ptrs)) heap.release(p);
+      release();
       return out;
     };
-    const abandon = () => {
-      for (const p of Object.values(ptrs)) heap.release(p);
-    };
-    return { args, finish, abandon };
+    return { args, finish, abandon: release, kernel: order ? 'recommendPruned' as const : 'recommendBlock' as const, perQuery: order ? m.rows * 8 : m.rows * (m.cols + 4) };
   }
 
   /**
@@ -184,9 +207,43 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     }
   }
 
+  /**
+   * Inputs and outputs of the rankMetrics kernels for nRows rows: `rowArgs(a, n, t)` gives the kernel arguments after
+   * the scores for rows [a, a + n) (thread t's test scratch), `read()` copies the facts out, `release()` frees them.
+   */
+  function rankFacts(nRows: number, train: CsrArrays, test: CsrArrays, k: number) {
+    let maxTest = 0;
+    for (let r = 0; r < nRows; r++) maxTest = Math.max(maxTest, test.indptr[r + 1] - test.indptr[r]);
+    const nnz = test.indices.length;
+    const scratchBytes = Math.ceil(((maxTest + 4) * 12) / LINE) * LINE;
+    const p = {
+      trainIndptr: heap.put(train.indptr), trainIndices: heap.put(train.indices),
+      testIndptr: heap.put(test.indptr), testIndices: heap.put(test.indices),
+      top: heap.alloc(nRows * k * 4), topScores: heap.alloc(nRows * k * 4), counts: heap.alloc(nRows * 4), hits: heap.alloc(nRows * k * 4),
+      ranks: heap.alloc(nnz * 4), negatives: heap.alloc(nRows * 4), auc: heap.alloc(nRows * 8), above: heap.alloc(nRows * 4),
+      scratch: heap.alloc((pool?.threads ?? 1) * scratchBytes),
+    };
+    return {
+      rowArgs: (a: number, n: number, t = 0) => [
+        p.trainIndptr + a * 4, p.trainIndices, p.testIndptr + a * 4, p.testIndices, k,
+        p.top + a * k * 4, p.topScores + a * k * 4, p.counts + a * 4, p.hits + a * k * 4,
+        p.ranks, p.negatives + a * 4, p.auc + a * 8, p.above + a * 4, p.scratch + t * scratchBytes,
+      ],
+      read: (): RankMetrics => ({
+        k, rows: nRows,
+        indices: heap.i32(p.top, nRows * k).slice(), scores: heap.f32(p.topScores, nRows * k).slice(), counts: heap.i32(p.counts, nRows).slice(),
+        hits: heap.i32(p.hits, nRows * k).slice(), ranks: heap.i32(p.ranks, nnz).slice(), negatives: heap.i32(p.negatives, nRows).slice(),
+        aucPairs: new Float64Array(heap.memory.buffer, p.auc, nRows).slice(), above: heap.i32(p.above, nRows).slice(),
+      }),
+      release: () => {
+        for (const ptr of Object.values(p)) heap.release(ptr);
+      },
+    };
+  }
+
   const recommendBlock = (queries: Float32Array, nQueries: number, items: DenseMatrix, k: number, mask?: RowMask): TopK => {
     const call = prepare(queries, nQueries, items, k, mask, 1);
-    x.recommendBlock(...call.args(0, nQueries, 0));
+    x[call.kernel](...call.args(0, nQueries, 0));
     return call.finish();
   };
 
@@ -243,18 +300,17 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     async recommendBlockParallel(queries, nQueries, items, k, mask) {
       const threads = pool ? Math.min(pool.threads, Math.floor(nQueries / MIN_QUERIES_PER_THREAD)) : 1;
       if (!pool || threads < 2) return recommendBlock(queries, nQueries, items, k, mask);
-      const call = prepare(queries, nQueries, items, k, mask, threads);
+      const call = prepare(queries, nQueries, items, k, mask, pool.threads);
       const counter = heap.alloc(LINE);
       heap.i32(counter, 1)[0] = 0;
       // Queries claimed in chunks (claimed.ts). Chunks are even, so recommendBlock pairs every query; each call does
-      // about UNITS_PER_CALL of work.
-      const perQuery = items.rows * (items.cols + 4);
+      // about UNITS_PER_CALL of work (a pruned query scores a few percent of the rows: its estimate is rows × 8).
       const step = 2 * Math.max(1, Math.min(8, Math.floor(nQueries / (threads * 32))));
-      const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * perQuery)));
+      const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * call.perQuery)));
       const calls = Math.ceil(nQueries / step / perCall) + 1;
       const args = (t: number) => [...call.args(0, nQueries, t), counter, step, perCall];
       try {
-        await runClaimed(x, pool, 'recommendBlockClaim', threads, calls, args);
+        await runClaimed(x, pool, `${call.kernel}Claim`, threads, calls, args);
       } catch (e) {
         call.abandon();
         throw e;
@@ -296,6 +352,7 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const Y = own(other, WasmMatrix, heap, 'matrix');
       const C = own(confidence, WasmSparseMatrix, heap, 'sparseMatrix');
       checkAls(X, C, Y, gram, options);
+      X.changed();
       const d = X.cols;
       const cg = options.solver === 'cg';
       const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
@@ -332,6 +389,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const C = own(interactions, WasmSparseMatrix, heap, 'sparseMatrix');
       checkSgd(X, Y, C, samples);
       if (C.nnz === 0 || samples === 0) return { correct: 0, skipped: 0 };
+      X.changed();
+      Y.changed();
       // deterministic: one stream in sample order (Hogwild's interleaving of shared-row updates cannot be replayed)
       const threads = pool && samples >= 4096 && !options.deterministic ? pool.threads : 1;
       // Per thread, one cache line: rng state (written on every draw) at +0, stats at +16. With 16-byte blocks the
@@ -374,6 +433,8 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
       const C = own(rows, WasmSparseMatrix, heap, 'sparseMatrix');
       checkSgd(X, Y, C, 0, G);
       if (C.nnz === 0) return;
+      X.changed();
+      G.changed();
       const threads = pool && C.rows >= 64 ? Math.min(pool.threads, C.rows) : 1;
       const cols = X.cols;
       const ip = C.hostIndptr;
@@ -423,33 +484,39 @@ export function createWasmBackend(kernels: KernelInstance, pool?: KernelPool): B
     hybridSession: (params, data, settings) => createWasmHybridSession(heap, x, pool, params, data, settings),
     rankMetrics(scores, nRows, nCols, train, test, k) {
       checkRankMetrics(scores, nRows, nCols, train, test, k);
-      let maxTest = 0;
-      for (let r = 0; r < nRows; r++) maxTest = Math.max(maxTest, test.indptr[r + 1] - test.indptr[r]);
-      const nnz = test.indices.length;
-      const p = {
-        scores: heap.put(scores), trainIndptr: heap.put(train.indptr), trainIndices: heap.put(train.indices),
-        testIndptr: heap.put(test.indptr), testIndices: heap.put(test.indices),
-        top: heap.alloc(nRows * k * 4), topScores: heap.alloc(nRows * k * 4), counts: heap.alloc(nRows * 4), hits: heap.alloc(nRows * k * 4),
-        ranks: heap.alloc(nnz * 4), negatives: heap.alloc(nRows * 4), auc: heap.alloc(nRows * 8), above: heap.alloc(nRows * 4),
-        scratch: heap.alloc((maxTest + 1) * 8),
-      };
+      const facts = rankFacts(nRows, train, test, k);
+      const s = heap.put(scores);
       try {
         // CSR offsets stay absolute, so a chunk of rows only shifts the per-row pointers (tier-up, see UNITS_PER_CALL).
-        for (const [a, b] of chunks(0, nRows, (a, b) => (b - a) * (nCols + 16))) {
-          x.rankMetrics(
-            p.scores + a * nCols * 4, b - a, nCols, p.trainIndptr + a * 4, p.trainIndices, p.testIndptr + a * 4, p.testIndices, k,
-            p.top + a * k * 4, p.topScores + a * k * 4, p.counts + a * 4, p.hits + a * k * 4,
-            p.ranks, p.negatives + a * 4, p.auc + a * 8, p.above + a * 4, p.scratch,
-          );
-        }
-        return {
-          k, rows: nRows,
-          indices: heap.i32(p.top, nRows * k).slice(), scores: heap.f32(p.topScores, nRows * k).slice(), counts: heap.i32(p.counts, nRows).slice(),
-          hits: heap.i32(p.hits, nRows * k).slice(), ranks: heap.i32(p.ranks, nnz).slice(), negatives: heap.i32(p.negatives, nRows).slice(),
-          aucPairs: new Float64Array(heap.memory.buffer, p.auc, nRows).slice(), above: heap.i32(p.above, nRows).slice(),
-        };
+        for (const [a, b] of chunks(0, nRows, (a, b) => (b - a) * (nCols + 16))) x.rankMetrics(s + a * nCols * 4, b - a, nCols, ...facts.rowArgs(a, b - a));
+        return facts.read();
       } finally {
-        for (const ptr of Object.values(p)) heap.release(ptr);
+        heap.release(s);
+        facts.release();
+      }
+    },
+    async rankMetricsScored(queries, nQueries, items, train, test, k) {
+      checkQueries(queries, nQueries, items);
+      const m = own(items, WasmMatrix, heap, 'matrix');
+      checkRankMetrics(undefined, nQueries, m.rows, train, test, k);
+      const threads = pool ? Math.max(1, Math.min(pool.threads, Math.floor(nQueries / MIN_QUERIES_PER_THREAD))) : 1;
+      const facts = rankFacts(nQueries, train, test, k);
+      // Rows claimed in even chunks of up to 32 (the kernel scores a chunk tile by tile: 140 → 103 ms CPU per 512
+      // Gowalla-shape users from 2 to 32), a chunk's scores at most 16 MiB, about UNITS_PER_CALL of work per call.
+      const step = 2 * Math.max(1, Math.min(16, Math.floor(nQueries / (threads * 32)), Math.floor((1 << 21) / m.rows)));
+      const q = heap.put(queries);
+      const rows = heap.alloc(threads * step * m.rows * 4);
+      const counter = heap.alloc(LINE);
+      heap.i32(counter, 1)[0] = 0;
+      const perCall = Math.max(1, Math.floor(UNITS_PER_CALL / (step * m.rows * (m.cols + 16))));
+      const calls = Math.ceil(nQueries / step / perCall) + 1;
+      const args = (t: number) => [q, nQueries, m.ptr, m.rows, m.cols, ...facts.rowArgs(0, nQueries, t), rows + t * step * m.rows * 4, counter, step, perCall];
+      try {
+        await runClaimed(x, pool, 'rankMetricsScoredClaim', threads, calls, args);
+        return facts.read();
+      } finally {
+        for (const p of [q, rows, counter]) heap.release(p);
+        facts.release();
       }
     },
     nn: wasmNnKernels(heap, x),

@@ -2,8 +2,8 @@
 import { WasmModuleMismatchError } from '../../errors.ts';
 
 /** The exports a kernel module must have; a module from another version or project fails here, not deep inside a call. */
-export const REQUIRED_EXPORTS = ['heapBase', 'scoreBlock', 'topk', 'topkRows', 'csrFromCoo', 'csrDedupe', 'csrMaskRows', 'recommendBlock', 'recommendBlockClaim',
-  'gram', 'alsCgRows', 'alsCholeskyRows', 'bprSamples', 'bprSamplesClaim', 'lmfRowsClaim', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'productTopkRows', 'productRecommendRows', 'exactTopk',
+export const REQUIRED_EXPORTS = ['heapBase', 'scoreBlock', 'topk', 'topkRows', 'csrFromCoo', 'csrDedupe', 'csrMaskRows', 'recommendBlock', 'recommendBlockClaim', 'recommendPruned', 'recommendPrunedClaim',
+  'gram', 'alsCgRows', 'alsCholeskyRows', 'bprSamples', 'bprSamplesClaim', 'lmfRowsClaim', 'lightfmEpoch', 'lightfmEpochClaim', 'rankMetrics', 'rankMetricsScoredClaim', 'productTopkRows', 'productRecommendRows', 'exactTopk',
   'hnswInsert', 'hnswSearch', 'hnswSearchRows', 'gruForward', 'gruBackward',
   'nnGemm', 'nnActivate', 'nnActivateBackward', 'nnSoftmaxRows', 'nnEmbeddingBag', 'nnEmbeddingBagBackward',
   'allFinite', 'gramRows', 'spdSweepPivot', 'spdSweepUpdate', 'spdSweepFinish', 'spdSymmetrize'] as const;

@@ -392,6 +392,7 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     },
     hybridSession: (params, data, settings) => wasm.hybridSession(params, data, settings),
     rankMetrics: (scores, nRows, nCols, train, test, k) => wasm.rankMetrics(scores, nRows, nCols, train, test, k),
+    rankMetricsScored: (queries, nQueries, items, train, test, k) => wasm.rankMetricsScored(queries, nQueries, dense(items).mirror, train, test, k),
     productTopk: (a, b, k) => wasm.productTopk(a, b, k),
     productRecommend: (a, b, k, excludeOwn) => wasm.productRecommend(a, b, k, excludeOwn),
     sparseGram: (byItem, byUser, regularization) => wasm.sparseGram(byItem, byUser, regularization),
