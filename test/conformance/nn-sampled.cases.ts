@@ -4,18 +4,12 @@
 // planted checkerboard, save/load, and model files written before the option existed.
 import {
   init, getBackend, createParam, createSampler, gradCheck, sampledOutputStep, AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE,
-  Interactions, Vocabulary, saveModel, loadModel, encodeModelState, InvalidArgumentError, type Backend, type Param, type SampledOutputInput,
+  Interactions, Vocabulary, saveModel, loadModel, encodeModelState, InvalidArgumentError, type Param, type SampledOutputInput,
 } from 'recwise';
 import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
-
-async function backends(): Promise<[Backend, Backend]> {
-  await init({ backend: 'js' });
-  const js = await getBackend();
-  await init({ backend: 'wasm', threads: 1 });
-  return [js, await getBackend()];
-}
+import { backends } from './nn.cases.ts';
 
 function randParam(name: string, rows: number, cols: number, seed: number, scale: number): Param {
   const p = createParam(name, rows, cols, { sparse: true });
