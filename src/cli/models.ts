@@ -109,7 +109,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
 };
 
 // Sampled-softmax negatives: gru, two-tower and the autoencoder's sampled output (issue 23)
-const NEGATIVES: FlagSpec = { name: 'negatives', type: 'int', min: 0, help: "gru/two-tower/autoencoder: sampled-softmax negatives per batch (defaults: 256, autoencoder 1000)" };
+const NEGATIVES: FlagSpec = { name: 'negatives', type: 'int', min: 0, help: "gru/two-tower/autoencoder: sampled-softmax negatives per batch (defaults: 256, autoencoder 2000)" };
 const SAMPLER: FlagSpec = { name: 'sampler', type: 'enum', values: ['popularity', 'log-uniform', 'uniform'], help: 'gru/two-tower/autoencoder: negative sampler, logQ-corrected (default popularity)' };
 
 // Sequence and retrieval models (issue 9): flags shared by gru and two-tower
