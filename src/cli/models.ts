@@ -116,12 +116,15 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   },
 };
 
+// Sampled-softmax negatives: gru, two-tower and the autoencoder's sampled output (issue 23)
+const NEGATIVES: FlagSpec = { name: 'negatives', type: 'int', min: 0, help: "gru/two-tower/autoencoder: sampled-softmax negatives per batch (defaults: 256, autoencoder 2000)" };
+const SAMPLER: FlagSpec = { name: 'sampler', type: 'enum', values: ['popularity', 'log-uniform', 'uniform'], help: 'gru/two-tower/autoencoder: negative sampler, logQ-corrected (default popularity)' };
+
 // Sequence and retrieval models (issue 9): flags shared by gru and two-tower
 const RETRIEVAL_FLAGS: readonly FlagSpec[] = [
   FACTORS, LEARNING_RATE, EPOCHS, SEED,
   { name: 'max-seq-len', type: 'int', min: 1, help: 'gru/two-tower: most recent items a user embedding reads (default 50)' },
-  { name: 'negatives', type: 'int', min: 0, help: 'gru/two-tower: sampled-softmax negatives per batch (default 256)' },
-  { name: 'sampler', type: 'enum', values: ['popularity', 'log-uniform', 'uniform'], help: 'gru/two-tower: negative sampler, logQ-corrected (default popularity)' },
+  NEGATIVES, SAMPLER,
   { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower: rows per mini-batch (defaults: gru 32, two-tower 256)' },
 ];
 const retrievalOptions = (f: FlagValues) => ({
@@ -184,10 +187,12 @@ const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
       { name: 'dropout', type: 'number', min: 0, help: 'autoencoder: dropout on the code layer (default 0)' },
       { name: 'tied', type: 'boolean', help: 'autoencoder: output layer shares the input embedding table' },
       { name: 'item-based', type: 'boolean', help: "autoencoder: rows are items (their users in, users out) instead of users" },
+      { name: 'output', type: 'enum', values: ['auto', 'batch', 'sampled', 'full'], help: "autoencoder: output columns a step trains: Recoder's batch set, own items + sampled negatives, or all (default auto: sampled above 20,000 items)" },
+      NEGATIVES, SAMPLER,
     ],
     create: (f) => new AutoencoderRecommender(given({
       ...neuralOptions(f), activation: f.activation, inputDropout: f['input-dropout'], dropout: f.dropout, tied: f.tied === true ? true : undefined,
-      mode: f['item-based'] === true ? 'item' : undefined,
+      mode: f['item-based'] === true ? 'item' : undefined, output: f.output, negatives: f.negatives, sampler: f.sampler,
       hiddenLayers: typeof f.hidden === 'string' ? f.hidden.split(',').filter((v) => v.trim()).map(Number) : undefined,
     })),
   },

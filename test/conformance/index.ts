@@ -23,6 +23,7 @@ import './retrieval.cases.ts';
 import './pipeline.cases.ts';
 import './nn-seq.cases.ts';
 import './nn.cases.ts';
+import './nn-sampled.cases.ts';
 import './citizen.cases.ts';
 import './guest.cases.ts';
 import './untrusted.cases.ts';

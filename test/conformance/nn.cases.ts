@@ -15,7 +15,8 @@ import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
 
-async function backends(): Promise<[Backend, Backend]> {
+/** The js backend and the one-thread wasm backend (the wasm one stays initialised). */
+export async function backends(): Promise<[Backend, Backend]> {
   await init({ backend: 'js' });
   const js = await getBackend();
   await init({ backend: 'wasm', threads: 1 });
