@@ -3,9 +3,12 @@
 // sampled-softmax value by hand, the 'auto' switch at AUTOENCODER_SAMPLED_ABOVE output columns, learning on the
 // planted checkerboard, save/load, and model files written before the option existed.
 import {
-  init, getBackend, createParam, createSampler, gradCheck, sampledOutputStep, AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE,
-  Interactions, Vocabulary, saveModel, loadModel, encodeModelState, InvalidArgumentError, type Param, type SampledOutputInput,
+  init, getBackend, Interactions, Vocabulary, saveModel, loadModel, encodeModelState, InvalidArgumentError,
 } from 'recwise';
+import {
+  createParam, createSampler, gradCheck, sampledOutputStep, AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE,
+  type Param, type SampledOutputInput,
+} from 'recwise/nn';
 import { test } from './harness.ts';
 import { close, equal, ok, rng, throws } from './assert.ts';
 import { checkerboard } from './fixtures.ts';
