@@ -137,7 +137,7 @@ export abstract class FactorRecommender extends Recommender {
   }
 
   /**
-   * Ranking facts of `users` for {@link evaluate} (src/eval): the backend scores each user's row and ranks it in one
+   * Ranking facts of `users` for `evaluate()` (src/eval): the backend scores each user's row and ranks it in one
    * pass (rankMetricsScored), the same facts as rankMetrics over scoreUsers without holding a users × items block.
    * Undefined where a subclass scores other than by ⟨user row, item row⟩ (evaluate then ranks scoreUsers' block).
    *
