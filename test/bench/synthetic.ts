@@ -13,6 +13,7 @@
  */
 import { Interactions } from '../../src/data/interactions.ts';
 import { Vocabulary } from '../../src/data/vocabulary.ts';
+import { mulberry32 } from '../../src/models/random.ts';
 import type { Split } from './protocol.ts';
 
 export interface SyntheticOptions {
@@ -43,18 +44,6 @@ export const SCALE_SHAPES = {
   '20m-1m': { users: 1_000_000, items: 1_000_000, interactions: 20_000_000 },
   '50m-1m': { users: 2_000_000, items: 1_000_000, interactions: 50_000_000 },
 } as const satisfies Record<string, SyntheticOptions>;
-
-/** mulberry32: a small seeded generator with full 2^32 period, plenty for data generation. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cumulative Zipf weights 1/(r+1)^s over n ranks, normalised to end at 1 (for inverse-CDF sampling). */
 function zipfCdf(n: number, s: number): Float64Array {
