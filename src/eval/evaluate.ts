@@ -21,6 +21,11 @@ import {
   METRIC_DEFINITIONS, METRIC_NAMES, USER_METRIC_NAMES, metricDefinitions, metricFormula,
   type MetricDefinition, type MetricName, type UserMetricName, type UserRankFacts,
 } from './metrics.ts';
+import { useKernels } from '../kernels/family.ts';
+import { METRICS_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(METRICS_KERNELS);
 
 /** Options of {@link evaluate}; `M` is the metrics asked for (all by default), which types the result's `means`. */
 export interface EvaluateOptions<M extends MetricName = MetricName> extends LongRunOptions {

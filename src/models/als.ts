@@ -30,6 +30,11 @@ import type { AlsSolveOptions, Backend, Csr, DenseMatrix } from '../kernels/type
 import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
 import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../kernels/reference/als.ts';
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
+import { useKernels } from '../kernels/family.ts';
+import { ALS_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(ALS_KERNELS);
 
 /** Hyperparameters of {@link AlsRecommender}; defaults are implicit's. */
 export interface AlsOptions {

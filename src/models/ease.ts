@@ -21,6 +21,11 @@ import { MemoryLimitError, RecwiseError, nameErrorClass } from '../errors.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { SHARED_MAX_PAGES } from '../kernels/wasm/module.ts';
 import { EDGE_ISOLATE_BYTES } from './fit-memory.ts';
+import { useKernels } from '../kernels/family.ts';
+import { SPD_KERNELS, NN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(SPD_KERNELS, NN_KERNELS);
 
 /** Hyperparameters of {@link EaseRecommender}. */
 export interface EaseOptions {

@@ -11,6 +11,11 @@ import type { Id } from '../data/vocabulary.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError, UnknownItemError } from '../errors.ts';
 import { checkSimilarOptions, similarFilter, type SimilarOptions } from './similar.ts';
+import { useKernels } from '../kernels/family.ts';
+import { KNN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(KNN_KERNELS);
 
 /** Users per recommendBatch kernel call: bounds the history copy and the k-slot results. */
 const BATCH_USERS = 8192;

@@ -20,6 +20,11 @@ import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { withDefaults } from '../options-check.ts';
+import { useKernels } from '../kernels/family.ts';
+import { KNN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(KNN_KERNELS);
 
 /** How item vectors are weighted before their dot products are taken. */
 export type ItemSimilarity = 'cosine' | 'bm25' | 'tfidf' | 'plain';

@@ -27,6 +27,11 @@ import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 import { checkFiniteFeatures, checkFiniteWeights } from './fit-data.ts';
 import { checkInteractionsArgument } from '../data/interactions.ts';
 import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
+import { useKernels } from '../kernels/family.ts';
+import { HYBRID_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(HYBRID_KERNELS);
 
 /** Hyperparameters of {@link LightFmRecommender}; defaults are LightFM's (except `epochs`, LightFM's fit default is 1). */
 export interface LightFmOptions {

@@ -13,6 +13,11 @@ import type { Interactions } from '../data/interactions.ts';
 import type { Backend, DenseMatrix } from '../kernels/types.ts';
 import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
 import { withDefaults } from '../options-check.ts';
+import { useKernels } from '../kernels/family.ts';
+import { SGD_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(SGD_KERNELS);
 
 /** Hyperparameters of {@link LmfRecommender}; defaults are implicit's. */
 export interface LmfOptions {

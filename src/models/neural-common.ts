@@ -17,6 +17,11 @@ import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from 
 import { allFiniteRef } from '../kernels/reference/finite.ts';
 import { checkIntegerOption, checkNumberOption } from './options.ts';
 import { checkOptionKeys, optionKeys } from '../options-check.ts';
+import { useKernels } from '../kernels/family.ts';
+import { NN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(NN_KERNELS);
 
 /** Training hyper-parameters shared by the neural models (Recoder's Recoder.train arguments). */
 export interface NeuralTrainingOptions {

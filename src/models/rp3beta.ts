@@ -19,6 +19,11 @@ import { registerModelKind, type ModelState } from './registry.ts';
 import type { Interactions } from '../data/interactions.ts';
 import type { Backend, Csr } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
+import { useKernels } from '../kernels/family.ts';
+import { KNN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(KNN_KERNELS);
 
 /** Hyperparameters of {@link Rp3BetaRecommender}; defaults are Dacrema et al.'s. */
 export interface Rp3BetaOptions {

@@ -17,6 +17,11 @@ import { createJsBackend } from '../kernels/js/backend.ts';
 import type { GruForward } from '../kernels/reference/gru.ts';
 import { createParam } from './optim.ts';
 import type { Param } from './types.ts';
+import { useKernels } from '../kernels/family.ts';
+import { GRU_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(GRU_KERNELS);
 
 /** Options of {@link Gru}. */
 export interface GruOptions {

@@ -24,6 +24,11 @@ import { InvalidArgumentError } from '../errors.ts';
 import type { Backend } from '../kernels/types.ts';
 import { createJsBackend } from '../kernels/js/backend.ts';
 import type { Param } from './types.ts';
+import { useKernels } from '../kernels/family.ts';
+import { NN_KERNELS } from '../kernels/families.ts';
+
+// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+useKernels(NN_KERNELS);
 
 export type SamplerKind = 'log-uniform' | 'popularity' | 'uniform';
 

@@ -399,7 +399,10 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     spdInverse: (a, n, options) => wasm.spdInverse(a, n, options),
     gruForward: (...a) => wasm.gruForward(...a),
     gruBackward: (...a) => wasm.gruBackward(...a),
-    nn: wasm.nn,
+    // a getter: the neural kernels join the wasm backend when the neural stack loads (kernels/family.ts), maybe later
+    get nn() {
+      return wasm.nn;
+    },
     dispose() {
       ctx.destroy();
       wasm.dispose();
