@@ -54,8 +54,6 @@ for (const f of readdirSync(ESM, { recursive: true })) {
   const fixed = text.replace(relativeTs, (_, head, q, path) => `${head}${q}${path}.js${q}`);
   if (fixed !== text) writeFileSync(file, fixed);
 }
-// The MessagePack codec is bundled into its module (src/io/msgpack.ts says why): no runtime dependency.
-await build({ entryPoints: ['src/io/msgpack.ts'], outfile: `${ESM}/io/msgpack.js`, bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', legalComments: 'none', logLevel: 'warning', mainFields: ['module', 'main'], allowOverwrite: true });
 copyFileSync('build/kernels.wasm', `${ESM}/kernels/wasm/kernels.wasm`);
 copyFileSync('build/kernels-mt.wasm', `${ESM}/kernels/wasm/kernels-mt.wasm`);
 // workerd / edge-light conditions: each entry behind a wrapper that first provides the kernels as an imported Wasm

@@ -7,15 +7,15 @@
  * src/io/README.md for the full description.
  *
  * Reading untrusted bytes: magic, version, header checksum and declared lengths are checked against the buffer
- * before the payload is touched; the payload checksum before it is decoded; the msgpack decoder runs with every
- * length limit set to the payload size, so no declared count can make it allocate more than the file holds; and
+ * before the payload is touched; the payload checksum before it is decoded; the msgpack decoder checks every
+ * declared length against the bytes left, so no declared count can make it allocate more than the file holds; and
  * every tensor's dtype, shape and byte length, the vocabulary sizes and the CSR invariants are checked before the
  * state is returned. Every failure is a {@link ModelFileError}.
  *
  * Writing is deterministic: sorted map keys, no time or runtime unless asked for, so the same state gives the same
  * bytes on Node, Deno, Bun, browsers and workerd.
  */
-import { Decoder, Encoder } from './msgpack.ts';
+import { decodeMsgpack, encodeMsgpack } from './msgpack.ts';
 import type { ModelState } from '../models/registry.ts';
 import { InvalidArgumentError, ModelFileError, RecwiseError } from '../errors.ts';
 import { VERSION } from '../version.ts';
@@ -42,7 +42,7 @@ export function encodeModelState(state: ModelState, options: EncodeOptions = {})
   const { payload, resumable, f16 } = stateToPayload(state, options, VERSION);
   let body: Uint8Array;
   try {
-    body = new Encoder({ sortKeys: true, ignoreUndefined: true, initialBufferSize: 1 << 16 }).encode(payload);
+    body = encodeMsgpack(payload);
   } catch (e) {
     throw new InvalidArgumentError('state.params', state.params, `values MessagePack can encode (${(e as Error).message})`);
   }
@@ -78,9 +78,9 @@ export function decodeModelState(input: Uint8Array | ArrayBuffer): DecodedModelS
   const n = payload.length;
   let decoded: unknown;
   try {
-    // Every count the payload can declare is capped by its own size (a msgpack element takes at least one byte),
-    // so a crafted count cannot make the decoder allocate beyond the file.
-    decoded = new Decoder({ maxStrLength: n, maxBinLength: n, maxArrayLength: n, maxMapLength: n, maxExtLength: n }).decode(payload);
+    // Every length and count the payload declares is checked against the bytes left before anything is allocated
+    // (msgpack.ts), so a crafted count cannot make the decoder allocate beyond the file.
+    decoded = decodeMsgpack(payload);
   } catch (e) {
     if (e instanceof RecwiseError) throw e;
     throw new ModelFileError('MODEL_FILE_PAYLOAD', 'payload', n, `not valid MessagePack (${String((e as Error)?.message ?? e).slice(0, 200)})`);
