@@ -32,9 +32,13 @@ import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../ke
 import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
 import { useKernels } from '../kernels/family.ts';
 import { ALS_KERNELS } from '../kernels/families.ts';
+import { registerFitMemory } from './fit-memory.ts';
+import { ALS_FIT_MEMORY } from './fit-memory-formulas.ts';
 
-// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+// The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
+// it does not ship them).
 useKernels(ALS_KERNELS);
+registerFitMemory('als', ALS_FIT_MEMORY);
 
 /** Hyperparameters of {@link AlsRecommender}; defaults are implicit's. */
 export interface AlsOptions {

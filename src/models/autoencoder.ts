@@ -33,6 +33,11 @@ import {
 } from './neural-common.ts';
 import { checkIntegerOption, checkNumberOption, maxAbs, sumAbs } from './options.ts';
 import { withDefaults } from '../options-check.ts';
+import { registerFitMemory } from './fit-memory.ts';
+import { AUTOENCODER_FIT_MEMORY } from './fit-memory-formulas.ts';
+
+// Its fit-memory formula, checked before every fit, comes with it (issue 18).
+registerFitMemory('autoencoder', AUTOENCODER_FIT_MEMORY);
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
 export interface AutoencoderOptions extends NeuralTrainingOptions {

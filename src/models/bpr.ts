@@ -15,9 +15,13 @@ import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout
 import { withDefaults } from '../options-check.ts';
 import { useKernels } from '../kernels/family.ts';
 import { SGD_KERNELS } from '../kernels/families.ts';
+import { registerFitMemory } from './fit-memory.ts';
+import { BPR_FIT_MEMORY } from './fit-memory-formulas.ts';
 
-// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+// The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
+// it does not ship them).
 useKernels(SGD_KERNELS);
+registerFitMemory('bpr', BPR_FIT_MEMORY);
 
 /** Hyperparameters of {@link BprRecommender}; defaults are implicit's. */
 export interface BprOptions {

@@ -22,9 +22,13 @@ import { InvalidArgumentError } from '../errors.ts';
 import { withDefaults } from '../options-check.ts';
 import { useKernels } from '../kernels/family.ts';
 import { KNN_KERNELS } from '../kernels/families.ts';
+import { registerFitMemory } from './fit-memory.ts';
+import { ITEMKNN_FIT_MEMORY } from './fit-memory-formulas.ts';
 
-// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+// The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
+// it does not ship them).
 useKernels(KNN_KERNELS);
+registerFitMemory('itemknn', ITEMKNN_FIT_MEMORY);
 
 /** How item vectors are weighted before their dot products are taken. */
 export type ItemSimilarity = 'cosine' | 'bm25' | 'tfidf' | 'plain';

@@ -29,9 +29,13 @@ import { checkInteractionsArgument } from '../data/interactions.ts';
 import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
 import { useKernels } from '../kernels/family.ts';
 import { HYBRID_KERNELS } from '../kernels/families.ts';
+import { registerFitMemory } from './fit-memory.ts';
+import { LIGHTFM_FIT_MEMORY } from './fit-memory-formulas.ts';
 
-// The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
+// The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
+// it does not ship them).
 useKernels(HYBRID_KERNELS);
+registerFitMemory('lightfm', LIGHTFM_FIT_MEMORY);
 
 /** Hyperparameters of {@link LightFmRecommender}; defaults are LightFM's (except `epochs`, LightFM's fit default is 1). */
 export interface LightFmOptions {
