@@ -7,7 +7,7 @@ export default defineConfig({
     alias: [
       { find: /^recwise$/, replacement: fileURLToPath(new URL('./src/entry/default.ts', import.meta.url)) },
       { find: /^recwise\/report$/, replacement: fileURLToPath(new URL('./src/report/index.ts', import.meta.url)) },
-      { find: /^recwise\/(inline|nn|retrieval|serve|interop|webgpu|testing)$/, replacement: fileURLToPath(new URL('./src/entry/$1.ts', import.meta.url)) },
+      { find: /^recwise\/(inline|nn|retrieval|serve|interop|webgpu|testing|tune)$/, replacement: fileURLToPath(new URL('./src/entry/$1.ts', import.meta.url)) },
     ],
   },
   test: { include: ['test/unit/**/*.test.ts', 'test/runners/node.test.ts'], testTimeout: 60_000 },

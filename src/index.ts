@@ -1,6 +1,6 @@
 /**
  * The root entry's public surface (`recwise`): backends, data, the core models (factorization, neighbourhood,
- * baselines), evaluation, tuning and model files. The neural stack, retrieval, serving, interop, WebGPU and the
+ * baselines), evaluation and model files. The neural stack, retrieval, serving, interop, WebGPU and the
  * reference kernels are their own entries (src/entry/*.ts, issue 18), so an app pays only for what it imports.
  * This file only re-exports; see the modules for documentation.
  */
@@ -90,12 +90,6 @@ export { EaseRecommender, InaccurateInverseError, easeMemoryBytes } from './mode
 export type { EaseOptions } from './models/ease.ts';
 export { Rp3BetaRecommender } from './models/rp3beta.ts';
 export type { Rp3BetaOptions } from './models/rp3beta.ts';
-export { BlendRecommender, normalizeScores, MAX_BLEND_MEMBERS } from './models/blend.ts';
-export type { BlendOptions, BlendMemberSpec, BlendNormalization } from './models/blend.ts';
-export { tune } from './tune/tune.ts';
-export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from './tune/tune.ts';
-export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from './tune/spaces.ts';
-export type { SearchSpace, Random } from './tune/spaces.ts';
 export { MemoryLimitError } from './errors.ts';
 export { fitMemoryEstimate, maxFitInteractions, FIT_MEMORY_KINDS } from './models/fit-memory.ts';
 export type { FitShape, FitMemoryEstimate } from './models/fit-memory.ts';

@@ -13,7 +13,8 @@ import { wasmMetricsKernels } from './wasm/metrics.ts';
 import { createWasmSpd } from './wasm/spd.ts';
 import { createWasmHybridSession } from './wasm/lightfm.ts';
 import { wasmGruBackward, wasmGruForward } from './wasm/gru.ts';
-import { wasmNnKernels } from './wasm/nn.ts';
+import { wasmEmbeddingBag, wasmNnKernels } from './wasm/nn.ts';
+import { embeddingBagRef } from './reference/nn.ts';
 
 /** ALS: `gram`, `alsSolve`. */
 export const ALS_KERNELS: KernelFamily<'gram' | 'alsSolve'> = { methods: ['gram', 'alsSolve'], js: jsAlsKernels, wasm: wasmAlsKernels };
@@ -53,3 +54,10 @@ export const GRU_KERNELS: KernelFamily<'gruForward' | 'gruBackward'> = {
 
 /** The neural core's hot loops: `nn` (gemm, activations, softmax, embedding bags). */
 export const NN_KERNELS: KernelFamily<'nn'> = { methods: ['nn'], js: jsNnKernels, wasm: ({ heap, x }) => ({ nn: wasmNnKernels(heap, x) }) };
+
+/** The embedding bag alone (an internal method, family.ts): EASE's dense scoring, without the rest of `nn`. */
+export const EMBEDDING_BAG_KERNELS: KernelFamily<'embeddingBag'> = {
+  methods: ['embeddingBag'],
+  js: () => ({ embeddingBag: embeddingBagRef }),
+  wasm: ({ heap, x }) => ({ embeddingBag: wasmEmbeddingBag(heap, x) }),
+};

@@ -12,25 +12,37 @@
  */
 import { BackendUnavailableError } from '../errors.ts';
 import type { Backend } from './types.ts';
+import type { NnKernels } from './reference/nn.ts';
 import type { WasmKernelContext } from './wasm/backend.ts';
 
 /** The backend kinds whose methods come in families (`webgpu` wraps a `wasm` backend and delegates to it). */
 type KernelKind = 'js' | 'wasm';
 
+/**
+ * Kernels a family may add beyond the public {@link Backend} contract: EASE's dense scoring needs the embedding bag
+ * alone, not all of `nn` (the neural stack's kernels). Its users cast the backend to `Backend & InternalKernels`.
+ */
+export interface InternalKernels {
+  /** {@link NnKernels.embeddingBag}. */
+  embeddingBag: NnKernels['embeddingBag'];
+}
+
 /** The backend methods that come in families (src/kernels/families.ts); the rest is every backend's core. */
 export type FamilyMethod =
   | 'gram' | 'alsSolve' | 'bprEpoch' | 'lmfEpoch' | 'hybridSession' | 'rankMetrics' | 'rankMetricsScored'
-  | 'productTopk' | 'productRecommend' | 'sparseGram' | 'spdInverse' | 'gruForward' | 'gruBackward' | 'nn';
+  | 'productTopk' | 'productRecommend' | 'sparseGram' | 'spdInverse' | 'gruForward' | 'gruBackward' | 'nn' | 'embeddingBag';
+
+type FamilyBackend = Backend & InternalKernels;
 
 /** What a backend kind implements itself. */
-export type BackendCore = Omit<Backend, FamilyMethod>;
+export type BackendCore = Omit<Backend, Exclude<FamilyMethod, 'embeddingBag'>>;
 
 /** One family of backend methods, implemented for each kernel kind. */
 export interface KernelFamily<K extends FamilyMethod = FamilyMethod> {
   /** The methods it adds (the getters defined before any backend builds them). */
   readonly methods: readonly K[];
-  readonly js: () => Pick<Backend, K>;
-  readonly wasm: (context: WasmKernelContext) => Pick<Backend, K>;
+  readonly js: () => Pick<FamilyBackend, K>;
+  readonly wasm: (context: WasmKernelContext) => Pick<FamilyBackend, K>;
 }
 
 const PARTS = Symbol('recwise.kernelParts');
@@ -46,7 +58,7 @@ const BROUGHT_BY: Record<Exclude<FamilyMethod, 'nn'>, string> = {
   gram: 'AlsRecommender', alsSolve: 'AlsRecommender', bprEpoch: 'BprRecommender', lmfEpoch: 'LmfRecommender',
   hybridSession: 'LightFmRecommender', rankMetrics: 'evaluate', rankMetricsScored: 'evaluate',
   productTopk: 'ItemKnnRecommender', productRecommend: 'ItemKnnRecommender', sparseGram: 'EaseRecommender', spdInverse: 'EaseRecommender',
-  gruForward: "GruRecommender from 'recwise/nn'", gruBackward: "GruRecommender from 'recwise/nn'",
+  gruForward: "GruRecommender from 'recwise/nn'", gruBackward: "GruRecommender from 'recwise/nn'", embeddingBag: 'EaseRecommender',
 };
 
 function prototypeFor(kind: KernelKind): object {

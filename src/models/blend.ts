@@ -104,7 +104,8 @@ export function normalizeScores(row: Float32Array, seen: ArrayLike<number>, how:
  *
  * @example
  * ```ts
- * import { BlendRecommender, EaseRecommender, AlsRecommender } from 'recwise';
+ * import { EaseRecommender, AlsRecommender, saveModel } from 'recwise';
+ * import { BlendRecommender } from 'recwise/tune';
  * const blend = await new BlendRecommender({
  *   members: [new EaseRecommender({ lambda: 300 }), new AlsRecommender({ factors: 128, regularization: 5 })],
  *   weights: [0.7, 0.3],                                  // normalize: 'z-score' (default)

@@ -21,11 +21,11 @@ import { MemoryLimitError, RecwiseError, nameErrorClass } from '../errors.ts';
 import { detectCapabilities } from '../runtime/capabilities.ts';
 import { SHARED_MAX_PAGES } from '../kernels/wasm/module.ts';
 import { EDGE_ISOLATE_BYTES } from './fit-memory.ts';
-import { useKernels } from '../kernels/family.ts';
-import { SPD_KERNELS, NN_KERNELS } from '../kernels/families.ts';
+import { useKernels, type InternalKernels } from '../kernels/family.ts';
+import { SPD_KERNELS, EMBEDDING_BAG_KERNELS } from '../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
-useKernels(SPD_KERNELS, NN_KERNELS);
+useKernels(SPD_KERNELS, EMBEDDING_BAG_KERNELS);
 
 /** Hyperparameters of {@link EaseRecommender}. */
 export interface EaseOptions {
@@ -169,7 +169,7 @@ export class EaseRecommender extends ItemItemRecommender {
     const n = this.sim.rows;
     const rows = selectRows(this.requireIndex().seen, users);
     const out = new Float32Array(users.length * n);
-    this.backend.nn.embeddingBag(rows.indptr, rows.indices, rows.data, users.length, b, n, out, false);
+    (this.backend as Backend & InternalKernels).embeddingBag(rows.indptr, rows.indices, rows.data, users.length, b, n, out, false);
     return out;
   }
 

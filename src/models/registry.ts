@@ -111,7 +111,7 @@ const KIND_IMPORTS: Readonly<Record<string, string>> = {
   ease: "import { EaseRecommender } from 'recwise'",
   rp3beta: "import { Rp3BetaRecommender } from 'recwise'",
   popularity: "import { PopularityRecommender } from 'recwise'",
-  blend: "import { BlendRecommender } from 'recwise'",
+  blend: "import { BlendRecommender } from 'recwise/tune'",
   autoencoder: "import { AutoencoderRecommender } from 'recwise/nn'",
   'sampled-mf': "import { SampledMfRecommender } from 'recwise/nn'",
   'hashed-mf': "import { HashedMfRecommender } from 'recwise/nn'",

@@ -114,7 +114,8 @@ const trialKey = (model: string, params: Record<string, unknown>, rung: number) 
  *
  * @example
  * ```ts
- * import { tune, saveModel } from 'recwise';
+ * import { saveModel } from 'recwise';
+ * import { tune } from 'recwise/tune';
  * const { model, best, leaderboard } = await tune({ train, budgetSeconds: 120, onTrial: (t) => console.log(t) });
  * await saveModel(model, 'best.recwise');
  * ```

@@ -3,9 +3,10 @@
 // same lists and scores; untrusted member contents are refused by the members' layouts), options are checked, and
 // tune's blend stage scores weight vectors on the validation split and refits a winning blend.
 import {
-  init, BlendRecommender, EaseRecommender, ItemKnnRecommender, AlsRecommender, Rp3BetaRecommender, InvalidArgumentError,
-  UnknownOptionError, NotSupportedError, saveModel, loadModel, tune, evaluate, type Recommender,
+  init, EaseRecommender, ItemKnnRecommender, AlsRecommender, Rp3BetaRecommender, InvalidArgumentError,
+  UnknownOptionError, NotSupportedError, saveModel, loadModel, evaluate, type Recommender,
 } from 'recwise';
+import { BlendRecommender, tune } from 'recwise/tune';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
 import { checkerboard, randomInteractions } from './fixtures.ts';

@@ -1,6 +1,7 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, tune, InvalidArgumentError, EaseRecommender, type TuneTrial } from 'recwise';
+import { init, InvalidArgumentError, EaseRecommender } from 'recwise';
+import { tune, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
 import { deepEqual, equal, ok, rejects } from './assert.ts';

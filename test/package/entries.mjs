@@ -30,12 +30,13 @@ await check('recwise: init({ backend: "webgpu" }) without recwise/webgpu', async
   fail('init({ backend: "webgpu" }) started without recwise/webgpu');
 });
 
-const [nn, retrieval, serve, interop, webgpu, testing] = await Promise.all(['recwise/nn', 'recwise/retrieval', 'recwise/serve', 'recwise/interop', 'recwise/webgpu', 'recwise/testing'].map((e) => import(e)));
-const entries = { recwise: root, 'recwise/nn': nn, 'recwise/retrieval': retrieval, 'recwise/serve': serve, 'recwise/interop': interop, 'recwise/webgpu': webgpu, 'recwise/testing': testing };
+const [nn, retrieval, serve, interop, webgpu, testing, tuning] = await Promise.all(['recwise/nn', 'recwise/retrieval', 'recwise/serve', 'recwise/interop', 'recwise/webgpu', 'recwise/testing', 'recwise/tune'].map((e) => import(e)));
+const entries = { recwise: root, 'recwise/nn': nn, 'recwise/retrieval': retrieval, 'recwise/serve': serve, 'recwise/interop': interop, 'recwise/webgpu': webgpu, 'recwise/testing': testing, 'recwise/tune': tuning };
 
 // The root carries no other entry's API: only error classes may be exported twice (each entry's own errors).
 await check('recwise: exports', () => {
-  expectExports('recwise', root, ['init', 'DatasetBuilder', 'AlsRecommender', 'BprRecommender', 'LmfRecommender', 'LightFmRecommender', 'ItemKnnRecommender', 'EaseRecommender', 'Rp3BetaRecommender', 'PopularityRecommender', 'evaluate', 'tune', 'saveModel', 'loadModel', 'RecwiseError']);
+  expectExports('recwise', root, ['init', 'DatasetBuilder', 'AlsRecommender', 'BprRecommender', 'LmfRecommender', 'LightFmRecommender', 'ItemKnnRecommender', 'EaseRecommender', 'Rp3BetaRecommender', 'PopularityRecommender', 'evaluate', 'saveModel', 'loadModel', 'RecwiseError']);
+  if ('tune' in root) fail('the root still exports tune (it is recwise/tune)');
   for (const [name, mod] of Object.entries(entries)) {
     if (name === 'recwise') continue;
     const shared = Object.keys(mod).filter((k) => k in root && !k.endsWith('Error'));
@@ -85,6 +86,11 @@ await check('recwise/testing', () => {
   const score = new Float32Array(1);
   testing.topkRef(Float32Array.of(0.1, 0.9, 0.5), 3, 1, idx, score);
   if (idx[0] !== 1) fail('topkRef');
+});
+await check('recwise/tune', async () => {
+  expectExports('recwise/tune', tuning, ['tune', 'SEARCH_SPACES', 'DEFAULT_TUNE_MODELS']);
+  const r = await tuning.tune({ train: data, models: ['ease'], maxPoints: 2, bracketSize: 2, budgetSeconds: 60, blend: 0 });
+  if (r.best.model !== 'ease' || r.model.recommend('u0', { k: 2 }).length !== 2) fail(`tune gave ${r.best.model}`);
 });
 await check('recwise: the wasm backend runs', async () => {
   const info = await root.init();

@@ -67,6 +67,20 @@ export function activationGradFromOutput(y: number, act: NnActivation): number {
   }
 }
 
+/** {@link NnKernels.embeddingBag} on its own (EASE's dense scoring needs only this one). */
+export function embeddingBagRef(indptr: Int32Array, ids: Int32Array, w: Float32Array, rows: number, table: Float32Array, dim: number, out: Float32Array, accumulate: boolean): void {
+  if (!accumulate) out.fill(0, 0, rows * dim);
+  for (let r = 0; r < rows; r++) {
+    const o = r * dim;
+    for (let e = indptr[r]; e < indptr[r + 1]; e++) {
+      const v = w[e];
+      if (v === 0) continue;
+      const t = ids[e] * dim;
+      for (let j = 0; j < dim; j++) out[o + j] += v * table[t + j];
+    }
+  }
+}
+
 /** The TS reference implementation of {@link NnKernels} (loops ordered for cache use, f32 accumulation like Wasm's is not promised). */
 export const referenceNnKernels: NnKernels = {
   gemm(a, b, c, m, k, n, transA, transB, accumulate) {
@@ -131,18 +145,7 @@ export const referenceNnKernels: NnKernels = {
       for (let j = 0; j < cols; j++) out[o + j] *= inv;
     }
   },
-  embeddingBag(indptr, ids, w, rows, table, dim, out, accumulate) {
-    if (!accumulate) out.fill(0, 0, rows * dim);
-    for (let r = 0; r < rows; r++) {
-      const o = r * dim;
-      for (let e = indptr[r]; e < indptr[r + 1]; e++) {
-        const v = w[e];
-        if (v === 0) continue;
-        const t = ids[e] * dim;
-        for (let j = 0; j < dim; j++) out[o + j] += v * table[t + j];
-      }
-    }
-  },
+  embeddingBag: embeddingBagRef,
   embeddingBagBackward(indptr, ids, w, rows, dOut, dim, grad) {
     for (let r = 0; r < rows; r++) {
       const o = r * dim;

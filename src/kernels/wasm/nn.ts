@@ -4,6 +4,27 @@ import type { WasmHeap } from './memory.ts';
 
 type Exports = Record<string, (...a: number[]) => number>;
 
+/** The wasm {@link NnKernels.embeddingBag} on its own (EASE's dense scoring needs only this one). */
+export function wasmEmbeddingBag(heap: WasmHeap, x: Exports): NnKernels['embeddingBag'] {
+  return (indptr, ids, w, rows, table, dim, out, accumulate) => {
+    if (rows === 0 || dim === 0) return;
+    const nnz = indptr[rows];
+    // Few rows of a large table (one user at inference): copy only the rows used, renumbered, instead of the whole
+    // table into kernel memory (~100 µs for 1682 × 200). Same rows in the same order: identical sums.
+    if (nnz * 4 < table.length / dim) ({ ids, table } = usedRows(ids, nnz, table, dim));
+    const p = {
+      indptr: heap.put(indptr.subarray(0, rows + 1)), ids: heap.put(ids.subarray(0, Math.max(1, nnz))), w: heap.put(w.subarray(0, Math.max(1, nnz))),
+      table: heap.put(table), out: accumulate ? heap.put(out.subarray(0, rows * dim)) : heap.alloc(rows * dim * 4),
+    };
+    try {
+      x.nnEmbeddingBag(p.indptr, p.ids, p.w, rows, p.table, dim, p.out, accumulate ? 1 : 0);
+      out.set(heap.f32(p.out, rows * dim));
+    } finally {
+      for (const v of Object.values(p)) heap.release(v);
+    }
+  };
+}
+
 export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
   return {
     gemm(a, b, c, m, k, n, transA, transB, accumulate) {
@@ -44,23 +65,7 @@ export function wasmNnKernels(heap: WasmHeap, x: Exports): NnKernels {
         heap.release(pd);
       }
     },
-    embeddingBag(indptr, ids, w, rows, table, dim, out, accumulate) {
-      if (rows === 0 || dim === 0) return;
-      const nnz = indptr[rows];
-      // Few rows of a large table (one user at inference): copy only the rows used, renumbered, instead of the whole
-      // table into kernel memory (~100 µs for 1682 × 200). Same rows in the same order: identical sums.
-      if (nnz * 4 < table.length / dim) ({ ids, table } = usedRows(ids, nnz, table, dim));
-      const p = {
-        indptr: heap.put(indptr.subarray(0, rows + 1)), ids: heap.put(ids.subarray(0, Math.max(1, nnz))), w: heap.put(w.subarray(0, Math.max(1, nnz))),
-        table: heap.put(table), out: accumulate ? heap.put(out.subarray(0, rows * dim)) : heap.alloc(rows * dim * 4),
-      };
-      try {
-        x.nnEmbeddingBag(p.indptr, p.ids, p.w, rows, p.table, dim, p.out, accumulate ? 1 : 0);
-        out.set(heap.f32(p.out, rows * dim));
-      } finally {
-        for (const v of Object.values(p)) heap.release(v);
-      }
-    },
+    embeddingBag: wasmEmbeddingBag(heap, x),
     embeddingBagBackward(indptr, ids, w, rows, dOut, dim, grad) {
       if (rows === 0 || dim === 0) return;
       const nnz = indptr[rows];

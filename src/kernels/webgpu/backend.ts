@@ -18,6 +18,7 @@
  */
 import type { AlsSolveOptions, Backend, CsrArrays, Csr, DenseMatrix, RowMask, SparseMatrix, SparseRows, TopK } from '../types.ts';
 import { WebGpuUnavailableError } from '../../errors.ts';
+import type { InternalKernels } from '../family.ts';
 import { checkAls, checkK, checkMask, checkQueries, checkMatrixData, checkScores } from '../validate.ts';
 import { ACTIVATION_CODE, type Activation, type MatmulOptions } from '../reference/dense.ts';
 import type { GpuInfo } from '../../runtime/gpu.ts';
@@ -328,7 +329,7 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     },
   };
 
-  return {
+  const backend: WebGpuBackend & InternalKernels = {
     name: 'webgpu',
     threads: wasm.threads,
     gpu: kernels,
@@ -403,11 +404,14 @@ export function createWebGpuBackend(wasm: Backend, ctx: GpuContext): WebGpuBacke
     get nn() {
       return wasm.nn;
     },
+    // internal (kernels/family.ts InternalKernels): EASE's dense scoring
+    embeddingBag: (...a: Parameters<InternalKernels['embeddingBag']>) => (wasm as Backend & InternalKernels).embeddingBag(...a),
     dispose() {
       ctx.destroy();
       wasm.dispose();
     },
   };
+  return backend;
 }
 
 /**
