@@ -39,7 +39,7 @@ const bundle = await build({
   target: 'es2022',
   alias: {
     recwise: join(root, 'src/entry/default.ts'),
-    ...Object.fromEntries(['nn', 'retrieval', 'serve', 'interop', 'webgpu', 'testing'].map((e) => [`recwise/${e}`, join(root, `src/entry/${e}.ts`)])),
+    ...Object.fromEntries(['nn', 'retrieval', 'serve', 'interop', 'webgpu', 'testing', 'tune'].map((e) => [`recwise/${e}`, join(root, `src/entry/${e}.ts`)])),
   },
   external: ['webgpu'],
   sourcemap: 'inline',
