@@ -6,7 +6,7 @@
  * ('deflate-raw')` Web API (Node ≥ 20.12, Deno, Bun, browsers, workerd), so no native code and no inflate copy here.
  */
 import { InteropError } from '../errors.ts';
-import { crc32 } from '../io/crc32.ts';
+import { crc32, fastCrc32 } from '../io/crc32.ts';
 
 /** One member of a ZIP archive, as its central directory describes it. */
 export interface ZipEntry {
@@ -158,7 +158,7 @@ export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: str
   } else {
     throw new InteropError('ZIP_UNSUPPORTED', file, entry.name, entry.method, 'compression method not supported (only stored and deflate)', 'save with np.savez or np.savez_compressed.');
   }
-  if (crc32(data) !== entry.crc) throw new InteropError('ZIP_CRC', file, entry.name, entry.crc, 'CRC-32 mismatch: the member is damaged');
+  if ((await fastCrc32())(data) !== entry.crc) throw new InteropError('ZIP_CRC', file, entry.name, entry.crc, 'CRC-32 mismatch: the member is damaged');
   return data;
 }
 
