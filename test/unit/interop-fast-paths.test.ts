@@ -35,9 +35,9 @@ describe('parseNpy owned: views instead of copies', () => {
         const before = bytes.slice();
         const copy = parseNpy(bytes, 'x.npy');
         expect(bytes).toEqual(before); // not owned: left alone
-        expect(copy.data.buffer).not.toBe(bytes.buffer);
+        expect((copy.data as Float32Array).buffer).not.toBe(bytes.buffer);
         const owned = parseNpy(bytes, 'x.npy', { owned: true });
-        expect(owned.data.buffer, `offset ${at}`).toBe(bytes.buffer);
+        expect((owned.data as Float32Array).buffer, `offset ${at}`).toBe(bytes.buffer);
         expect(owned.shape).toEqual(a.shape);
         expect(Array.from(owned.data as Float32Array)).toEqual(Array.from(a.data));
         expect(Array.from(copy.data as Float32Array)).toEqual(Array.from(a.data));
