@@ -117,8 +117,8 @@ export async function importImplicit(source: InteropSource, options: ImportImpli
   if (saved !== undefined && saved !== factors) {
     throw new InteropError('RANK_MISMATCH', file, 'factors', saved, `the saved factors setting does not match ${U.cols} ${kind.toUpperCase()} factor columns (expected ${factors}${extra ? ` + ${extra} bias column${extra > 1 ? 's' : ''}` : ''})`, "check the model kind (pass { kind }), or re-save the model.");
   }
-  const users = idsForRows(options.users ?? storedIds(arrays.recwise_user_ids), U.rows, file, 'users');
-  const items = idsForRows(options.items ?? storedIds(arrays.recwise_item_ids), V.rows, file, 'items');
+  const users = idsForRows(options.users ?? storedIds(arrays.recwise_user_ids), U.rows, file, 'users', !options.users);
+  const items = idsForRows(options.items ?? storedIds(arrays.recwise_item_ids), V.rows, file, 'items', !options.items);
   const seed = num(arrays.random_state);
   const params: Record<string, unknown> = { factors };
   const set = (key: string, value: unknown) => {

@@ -61,14 +61,17 @@ export function parseIdList(text: string, file: string): Id[] {
   return lines.filter((l) => l !== '').map((l) => (NUMERIC.test(l) && Number.isSafeInteger(Number(l)) ? Number(l) : l));
 }
 
-/** Ids for `rows` rows: the caller's list (checked for length and duplicates) or the row indices. */
-export function idsForRows(given: readonly Id[] | undefined, rows: number, file: string, side: 'users' | 'items'): Id[] {
+/**
+ * Ids for `rows` rows: the caller's list (checked for length and duplicates; copied unless `fresh`, a list made for
+ * this call) or the row indices.
+ */
+export function idsForRows(given: readonly Id[] | undefined, rows: number, file: string, side: 'users' | 'items', fresh = false): Id[] {
   if (!given) return Array.from({ length: rows }, (_, i) => i);
   if (given.length !== rows) {
     throw new InteropError('IDS_MISMATCH', file, side, given.length, `the ${side} mapping has ${given.length} ids, the factors have ${rows} rows`, `pass one ${side.slice(0, -1)} id per factor row, in row order.`);
   }
   if (repeatsAnId(given)) throw new InteropError('IDS_INVALID', file, side, given.length, `the ${side} mapping repeats an id`);
-  return given.slice();
+  return fresh ? (given as Id[]) : given.slice();
 }
 
 /**
