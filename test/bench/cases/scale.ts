@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { fitMemoryEstimate, maxFitInteractions, loadModel, encodeModelState, init, getBackend, BprRecommender, Interactions, Vocabulary, MemoryLimitError, type FactorRecommender } from 'recwise';
 import { exportSpark, importSpark, importImplicit, encodeNpy, parseNpy } from 'recwise/interop';
 import type { BenchCase } from '../case.ts';
+import { seconds } from './scale-serve.ts';
 import { SCALE_SHAPES, syntheticSplit } from '../synthetic.ts';
 import { SCALE_ITERATIONS, SCALE_MODELS, makeScaleModel, type ScaleModel } from '../scale-models.ts';
 
@@ -241,7 +242,7 @@ cases.push({
  * Importing factors trained elsewhere at 1M users × 64 (issue 23: "3.2–5.4 s; np.load of the same file takes 2.5 s;
  * goal ≤ 1× np.load"). The same factors (1M users + 40,979 items, f32) are timed in every file format against NumPy
  * reading that very file in the same run:
- * - `.npy` pair (np.save): np.load, and recwise's parseNpy of the file bytes;
+ * - `.npy` pair (np.save): np.load, and reading the file + recwise's parseNpy (`owned`: no copy of the data);
  * - `.npz` from `np.savez` (stored members; int64 ids, implicit's `factors`/`alpha`): np.load of every member, and
  *   importImplicit (read + CRC + parse + ids + model) — the issue's like-for-like figure, `npzImportVsNpLoad`;
  * - `.npz` from `np.savez_compressed`: the same two;
@@ -254,19 +255,8 @@ const SPARK = { users: 1_000_000, items: 40_979, rank: 64 };
 
 /** Median wall and CPU seconds of 3 runs after one warm-up run. */
 async function warmMedian(run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
-  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[1];
-  const wall: number[] = [];
-  const cpu: number[] = [];
   await run();
-  for (let r = 0; r < 3; r++) {
-    const t = performance.now();
-    const c = process.cpuUsage();
-    await run();
-    const used = process.cpuUsage(c);
-    wall.push((performance.now() - t) / 1000);
-    cpu.push((used.user + used.system) / 1e6);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
+  return seconds(3, run);
 }
 
 /** np.load of each file (every array materialised), median of 3 warm runs: { name: [wall, cpu] }. */
@@ -340,7 +330,8 @@ cases.push({
     out.sparkImportSeconds = spark.wall;
     out.sparkImportCpuSeconds = spark.cpu;
     const npy = await warmMedian(async () => {
-      for (const f of ['user_factors.npy', 'item_factors.npy']) parseNpy(await readFile(join(dir, f)), f);
+      // the bytes were read here, so they are given away: the arrays are views of them (parseNpy's `owned`)
+      for (const f of ['user_factors.npy', 'item_factors.npy']) parseNpy(await readFile(join(dir, f)), f, { owned: true });
     });
     out.npyReadSeconds = npy.wall;
     out.npyReadCpuSeconds = npy.cpu;
