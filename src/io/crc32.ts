@@ -3,8 +3,7 @@
  * and gzip, so a file can be checked with standard tools. Slicing-by-8 tables (Intel, "A Systematic Approach to
  * Building High Performance Software-Based CRC Generators", 2005) make it fast enough for multi-megabyte models.
  */
-import { detectCapabilities } from '../runtime/capabilities.ts';
-import { importNodeBuiltin } from '../runtime/node-builtin.ts';
+import { nodeZlib } from '../runtime/zlib.ts';
 
 let tables: Uint32Array[] | undefined;
 
@@ -53,17 +52,11 @@ let native: Promise<Crc32 | undefined> | undefined;
  * else {@link crc32}. Same values either way (test/unit/interop-fast-paths.test.ts).
  */
 export function fastCrc32(): Promise<Crc32> {
-  native ??= (async () => {
-    try {
-      if (!(await detectCapabilities()).fileSystem) return undefined; // browsers, workerd: no node:zlib
-      const zlib = await importNodeBuiltin('zlib');
-      const f = zlib.crc32 ?? zlib.default?.crc32;
-      // a check value guards against a partial polyfill
-      return typeof f === 'function' && f(CHECK) === 0xcbf43926 ? (b: Uint8Array) => f(b) >>> 0 : undefined;
-    } catch {
-      return undefined;
-    }
-  })();
+  native ??= nodeZlib().then((z) => {
+    const f = z?.crc32;
+    // a check value guards against a partial polyfill
+    return typeof f === 'function' && f(CHECK) === 0xcbf43926 ? (b: Uint8Array) => f(b) >>> 0 : undefined;
+  });
   return native.then((f) => f ?? crc32);
 }
 const CHECK = new TextEncoder().encode('123456789');

@@ -1,7 +1,7 @@
 // The import fast paths of issue 23 against the generic code they shortcut: .npy arrays as views of bytes given away
 // (aligned in place when they are not), 64-bit ids read as two 32-bit halves instead of BigInts, the Set-free
 // duplicate check for increasing ids, Vocabulary.from's one-copy path for consecutive ids, and the runtime's native
-// CRC-32 against the table one.
+// CRC-32 against the table one, and native inflate (one call into one buffer) on good and bad deflated members.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -186,5 +186,86 @@ describe('CRC-32', () => {
       expect(fast(part), `${at}+${n}`).toBe(crc32(part));
     }
     expect(fast(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+/** A ZIP of deflated members (as np.savez_compressed writes), with optional lies in the declared sizes. */
+function deflatedZip(members: { name: string; data: Uint8Array; declared?: number; damage?: boolean }[]): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let at = 0;
+  for (const m of members) {
+    const name = enc.encode(m.name);
+    const packed = new Uint8Array(zlib.deflateRawSync(m.data));
+    if (m.damage) packed.fill(0xff, 2, Math.min(packed.length, 40));
+    const crc = crc32(m.data);
+    const local = new Uint8Array(30 + name.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(8, 8, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, packed.length, true);
+    lv.setUint32(22, m.declared ?? m.data.length, true);
+    lv.setUint16(26, name.length, true);
+    local.set(name, 30);
+    const dir = new Uint8Array(46 + name.length);
+    const dv = new DataView(dir.buffer);
+    dv.setUint32(0, 0x02014b50, true);
+    dv.setUint16(4, 20, true);
+    dv.setUint16(6, 20, true);
+    dv.setUint16(10, 8, true);
+    dv.setUint32(16, crc, true);
+    dv.setUint32(20, packed.length, true);
+    dv.setUint32(24, m.declared ?? m.data.length, true);
+    dv.setUint16(28, name.length, true);
+    dv.setUint32(42, at, true);
+    dir.set(name, 46);
+    parts.push(local, packed);
+    central.push(dir);
+    at += local.length + packed.length;
+  }
+  const dirSize = central.reduce((a, c) => a + c.length, 0);
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, members.length, true);
+  ev.setUint16(10, members.length, true);
+  ev.setUint32(12, dirSize, true);
+  ev.setUint32(16, at, true);
+  const out = new Uint8Array(at + dirSize + 22);
+  let p = 0;
+  for (const x of [...parts, ...central, end]) {
+    out.set(x, p);
+    p += x.length;
+  }
+  return out;
+}
+
+describe('deflated members', () => {
+  const factors = encodeNpy({ data: Float32Array.from({ length: 3000 }, next), shape: [1000, 3] });
+  const ids = encodeNpy({ data: Int32Array.from({ length: 1000 }, (_, i) => i * 2), shape: [1000] });
+
+  it('inflate gives the stored archive\'s arrays; arrays are views of the inflated bytes', async () => {
+    const z = await readNpz(deflatedZip([{ name: 'user_factors.npy', data: factors }, { name: 'ids.npy', data: ids }]), 'z.npz');
+    expect(z.user_factors).toEqual(parseNpy(factors, 'f.npy'));
+    expect(z.ids).toEqual(parseNpy(ids, 'ids.npy'));
+    expect((z.user_factors.data as Float32Array).byteOffset % 4).toBe(0);
+    expect((z.user_factors.data as Float32Array).buffer.byteLength).toBeLessThan(factors.length + 2048); // no second copy
+  });
+
+  it('a member that inflates to more or fewer bytes than declared, or does not inflate, is a ZIP_INVALID naming it', async () => {
+    for (const [member, reason] of [
+      [{ name: 'a.npy', data: factors, declared: factors.length - 100 }, /a\.npy.*inflates to more than the declared/],
+      [{ name: 'b.npy', data: factors, declared: factors.length + 100 }, /b\.npy.*inflates to \d+ bytes, the directory says \d+: truncated/],
+      [{ name: 'c.npy', data: factors, damage: true }, /c\.npy.*deflate data is corrupt or truncated/],
+    ] as const) {
+      const e = await readNpz(deflatedZip([member]), 'bad.npz').catch((x) => x);
+      expect(e).toBeInstanceOf(InteropError);
+      expect(e.code).toBe('ZIP_INVALID');
+      expect(e.message).toMatch(/^bad\.npz/);
+      expect(e.message).toMatch(reason);
+    }
   });
 });
