@@ -18,7 +18,7 @@ import { LmfRecommender } from '../models/lmf.ts';
 import type { NdArray } from './npy.ts';
 import { readNpz, writeNpz, type InteropSource } from './npz.ts';
 import type { NpyValue } from './npy.ts';
-import { idsForRows, interopBytes, seenCsr, type SeenRecord } from './source.ts';
+import { idArrayOf, idsForRows, interopBytes, seenCsr, type SeenRecord } from './source.ts';
 
 /** The implicit model families recwise reads and writes. */
 export type ImplicitKind = 'als' | 'bpr' | 'lmf';
@@ -77,7 +77,7 @@ function factorMatrix(arrays: Record<string, NdArray>, key: string, file: string
 /** Ids stored by {@link exportNpz} (`recwise_user_ids` / `recwise_item_ids`), if present. */
 function storedIds(a: NdArray | undefined): Id[] | undefined {
   if (!a) return undefined;
-  return Array.from(a.data as ArrayLike<Id>);
+  return idArrayOf(a.data as ArrayLike<Id>);
 }
 
 /** Build a model of `kind` from a state through the model registry (the loader's path). */
@@ -101,7 +101,8 @@ export async function buildModel<T>(state: ModelState): Promise<T> {
  */
 export async function importImplicit(source: InteropSource, options: ImportImplicitOptions = {}): Promise<ImplicitModel> {
   const { bytes, name: file } = await interopBytes(source, options.name ?? 'model.npz');
-  const arrays = await readNpz(bytes, file);
+  // a file read here is ours: its arrays are views of it, not a second copy (issue 23)
+  const arrays = await readNpz(bytes, file, { owned: typeof source === 'string' });
   const U = factorMatrix(arrays, 'user_factors', file);
   const V = factorMatrix(arrays, 'item_factors', file);
   if (U.cols !== V.cols) {
@@ -116,8 +117,8 @@ export async function importImplicit(source: InteropSource, options: ImportImpli
   if (saved !== undefined && saved !== factors) {
     throw new InteropError('RANK_MISMATCH', file, 'factors', saved, `the saved factors setting does not match ${U.cols} ${kind.toUpperCase()} factor columns (expected ${factors}${extra ? ` + ${extra} bias column${extra > 1 ? 's' : ''}` : ''})`, "check the model kind (pass { kind }), or re-save the model.");
   }
-  const users = idsForRows(options.users ?? storedIds(arrays.recwise_user_ids), U.rows, file, 'users');
-  const items = idsForRows(options.items ?? storedIds(arrays.recwise_item_ids), V.rows, file, 'items');
+  const users = idsForRows(options.users ?? storedIds(arrays.recwise_user_ids), U.rows, file, 'users', !options.users);
+  const items = idsForRows(options.items ?? storedIds(arrays.recwise_item_ids), V.rows, file, 'items', !options.items);
   const seed = num(arrays.random_state);
   const params: Record<string, unknown> = { factors };
   const set = (key: string, value: unknown) => {

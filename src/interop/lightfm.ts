@@ -138,13 +138,13 @@ function buildSide(side: 'user' | 'item', rows: number, cols: number, m: LightFm
 async function readArrays(source: LightFmSource, name: string): Promise<{ arrays: Record<string, NdArray>; file: string }> {
   if (typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const { bytes, name: file } = await interopBytes(source, name);
-    return { arrays: await readNpz(bytes, file), file };
+    return { arrays: await readNpz(bytes, file, { owned: typeof source === 'string' }), file };
   }
   const arrays: Record<string, NdArray> = {};
   for (const k of KEYS) {
     if (!(k in source)) throw new InteropError('LIGHTFM_MISSING', name, k, Object.keys(source), `no ${k} array`);
     const { bytes, name: file } = await interopBytes(source[k], `${k}.npy`);
-    arrays[k] = parseNpy(bytes, file);
+    arrays[k] = parseNpy(bytes, file, { owned: typeof source[k] === 'string' });
   }
   return { arrays, file: name };
 }

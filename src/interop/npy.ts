@@ -156,6 +156,16 @@ function toCOrder<T extends { length: number; [i: number]: unknown }>(src: T, sh
   return out;
 }
 
+/** Options of {@link parseNpy}. */
+export interface ParseNpyOptions {
+  /**
+   * The bytes are the caller's to give away (e.g. a file it just read): little-endian f4/f8/i4 data in C order come
+   * back as a view of them instead of a copy, and the bytes before the data may be overwritten to align it.
+   * Default false: the bytes are left as they are and the array is a copy.
+   */
+  owned?: boolean;
+}
+
 /**
  * Decode a .npy array. `name` (a file or archive member) goes into every error. 64-bit integers come back as
  * Int32Array when every value fits, else Float64Array when every value is a safe integer, else an error.
@@ -163,21 +173,35 @@ function toCOrder<T extends { length: number; [i: number]: unknown }>(src: T, sh
  * @example
  * ```ts
  * const { shape, data } = parseNpy(bytes, 'item_factors.npy'); // data: Float32Array in C order
+ * const fast = parseNpy(await readFile('big.npy'), 'big.npy', { owned: true }); // no copy of the data
  * ```
  */
-export function parseNpy(bytes: Uint8Array, name: string): NdArray {
+export function parseNpy(bytes: Uint8Array, name: string, options: ParseNpyOptions = {}): NdArray {
   const { info, dtype, fortran, shape, dataStart } = readNpyHeader(bytes, name);
   const count = shape.reduce((a, b) => a * b, 1);
-  const raw = bytes.subarray(dataStart);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  let raw = bytes.subarray(dataStart);
   const le = info.little;
   let data: NdData;
-  // copy through a fresh buffer: the source may be a Node Buffer, whose slice() is a view, and may be unaligned
-  const nativeCopy = <A extends Float32Array | Float64Array | Int32Array>(Ctor: { new (n: number): A }): A => {
+  const nativeCopy = <A extends Float32Array | Float64Array | Int32Array>(Ctor: { new (n: number): A; new (b: ArrayBuffer, at: number, n: number): A; BYTES_PER_ELEMENT: number }): A => {
+    const size = Ctor.BYTES_PER_ELEMENT;
+    if (options.owned && !fortran && raw.buffer instanceof ArrayBuffer) {
+      // Bytes given away: the array is a view of them, moved down onto an aligned offset (over the already-parsed
+      // header, which is at least 10 bytes) when it is not aligned. Fresh memory is what an import pays for: NumPy
+      // allocates with madvise(MADV_HUGEPAGE), V8 cannot, and zero-filling a new 256 MB array took longer than
+      // np.load's whole read on the bench machine (issue 23).
+      const shift = raw.byteOffset % size;
+      if (shift) {
+        new Uint8Array(raw.buffer).copyWithin(raw.byteOffset - shift, raw.byteOffset, raw.byteOffset + raw.byteLength);
+        raw = new Uint8Array(raw.buffer, raw.byteOffset - shift, raw.byteLength);
+      }
+      return new Ctor(raw.buffer as ArrayBuffer, raw.byteOffset, count);
+    }
+    // copy through a fresh buffer: the source may be a Node Buffer, whose slice() is a view, and may be unaligned
     const out = new Ctor(count);
     new Uint8Array(out.buffer).set(raw);
     return out;
   };
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (`${info.kind}${info.size}`) {
     case 'f4':
       if (le) data = nativeCopy(Float32Array);
@@ -215,22 +239,30 @@ export function parseNpy(bytes: Uint8Array, name: string): NdArray {
     case 'u4':
     case 'i8':
     case 'u8': {
+      // 64-bit values as two 32-bit halves (no BigInt per value: a million int64 ids took 0.3 s, issue 23); a value
+      // is exact when its high half keeps it within ±2^53
       const wide = new Float64Array(count);
       let int32 = true;
+      const signed = info.kind === 'i';
+      const lo = le ? 0 : 4;
+      const hi = le ? 4 : 0;
       for (let i = 0; i < count; i++) {
         let v: number;
         if (info.size === 4) v = view.getUint32(i * 4, le);
         else {
-          const big = info.kind === 'i' ? view.getBigInt64(i * 8, le) : view.getBigUint64(i * 8, le);
-          if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
+          const h = signed ? view.getInt32(i * 8 + hi, le) : view.getUint32(i * 8 + hi, le);
+          const l = view.getUint32(i * 8 + lo, le);
+          // safe: -2^53 < v < 2^53, i.e. the high half in [-2^21, 2^21) except -2^53 itself (h = -2^21, l = 0)
+          if (h >= 0x200000 || h < -0x200000 || (h === -0x200000 && l === 0)) {
+            const big = signed ? view.getBigInt64(i * 8, le) : view.getBigUint64(i * 8, le);
             throw new InteropError('NPY_RANGE', name, `data[${i}]`, String(big), `${info.kind}${info.size} value beyond ±2^53 cannot be represented exactly`, 'store ids as strings or smaller integers.');
           }
-          v = Number(big);
+          v = h * 4294967296 + l;
         }
         wide[i] = v;
         if (v > 2147483647 || v < -2147483648) int32 = false;
       }
-      data = int32 ? Int32Array.from(wide) : wide;
+      data = int32 ? new Int32Array(wide) : wide;
       break;
     }
     case 'b1':

@@ -17,17 +17,28 @@ export type InteropSource = Uint8Array | ArrayBuffer | string;
  * ```ts
  * const arrays = await readNpz(bytes, 'model.npz');
  * arrays.item_factors.shape; // [nItems, factors]
+ * const big = await readNpz(await readFile('model.npz'), 'model.npz', { owned: true }); // no copy of stored arrays
  * ```
  */
-export async function readNpz(bytes: Uint8Array, file = 'archive.npz'): Promise<Record<string, NdArray>> {
+export async function readNpz(bytes: Uint8Array, file = 'archive.npz', options: ReadNpzOptions = {}): Promise<Record<string, NdArray>> {
   const out: Record<string, NdArray> = {};
   for (const entry of readZipDirectory(bytes, file)) {
     if (entry.name.endsWith('/')) continue;
     if (!entry.name.endsWith('.npy')) throw new InteropError('NPZ_INVALID', file, entry.name, entry.name, 'an .npz member that is not an .npy array');
     const data = await readZipEntry(bytes, entry, file);
-    out[entry.name.slice(0, -4)] = parseNpy(data, `${file}:${entry.name}`);
+    // inflated members are fresh bytes of our own: their arrays are views of them, never a second copy
+    out[entry.name.slice(0, -4)] = parseNpy(data, `${file}:${entry.name}`, { owned: options.owned || data.buffer !== bytes.buffer });
   }
   return out;
+}
+
+/** Options of {@link readNpz}. */
+export interface ReadNpzOptions {
+  /**
+   * The archive's bytes are the caller's to give away (e.g. a file it just read): arrays of stored members are views
+   * of them (see parseNpy's `owned`) and the bytes may be overwritten. Default false.
+   */
+  owned?: boolean;
 }
 
 /**

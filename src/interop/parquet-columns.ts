@@ -8,6 +8,7 @@
  * primitives are hyparquet's own (its `./src/*.js` exports), so every encoding it reads is read here too.
  */
 import { snappyDecompress } from './snappy.ts';
+import { levelsMatch, type LevelPattern } from './parquet-levels.ts';
 
 // Loaded on first use (dynamic import): the Parquet library is needed only for Spark interop, and the package's
 // bundles keep it external (scripts/build.mjs).
@@ -82,35 +83,40 @@ export async function readLeafColumn(buffer: ArrayBuffer, meta: ParquetMeta, sch
         dictionary = convert(readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, element.type!, n, element.type_length), decoder) as ArrayLike<unknown>;
         continue;
       }
-      const decoded = (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') && plainPage(header, bytes, chunk.codec, element.type, maxRep, maxDef, readRleBitPackedHybrid, decompressPage);
+      const decoded = (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') && plainPage(header, bytes, chunk.codec, element.type, maxRep, maxDef, readRleBitPackedHybrid, decompressPage, { out, at: v, width });
       let page: ArrayLike<number | bigint>;
-      let reps: ArrayLike<number>;
+      let reps: ArrayLike<number> | undefined; // undefined: already checked against rows of `width`
+      let count: number; // values (levels) on the page
       if (decoded) {
-        if (decoded.nulls) throw new ColumnShapeError(`${column}[${row}]`, null, `null or empty values (each row needs ${width})`);
-        ({ values: page, reps } = decoded);
+        if (decoded.nullAt >= 0) throw nullError(column, rowOf(decoded.nullAt, decoded.reps, v, width, nested), width);
+        ({ values: page, reps, count } = decoded);
       } else {
         // any other encoding (dictionary, byte-stream-split, delta): hyparquet decodes the page
         let levels: { definitionLevels?: number[]; repetitionLevels: number[]; dataPage: unknown };
         let encoding: string;
         let nulls: boolean;
+        let defs: ArrayLike<number> | undefined;
         if (header.type === 'DATA_PAGE') {
           const daph = header.data_page_header!;
           levels = readDataPage(decompressPage(bytes, Number(header.uncompressed_page_size), chunk.codec as never, COMPRESSORS), daph, decoder) as never;
           encoding = daph.encoding;
           nulls = (levels.definitionLevels?.length ?? 0) > 0; // hyparquet empties them when every value is present
+          defs = levels.definitionLevels;
         } else if (header.type === 'DATA_PAGE_V2') {
           const daph2 = header.data_page_header_v2!;
           levels = readDataPageV2(bytes, header, decoder) as never;
           encoding = daph2.encoding;
           nulls = daph2.num_nulls > 0;
+          defs = levels.definitionLevels;
         } else continue; // index pages
-        if (nulls) throw new ColumnShapeError(`${column}[${row}]`, null, `null or empty values (each row needs ${width})`);
+        if (nulls) throw nullError(column, rowOf(Math.max(0, firstBelow(defs ?? [], maxDef)), levels.repetitionLevels, v, width, nested), width);
         page = convertWithDictionary(levels.dataPage as never, dictionary as never, encoding as never, decoder) as ArrayLike<number | bigint>;
         reps = levels.repetitionLevels;
+        count = nested ? reps.length : page.length;
       }
       const n = page.length;
-      values += nested ? reps.length : n;
-      if (nested) {
+      values += count;
+      if (nested && reps) {
         const bad = rowStartMismatch(reps, v % width, width);
         if (bad >= 0) {
           // a row starts exactly every `width` values: a row of another length is a rank mismatch
@@ -120,7 +126,9 @@ export async function readLeafColumn(buffer: ArrayBuffer, meta: ParquetMeta, sch
         }
       }
       if ((v + n) > out.length) throw new ColumnShapeError(`${column}[${Math.floor((v + n) / width)}]`, v + n, `more values than the footer's rows × ${width}`);
-      if (page instanceof Float32Array || page instanceof Float64Array || page instanceof Int32Array) out.set(page, v);
+      if (decoded && decoded.written) {
+        // decompressed straight into `out`
+      } else if (page instanceof Float32Array || page instanceof Float64Array || page instanceof Int32Array) out.set(page, v);
       else for (let k = 0; k < n; k++) out[v + k] = Number(page[k]);
       const before = v;
       v += n;
@@ -142,51 +150,115 @@ const PLAIN_TYPES: Record<string, (b: ArrayBuffer, offset: number, n: number) =>
   INT64: (b, o, n) => new BigInt64Array(b, o, n),
 };
 const SIZE: Record<string, number> = { FLOAT: 4, DOUBLE: 8, INT32: 4, INT64: 8 };
+/** The page type whose values are the output array's own element type (decompressed straight into it). */
+const ARRAY_OF: Record<string, (typeof PLAIN_TYPES)[string]> = { Float32Array: PLAIN_TYPES.FLOAT, Float64Array: PLAIN_TYPES.DOUBLE };
 const bitWidth = (max: number) => 32 - Math.clz32(max);
 
+/** Where a page's values go: `out` from index `at`, rows of `width` values (phase `at % width` at the page start). */
+interface Target {
+  out: Float32Array | Float64Array;
+  at: number;
+  width: number;
+}
+
 /**
- * A PLAIN-encoded page of a fixed-width type, decoded without per-value JS arrays: levels into Uint8Arrays, values
- * as one typed array over the page's bytes. Undefined for the encodings hyparquet must decode (dictionary, …).
+ * A PLAIN-encoded page of a fixed-width type, decoded without per-value JS arrays. The common case of a factor
+ * file (no nulls, rows of exactly `width` values) is checked on the encoded levels (parquet-levels.ts) without
+ * decoding them, and a V2 page's snappy values are decompressed straight into `target.out` when the types match
+ * (no page buffer, no copy). Otherwise levels are decoded into Uint8Arrays (`reps` returned for the caller's
+ * check, `nulls` set) and the values come back as a typed array over the page's bytes. Undefined for the encodings
+ * hyparquet must decode (dictionary, …).
  */
 function plainPage(
   header: { type: string; uncompressed_page_size: number; data_page_header?: { num_values: number; encoding: string }; data_page_header_v2?: { num_values: number; num_nulls: number; encoding: string; definition_levels_byte_length: number; repetition_levels_byte_length: number; is_compressed?: boolean } },
-  bytes: Uint8Array, codec: string, type: string | undefined, maxRep: number, maxDef: number, rle: Rle, decompress: Decompress,
-): { values: ArrayLike<number | bigint>; reps: Uint8Array; nulls: boolean } | undefined {
+  bytes: Uint8Array, codec: string, type: string | undefined, maxRep: number, maxDef: number, rle: Rle, decompress: Decompress, target: Target,
+): { values: ArrayLike<number | bigint>; reps: Uint8Array | undefined; count: number; nullAt: number; written: boolean } | undefined {
   const v1 = header.data_page_header;
   const v2 = header.data_page_header_v2;
   const encoding = v1?.encoding ?? v2?.encoding;
   if (encoding !== 'PLAIN' || !type || !(type in PLAIN_TYPES)) return undefined;
   const count = (v1 ?? v2)!.num_values;
-  const reps = new Uint8Array(maxRep ? count : 0);
-  const defs = new Uint8Array(maxDef ? count : 0);
+  const size = SIZE[type];
+  const rows = { width: target.width, phase: target.at % target.width };
+  let reps: Uint8Array | undefined;
   let page: Uint8Array;
   let offset: number;
+  let nullAt = -1; // first value that is null (or an empty or null list)
   if (v1) {
+    // [u32 length, repetition levels][u32 length, definition levels][values], all inside the compressed block
     page = decompress(bytes, Number(header.uncompressed_page_size), codec as never, COMPRESSORS);
-    const reader = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
-    if (maxRep) rle(reader, bitWidth(maxRep), reps);
-    if (maxDef) rle(reader, bitWidth(maxDef), defs);
-    offset = reader.offset;
+    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    offset = 0;
+    const levelRun = (maxLevel: number, pattern: LevelPattern): Uint8Array | undefined => {
+      if (offset + 4 <= page.length) {
+        const length = view.getUint32(offset, true);
+        if (offset + 4 + length <= page.length && levelsMatch(page, offset + 4, offset + 4 + length, bitWidth(maxLevel), count, pattern)) {
+          offset += 4 + length;
+          return undefined;
+        }
+      }
+      const levels = new Uint8Array(count);
+      const reader = { view, offset };
+      rle(reader, bitWidth(maxLevel), levels);
+      offset = reader.offset;
+      return levels;
+    };
+    if (maxRep) reps = levelRun(maxRep, rows);
+    if (maxDef) {
+      const defs = levelRun(maxDef, { value: maxDef });
+      if (defs) nullAt = firstBelow(defs, maxDef);
+    }
   } else {
     const d = v2!;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (maxRep) rle({ view, offset: 0 }, bitWidth(maxRep), reps, d.repetition_levels_byte_length);
-    if (maxDef && d.num_nulls) rle({ view, offset: d.repetition_levels_byte_length }, bitWidth(maxDef), defs, d.definition_levels_byte_length);
-    const skip = d.repetition_levels_byte_length + d.definition_levels_byte_length;
+    const repLength = d.repetition_levels_byte_length;
+    if (maxRep && !levelsMatch(bytes, 0, repLength, bitWidth(maxRep), count, rows)) {
+      reps = new Uint8Array(count);
+      rle({ view, offset: 0 }, bitWidth(maxRep), reps, repLength);
+    }
+    if (d.num_nulls > 0) {
+      const defs = new Uint8Array(count);
+      if (maxDef) rle({ view, offset: repLength }, bitWidth(maxDef), defs, d.definition_levels_byte_length);
+      nullAt = Math.max(0, firstBelow(defs, maxDef || 1));
+    }
+    const skip = repLength + d.definition_levels_byte_length;
     page = bytes.subarray(skip);
-    if (d.is_compressed !== false) page = decompress(page, Number(header.uncompressed_page_size) - skip, codec as never, COMPRESSORS);
     offset = 0;
+    const valueBytes = Number(header.uncompressed_page_size) - skip;
+    if (nullAt < 0 && !reps && d.is_compressed !== false && codec === 'SNAPPY' && valueBytes === count * size && target.at + count <= target.out.length && PLAIN_TYPES[type] === ARRAY_OF[target.out.constructor.name]) {
+      // straight into the output: no page buffer, no copy
+      const into = new Uint8Array(target.out.buffer, target.out.byteOffset + target.at * size, count * size);
+      snappyDecompress(page, valueBytes, into);
+      return { values: { length: count }, reps, count, nullAt, written: true };
+    }
+    if (d.is_compressed !== false) page = decompress(page, valueBytes, codec as never, COMPRESSORS);
   }
-  let nulls = v2 ? v2.num_nulls > 0 : false;
-  if (v1 && maxDef) for (let k = 0; k < count && !nulls; k++) nulls = defs[k] !== maxDef;
-  if (nulls) return { values: [], reps, nulls };
-  const size = SIZE[type];
+  if (nullAt >= 0) return { values: [], reps, count, nullAt, written: false };
   if (offset + count * size > page.byteLength) throw new ColumnShapeError('page', count, `a page holds fewer than its ${count} values`);
   const at = page.byteOffset + offset;
   // a typed view needs an aligned offset: otherwise the values are copied out first
   const values = at % size === 0 ? PLAIN_TYPES[type](page.buffer as ArrayBuffer, at, count) : PLAIN_TYPES[type](page.buffer.slice(at, at + count * size) as ArrayBuffer, 0, count);
-  return { values, reps, nulls };
+  return { values, reps, count, nullAt, written: false };
 }
+
+/** First index whose level is below `max` (a null, or an empty or null list), or -1. */
+function firstBelow(levels: ArrayLike<number>, max: number): number {
+  for (let k = 0; k < levels.length; k++) if (levels[k] !== max) return k;
+  return -1;
+}
+
+/**
+ * The row of a page's value `k`, the page starting at value `v` of the column, every row before it `width` values
+ * long; `reps` undefined: the page's rows were checked to be `width` long too.
+ */
+function rowOf(k: number, reps: ArrayLike<number> | undefined, v: number, width: number, nested: boolean): number {
+  if (!nested || !reps) return Math.floor((v + k) / (nested ? width : 1));
+  let row = v % width === 0 ? v / width - 1 : Math.floor(v / width); // the row in progress before the page's first value
+  for (let j = 0; j <= k && j < reps.length; j++) if (reps[j] === 0) row++;
+  return row;
+}
+
+const nullError = (column: string, row: number, width: number) => new ColumnShapeError(`${column}[${row}]`, null, `null or empty values (each row needs ${width})`);
 
 /**
  * First index k where the repetition levels disagree with rows of exactly `width` values (level 0 exactly where a row

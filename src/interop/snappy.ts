@@ -4,9 +4,13 @@
  * was a third of a 1M × 64 import (issue 23): here literals and non-overlapping back-references are block copies.
  */
 
-/** Decompress `input` into a new array of `size` bytes; throws on a malformed stream or a size mismatch. */
-export function snappyDecompress(input: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size);
+/**
+ * Decompress `input` into `size` bytes: a new array, or `into` (exactly `size` bytes long, e.g. a window of the final
+ * factor matrix, so pages need no buffer of their own). Throws on a malformed stream or a size mismatch.
+ */
+export function snappyDecompress(input: Uint8Array, size: number, into?: Uint8Array): Uint8Array {
+  if (into && into.length !== size) throw new Error(`snappy: a ${into.length}-byte target for ${size} bytes`);
+  const out = into ?? new Uint8Array(size);
   const n = input.length;
   let pos = 0;
   // preamble: the uncompressed length as a varint

@@ -61,14 +61,35 @@ export function parseIdList(text: string, file: string): Id[] {
   return lines.filter((l) => l !== '').map((l) => (NUMERIC.test(l) && Number.isSafeInteger(Number(l)) ? Number(l) : l));
 }
 
-/** Ids for `rows` rows: the caller's list (checked for length and duplicates) or the row indices. */
-export function idsForRows(given: readonly Id[] | undefined, rows: number, file: string, side: 'users' | 'items'): Id[] {
+/**
+ * Ids for `rows` rows: the caller's list (checked for length and duplicates; copied unless `fresh`, a list made for
+ * this call) or the row indices.
+ */
+export function idsForRows(given: readonly Id[] | undefined, rows: number, file: string, side: 'users' | 'items', fresh = false): Id[] {
   if (!given) return Array.from({ length: rows }, (_, i) => i);
   if (given.length !== rows) {
     throw new InteropError('IDS_MISMATCH', file, side, given.length, `the ${side} mapping has ${given.length} ids, the factors have ${rows} rows`, `pass one ${side.slice(0, -1)} id per factor row, in row order.`);
   }
-  if (new Set(given).size !== given.length) throw new InteropError('IDS_INVALID', file, side, given.length, `the ${side} mapping repeats an id`);
-  return [...given];
+  if (repeatsAnId(given)) throw new InteropError('IDS_INVALID', file, side, given.length, `the ${side} mapping repeats an id`);
+  return fresh ? (given as Id[]) : given.slice();
+}
+
+/**
+ * Whether an id occurs twice. Ids in increasing numeric order (Spark's, exportNpz's, row numbers) cannot repeat, so
+ * they are checked in one pass without a million-entry Set (issue 23); any other list goes through a Set.
+ */
+export function repeatsAnId(ids: ArrayLike<Id>): boolean {
+  let increasing = true;
+  for (let i = 1; i < ids.length && increasing; i++) increasing = typeof ids[i] === 'number' && (ids[i] as number) > (ids[i - 1] as number);
+  if (increasing && (ids.length === 0 || typeof ids[0] === 'number')) return false;
+  return new Set(Array.prototype.slice.call(ids) as Id[]).size !== ids.length;
+}
+
+/** A typed or plain array of ids as a plain array (a loop: Array.from over a typed array is several times slower). */
+export function idArrayOf(data: ArrayLike<Id>): Id[] {
+  const out = new Array<Id>(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i];
+  return out;
 }
 
 /** A training interaction for filterSeen after import. */

@@ -26,7 +26,7 @@ import type { ModelState } from '../models/registry.ts';
 import { FactorRecommender } from '../models/factor.ts';
 import { AlsRecommender } from '../models/als.ts';
 import { buildModel } from './implicit.ts';
-import { seenCsr, type SeenRecord } from './source.ts';
+import { idArrayOf, seenCsr, type SeenRecord } from './source.ts';
 import { ColumnShapeError, readLeafColumn } from './parquet-columns.ts';
 
 /** A Spark ALSModel directory as bytes: relative path → contents (e.g. `userFactors/part-00000-….parquet`). */
@@ -132,7 +132,7 @@ async function readFactors(files: SparkFiles, side: 'userFactors' | 'itemFactors
   }
   let sorted = true;
   for (let r = 1; r < n && sorted; r++) sorted = allIds[r - 1] < allIds[r];
-  if (sorted) return { ids: Array.from(allIds), data: from };
+  if (sorted) return { ids: idArrayOf(allIds) as number[], data: from };
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => allIds[a] - allIds[b]);
   const ids = new Array<number>(n);
   const data = new Float32Array(n * rank);

@@ -3,6 +3,7 @@
  * and gzip, so a file can be checked with standard tools. Slicing-by-8 tables (Intel, "A Systematic Approach to
  * Building High Performance Software-Based CRC Generators", 2005) make it fast enough for multi-megabyte models.
  */
+import { nodeZlib } from '../runtime/zlib.ts';
 
 let tables: Uint32Array[] | undefined;
 
@@ -41,3 +42,21 @@ export function crc32(bytes: Uint8Array): number {
   for (; i < n; i++) c = t0[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+type Crc32 = (bytes: Uint8Array) => number;
+let native: Promise<Crc32 | undefined> | undefined;
+
+/**
+ * The runtime's native CRC-32 where it has one (`node:zlib`'s `crc32`: Node ≥ 20.15 and 22.2, and Deno/Bun where
+ * they provide it; zlib's SIMD code is ~8× the tables above: 0.34 s → 0.05 s on a 275 MB .npz, issue 23),
+ * else {@link crc32}. Same values either way (test/unit/interop-fast-paths.test.ts).
+ */
+export function fastCrc32(): Promise<Crc32> {
+  native ??= nodeZlib().then((z) => {
+    const f = z?.crc32;
+    // a check value guards against a partial polyfill
+    return typeof f === 'function' && f(CHECK) === 0xcbf43926 ? (b: Uint8Array) => f(b) >>> 0 : undefined;
+  });
+  return native.then((f) => f ?? crc32);
+}
+const CHECK = new TextEncoder().encode('123456789');

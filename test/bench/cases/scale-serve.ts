@@ -34,7 +34,7 @@ function gowallaAls() {
  * Wall and CPU seconds of `run` (medians of `times`). CPU time counts every thread of the process; on a shared
  * machine it says what the work costs when the wall clock mostly says how busy the neighbours are.
  */
-async function seconds(times: number, run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+export async function seconds(times: number, run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   const wall: number[] = [], cpu: number[] = [];
   for (let i = 0; i < times; i++) {
     const t = performance.now();
