@@ -9,7 +9,7 @@ import { demoDataset, type DemoItem } from '../data/demo.ts';
 import { DatasetBuilder } from '../data/dataset.ts';
 import { randomSplit } from '../data/splits.ts';
 import type { Recommender } from '../models/recommender.ts';
-import { AlsRecommender } from '../models/als.ts';
+import { AlsRecommender } from '../models/factorization/als.ts';
 import { CLI_MODELS } from './models.ts';
 import { METRIC_KEYS, METRIC_LABELS, runEvaluation, type CliMetrics } from './evaluation.ts';
 import { since, table } from './format.ts';

@@ -6,7 +6,7 @@ import { requireFile } from './data.ts';
 import { fmtNumber, table } from './format.ts';
 import { loadModel } from '../io/model.ts';
 import { writeFileAtomic } from '../runtime/files.ts';
-import { FactorRecommender } from '../models/factor.ts';
+import { FactorRecommender } from '../models/factorization/factor.ts';
 import { exportNpz } from '../interop/implicit.ts';
 import { exportSpark } from '../interop/spark.ts';
 

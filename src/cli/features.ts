@@ -6,7 +6,7 @@
  * as a number, ids not in training are skipped.
  */
 import type { Vocabulary, Id } from '../data/vocabulary.ts';
-import type { FeatureRecords } from '../models/lightfm.ts';
+import type { FeatureRecords } from '../models/factorization/lightfm.ts';
 import type { FeatureSpec } from '../data/dataset.ts';
 import { readFileBytes } from '../runtime/files.ts';
 import { UsageError } from './args.ts';

@@ -5,20 +5,20 @@
 import type { FlagSpec, FlagValues } from './args.ts';
 import type { Recommender } from '../models/recommender.ts';
 import { init } from '../kernels/registry.ts';
-import { PopularityRecommender } from '../models/popularity.ts';
-import { AlsRecommender } from '../models/als.ts';
-import { BprRecommender } from '../models/bpr.ts';
-import { LmfRecommender } from '../models/lmf.ts';
-import { LightFmRecommender } from '../models/lightfm.ts';
+import { PopularityRecommender } from '../models/baseline/popularity.ts';
+import { AlsRecommender } from '../models/factorization/als.ts';
+import { BprRecommender } from '../models/factorization/bpr.ts';
+import { LmfRecommender } from '../models/factorization/lmf.ts';
+import { LightFmRecommender } from '../models/factorization/lightfm.ts';
 import { featureFile } from './features.ts';
-import { ItemKnnRecommender } from '../models/itemknn.ts';
-import { GruRecommender } from '../models/gru.ts';
-import { TwoTowerRecommender } from '../models/two-tower.ts';
-import { AutoencoderRecommender } from '../models/autoencoder.ts';
-import { SampledMfRecommender } from '../models/sampled-mf.ts';
-import { HashedMfRecommender } from '../models/hashed-mf.ts';
-import { EaseRecommender } from '../models/ease.ts';
-import { Rp3BetaRecommender } from '../models/rp3beta.ts';
+import { ItemKnnRecommender } from '../models/neighbourhood/itemknn.ts';
+import { GruRecommender } from '../models/neural/gru.ts';
+import { TwoTowerRecommender } from '../models/neural/two-tower.ts';
+import { AutoencoderRecommender } from '../models/neural/autoencoder.ts';
+import { SampledMfRecommender } from '../models/neural/sampled-mf.ts';
+import { HashedMfRecommender } from '../models/neural/hashed-mf.ts';
+import { EaseRecommender } from '../models/neighbourhood/ease.ts';
+import { Rp3BetaRecommender } from '../models/neighbourhood/rp3beta.ts';
 
 export interface CliModel {
   readonly summary: string;

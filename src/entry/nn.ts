@@ -22,15 +22,15 @@ export { gradCheck } from '../nn/gradcheck.ts';
 export { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
 export type { SampledBatch, BatchSampling } from '../nn/batches.ts';
 export type { GradCheckResult, GradCheckOptions, GradTarget } from '../nn/gradcheck.ts';
-export { AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE } from '../models/autoencoder.ts';
-export type { AutoencoderOptions } from '../models/autoencoder.ts';
+export { AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE } from '../models/neural/autoencoder.ts';
+export type { AutoencoderOptions } from '../models/neural/autoencoder.ts';
 export { sampledOutputStep } from '../nn/sampled-output.ts';
 export type { SampledOutputInput } from '../nn/sampled-output.ts';
-export { SampledMfRecommender } from '../models/sampled-mf.ts';
-export type { SampledMfOptions } from '../models/sampled-mf.ts';
-export { HashedMfRecommender } from '../models/hashed-mf.ts';
-export type { HashedMfOptions, HashCollisions } from '../models/hashed-mf.ts';
-export type { NeuralTrainingOptions, NeuralFitOptions, NeuralEpoch } from '../models/neural-common.ts';
+export { SampledMfRecommender } from '../models/neural/sampled-mf.ts';
+export type { SampledMfOptions } from '../models/neural/sampled-mf.ts';
+export { HashedMfRecommender } from '../models/neural/hashed-mf.ts';
+export type { HashedMfOptions, HashCollisions } from '../models/neural/hashed-mf.ts';
+export type { NeuralTrainingOptions, NeuralFitOptions, NeuralEpoch } from '../models/neural/neural-common.ts';
 
 // Sequence layers and retrieval models (issue 9, engineer B): GRU, pooling, sampled softmax; GRU and two-tower
 export { Gru } from '../nn/gru.ts';
@@ -39,14 +39,14 @@ export { poolForward, poolBackward } from '../nn/pooling.ts';
 export type { PoolMode } from '../nn/pooling.ts';
 export { SampledSoftmax, createSampler } from '../nn/sampled-softmax.ts';
 export type { NegativeSampler, SamplerKind, SampledSoftmaxInput } from '../nn/sampled-softmax.ts';
-export { GruRecommender } from '../models/gru.ts';
-export type { GruOptions as GruRecommenderOptions, RetrievalTrainingOptions, DynUserOptions } from '../models/gru.ts';
-export { TwoTowerRecommender } from '../models/two-tower.ts';
-export type { TwoTowerOptions, TwoTowerFitOptions, UserFeatureSource } from '../models/two-tower.ts';
+export { GruRecommender } from '../models/neural/gru.ts';
+export type { GruOptions as GruRecommenderOptions, RetrievalTrainingOptions, DynUserOptions } from '../models/neural/gru.ts';
+export { TwoTowerRecommender } from '../models/neural/two-tower.ts';
+export type { TwoTowerOptions, TwoTowerFitOptions, UserFeatureSource } from '../models/neural/two-tower.ts';
 
 
 // Types the API above mentions
-export type { RowMaps } from '../models/sampled-mf.ts';
+export type { RowMaps } from '../models/neural/sampled-mf.ts';
 export type { GradCheckEntry } from '../nn/gradcheck.ts';
 export type { DenseOptions } from '../nn/dense.ts';
 export type { EmbeddingOptions } from '../nn/embedding.ts';

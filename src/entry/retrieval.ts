@@ -5,7 +5,7 @@
  * @module recwise/retrieval
  */
 import './setup.ts';
-import { registerKnnBuilder } from '../models/factor.ts';
+import { registerKnnBuilder } from '../models/factorization/factor.ts';
 import { KnnIndexes } from '../retrieval/knn.ts';
 
 // FactorRecommender.initKnn builds its indexes with this entry's code (issue 18: apps that never search embeddings

@@ -16,7 +16,7 @@ import type { Backend, Csr, CsrArrays } from '../kernels/types.ts';
 import type { LongRunOptions } from '../models/progress.ts';
 import { checkAborted, yieldToEventLoop } from '../models/progress.ts';
 import type { Recommender } from '../models/recommender.ts';
-import { FactorRecommender } from '../models/factor.ts';
+import { FactorRecommender } from '../models/factorization/factor.ts';
 import {
   METRIC_DEFINITIONS, METRIC_NAMES, USER_METRIC_NAMES, metricDefinitions, metricFormula,
   type MetricDefinition, type MetricName, type UserMetricName, type UserRankFacts,

@@ -10,7 +10,7 @@
 import { InteropError } from '../errors.ts';
 import type { Id } from '../data/vocabulary.ts';
 import type { ModelState } from '../models/registry.ts';
-import { LightFmRecommender } from '../models/lightfm.ts';
+import { LightFmRecommender } from '../models/factorization/lightfm.ts';
 import type { NdArray } from './npy.ts';
 import { parseNpy } from './npy.ts';
 import { readNpz, type InteropSource } from './npz.ts';

@@ -202,7 +202,7 @@ export async function loadModel<T extends Recommender>(source: ModelSource, mode
 }
 
 /**
- * A factor model's tables (models/factor.ts), recognised by shape: `instanceof FactorRecommender` here would pull the
+ * A factor model's tables (models/factorization/factor.ts), recognised by shape: `instanceof FactorRecommender` here would pull the
  * factor base class, and the kNN search it offers, into every application that loads any model file (issue 18).
  */
 function factorTables(model: Recommender): { userFactors: Float32Array; itemFactors: Float32Array; factorCount: number } | undefined {

@@ -30,7 +30,7 @@ function estimate(phases: Record<string, number>[], js: number, largest: number[
 /** A weighted CSR uploaded to Wasm: indptr, indices, values (src/kernels/wasm/backend.ts sparseMatrix). */
 const sparse = (rows: number, nnz: number) => f32(rows + 1) + 2 * f32(nnz);
 
-/** ALS (src/models/als.ts): X and Y resident, the confidences in both orientations, Gram and per-thread solver scratch. */
+/** ALS (src/models/factorization/als.ts): X and Y resident, the confidences in both orientations, Gram and per-thread solver scratch. */
 const alsEstimate: Estimator = (s, p, threads) => {
   const d = num(p, 'factors', 100);
   const X = f32(s.users * d);
@@ -46,7 +46,7 @@ const alsEstimate: Estimator = (s, p, threads) => {
   );
 };
 
-/** BPR (src/models/bpr.ts): X and Y with a bias column, the user-major CSR and each entry's row for sampling. */
+/** BPR (src/models/factorization/bpr.ts): X and Y with a bias column, the user-major CSR and each entry's row for sampling. */
 const bprEstimate: Estimator = (s, p, threads) => {
   const cols = num(p, 'factors', 100) + 1;
   const X = f32(s.users * cols);
@@ -58,7 +58,7 @@ const bprEstimate: Estimator = (s, p, threads) => {
   );
 };
 
-/** Item-kNN (src/models/itemknn.ts): both weighted CSRs, k neighbours per item, per-thread dense accumulators. */
+/** Item-kNN (src/models/neighbourhood/itemknn.ts): both weighted CSRs, k neighbours per item, per-thread dense accumulators. */
 const itemknnEstimate: Estimator = (s, p, threads) => {
   const k = Math.min(num(p, 'neighbors', 20), Math.max(1, s.items));
   const top = 2 * f32(s.items * k) + f32(s.items);
@@ -93,7 +93,7 @@ const lightfmEstimate: Estimator = (s, p, threads) => {
 };
 
 /**
- * Autoencoder (src/models/autoencoder.ts): the sparse input and output tables (cols × width, each with a gradient and
+ * Autoencoder (src/models/neural/autoencoder.ts): the sparse input and output tables (cols × width, each with a gradient and
  * the optimizer's state) live on the JS heap; a batch's logits, gradient and targets are batch × target set, at most
  * batch × cols; the kernels get the input table, a gradient and the batch's products per step.
  */

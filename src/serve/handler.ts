@@ -12,7 +12,7 @@ import { RecwiseError } from '../errors.ts';
 import type { Id, Vocabulary } from '../data/vocabulary.ts';
 import { Interactions } from '../data/interactions.ts';
 import { Recommender, type Recommendation, type RecommendOptions } from '../models/recommender.ts';
-import { PopularityRecommender } from '../models/popularity.ts';
+import { PopularityRecommender } from '../models/baseline/popularity.ts';
 import { MODEL_FORMAT_VERSION } from '../io/index.ts';
 import { VERSION } from '../version.ts';
 import {

@@ -5,11 +5,11 @@
  * data set's size or name.
  */
 import type { Recommender } from '../models/recommender.ts';
-import { EaseRecommender } from '../models/ease.ts';
-import { Rp3BetaRecommender } from '../models/rp3beta.ts';
-import { ItemKnnRecommender } from '../models/itemknn.ts';
-import { AlsRecommender } from '../models/als.ts';
-import { LightFmRecommender } from '../models/lightfm.ts';
+import { EaseRecommender } from '../models/neighbourhood/ease.ts';
+import { Rp3BetaRecommender } from '../models/neighbourhood/rp3beta.ts';
+import { ItemKnnRecommender } from '../models/neighbourhood/itemknn.ts';
+import { AlsRecommender } from '../models/factorization/als.ts';
+import { LightFmRecommender } from '../models/factorization/lightfm.ts';
 
 /** A source of uniform numbers in [0, 1) (the tuner's seeded generator). */
 export type Random = () => number;

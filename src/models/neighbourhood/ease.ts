@@ -8,21 +8,21 @@
  * (assembly/spd.ts: sparse Gram, blocked sweep inverse in f32 over the worker threads); the inverse is checked by its
  * residual ‖(XᵀX + λI)·p − e‖ on sampled columns, computed from the sparse X in f64.
  */
-import type { FitOptions, Recommendation, RecommendOptions } from './recommender.ts';
-import { selectRows } from '../data/csr-rows.ts';
+import type { FitOptions, Recommendation, RecommendOptions } from '../recommender.ts';
+import { selectRows } from '../../data/csr-rows.ts';
 import { ItemItemRecommender, itemItemLayout } from './item-item.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { withDefaults } from '../options-check.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
-import { MemoryLimitError, RecwiseError, nameErrorClass } from '../errors.ts';
-import { detectCapabilities } from '../runtime/capabilities.ts';
-import { SHARED_MAX_PAGES } from '../kernels/wasm/module.ts';
-import { EDGE_ISOLATE_BYTES } from './fit-memory.ts';
-import { useKernels, type InternalKernels } from '../kernels/family.ts';
-import { SPD_KERNELS, EMBEDDING_BAG_KERNELS } from '../kernels/families.ts';
+import { checkAborted, yieldToEventLoop } from '../progress.ts';
+import { checkIntegerOption, checkNumberOption } from '../options.ts';
+import { withDefaults } from '../../options-check.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend, Csr } from '../../kernels/types.ts';
+import { MemoryLimitError, RecwiseError, nameErrorClass } from '../../errors.ts';
+import { detectCapabilities } from '../../runtime/capabilities.ts';
+import { SHARED_MAX_PAGES } from '../../kernels/wasm/module.ts';
+import { EDGE_ISOLATE_BYTES } from '../fit-memory.ts';
+import { useKernels, type InternalKernels } from '../../kernels/family.ts';
+import { SPD_KERNELS, EMBEDDING_BAG_KERNELS } from '../../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
 useKernels(SPD_KERNELS, EMBEDDING_BAG_KERNELS);

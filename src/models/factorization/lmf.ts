@@ -5,16 +5,16 @@
  * two extra columns (user: [factors…, 1, b_u], item: [factors…, b_i, 1]).
  */
 import { FactorRecommender } from './factor.ts';
-import type { FitOptions } from './recommender.ts';
-import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
-import { mulberry32, normal } from './random.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend, DenseMatrix } from '../kernels/types.ts';
-import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
-import { withDefaults } from '../options-check.ts';
-import { useKernels } from '../kernels/family.ts';
-import { SGD_KERNELS } from '../kernels/families.ts';
+import type { FitOptions } from '../recommender.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from '../progress.ts';
+import { mulberry32, normal } from '../random.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend, DenseMatrix } from '../../kernels/types.ts';
+import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from '../options.ts';
+import { withDefaults } from '../../options-check.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { SGD_KERNELS } from '../../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
 useKernels(SGD_KERNELS);

@@ -9,28 +9,28 @@
  * augmented factors, user [repr, b_u, 1] · item [repr, 1, b_i], so the shared factor path returns the same scores.
  */
 import { FactorRecommender } from './factor.ts';
-import { Recommender, mapInTurns, type FitOptions, type Recommendation } from './recommender.ts';
-import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
-import { mulberry32 } from './random.ts';
-import { checkBooleanOption, checkIntegerOption } from './options.ts';
-import { registerModelKind, type ImpliedCsr, type ImpliedTensor, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import { Interactions } from '../data/interactions.ts';
-import type { Id, Vocabulary } from '../data/vocabulary.ts';
-import { buildFeatures, type FeatureSpec } from '../data/dataset.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
-import { DimensionMismatchError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../errors.ts';
+import { Recommender, mapInTurns, type FitOptions, type Recommendation } from '../recommender.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from '../progress.ts';
+import { mulberry32 } from '../random.ts';
+import { checkBooleanOption, checkIntegerOption } from '../options.ts';
+import { registerModelKind, type ImpliedCsr, type ImpliedTensor, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
+import { Interactions } from '../../data/interactions.ts';
+import type { Id, Vocabulary } from '../../data/vocabulary.ts';
+import { buildFeatures, type FeatureSpec } from '../../data/dataset.ts';
+import type { Backend, Csr } from '../../kernels/types.ts';
+import { DimensionMismatchError, InvalidArgumentError, NotSupportedError, UnknownItemError, UnknownUserError } from '../../errors.ts';
 import {
   isPositive, predictFromRepr, threadSeed, updateElement, xorshift32,
   type HybridData, type HybridLoss, type HybridParams, type HybridSettings, type HybridTable,
-} from '../kernels/reference/lightfm.ts';
-import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
-import { checkFiniteFeatures, checkFiniteWeights } from './fit-data.ts';
-import { checkInteractionsArgument } from '../data/interactions.ts';
-import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
-import { useKernels } from '../kernels/family.ts';
-import { HYBRID_KERNELS } from '../kernels/families.ts';
-import { registerFitMemory } from './fit-memory.ts';
-import { LIGHTFM_FIT_MEMORY } from './fit-memory-formulas.ts';
+} from '../../kernels/reference/lightfm.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../../options-check.ts';
+import { checkFiniteFeatures, checkFiniteWeights } from '../fit-data.ts';
+import { checkInteractionsArgument } from '../../data/interactions.ts';
+import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from '../similar.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { HYBRID_KERNELS } from '../../kernels/families.ts';
+import { registerFitMemory } from '../fit-memory.ts';
+import { LIGHTFM_FIT_MEMORY } from '../fit-memory-formulas.ts';
 
 // The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
 // it does not ship them).

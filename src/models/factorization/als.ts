@@ -19,21 +19,21 @@
  * only by the factor 1 + α₀ on every score).
  */
 import { FactorRecommender } from './factor.ts';
-import type { FitOptions } from './recommender.ts';
-import { checkAborted, checkDiverged, yieldToEventLoop } from './progress.ts';
-import { mulberry32, normalMatrix, uniformMatrix } from './random.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import { factorLayout } from './options.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Id } from '../data/vocabulary.ts';
-import type { AlsSolveOptions, Backend, Csr, DenseMatrix } from '../kernels/types.ts';
-import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../kernels/reference/als.ts';
-import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
-import { useKernels } from '../kernels/family.ts';
-import { ALS_KERNELS } from '../kernels/families.ts';
-import { registerFitMemory } from './fit-memory.ts';
-import { ALS_FIT_MEMORY } from './fit-memory-formulas.ts';
+import type { FitOptions } from '../recommender.ts';
+import { checkAborted, checkDiverged, yieldToEventLoop } from '../progress.ts';
+import { mulberry32, normalMatrix, uniformMatrix } from '../random.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import { factorLayout } from '../options.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Id } from '../../data/vocabulary.ts';
+import type { AlsSolveOptions, Backend, Csr, DenseMatrix } from '../../kernels/types.ts';
+import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../../errors.ts';
+import { alsNormalEquations, choleskyFactor, choleskySolveFactored } from '../../kernels/reference/als.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../../options-check.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { ALS_KERNELS } from '../../kernels/families.ts';
+import { registerFitMemory } from '../fit-memory.ts';
+import { ALS_FIT_MEMORY } from '../fit-memory-formulas.ts';
 
 // The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
 // it does not ship them).

@@ -3,22 +3,22 @@
  * validation, the epoch loop with progress/abort/resume, per-epoch seeded streams, and Param ↔ model-file tensors.
  * Imports only specific modules (no src/index.ts), so the neural code could become its own entry point.
  */
-import { InvalidArgumentError } from '../errors.ts';
-import type { Backend } from '../kernels/types.ts';
-import { referenceNnKernels, type NnKernels } from '../kernels/reference/nn.ts';
-import { createOptimizer, Rng, type AnyOptimizerConfig } from '../nn/optim.ts';
-import type { Optimizer, Param } from '../nn/types.ts';
-import { LOSSES, type LossName } from '../nn/losses.ts';
-import type { FitOptions } from './recommender.ts';
-import type { Interactions } from '../data/interactions.ts';
-import { Recommender } from './recommender.ts';
-import type { ImpliedTensor, ModelState, TensorArray } from './registry.ts';
-import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
-import { allFiniteRef } from '../kernels/reference/finite.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { checkOptionKeys, optionKeys } from '../options-check.ts';
-import { useKernels } from '../kernels/family.ts';
-import { NN_KERNELS } from '../kernels/families.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { referenceNnKernels, type NnKernels } from '../../kernels/reference/nn.ts';
+import { createOptimizer, Rng, type AnyOptimizerConfig } from '../../nn/optim.ts';
+import type { Optimizer, Param } from '../../nn/types.ts';
+import { LOSSES, type LossName } from '../../nn/losses.ts';
+import type { FitOptions } from '../recommender.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import { Recommender } from '../recommender.ts';
+import type { ImpliedTensor, ModelState, TensorArray } from '../registry.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from '../progress.ts';
+import { allFiniteRef } from '../../kernels/reference/finite.ts';
+import { checkIntegerOption, checkNumberOption } from '../options.ts';
+import { checkOptionKeys, optionKeys } from '../../options-check.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { NN_KERNELS } from '../../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
 useKernels(NN_KERNELS);

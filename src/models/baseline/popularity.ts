@@ -4,14 +4,14 @@
  * floor any personalised model must beat, and the smallest model that exercises the whole Recommender contract
  * (recommend, batch, filters, fold-in, save/load).
  */
-import { InvalidArgumentError } from '../errors.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import type { FitOptions } from './recommender.ts';
-import { Recommender } from './recommender.ts';
-import { checkAborted } from './progress.ts';
-import { registerModelKind, type ModelState, type TensorArray } from './registry.ts';
-import { checkOptionKeys, optionKeys } from '../options-check.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import type { FitOptions } from '../recommender.ts';
+import { Recommender } from '../recommender.ts';
+import { checkAborted } from '../progress.ts';
+import { registerModelKind, type ModelState, type TensorArray } from '../registry.ts';
+import { checkOptionKeys, optionKeys } from '../../options-check.ts';
 
 /** Options of {@link PopularityRecommender}. */
 export interface PopularityOptions {

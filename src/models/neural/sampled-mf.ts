@@ -8,23 +8,23 @@
  * and the kNN search come from {@link FactorRecommender}. Fold-in (`recommend(user, { userItems })`) fits a new user
  * row against the fixed item table by a few Adam steps on the same loss.
  */
-import { FactorRecommender } from './factor.ts';
-import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import { NotFittedError } from '../errors.ts';
-import type { NnKernels } from '../kernels/reference/nn.ts';
-import { createOptimizer, createParam, type Rng } from '../nn/optim.ts';
-import type { Optimizer, Param } from '../nn/types.ts';
-import { sampleBatch, shuffledBatches, denseTargets } from '../nn/batches.ts';
-import { lossAndGrad } from '../nn/losses.ts';
+import { FactorRecommender } from '../factorization/factor.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { NotFittedError } from '../../errors.ts';
+import type { NnKernels } from '../../kernels/reference/nn.ts';
+import { createOptimizer, createParam, type Rng } from '../../nn/optim.ts';
+import type { Optimizer, Param } from '../../nn/types.ts';
+import { sampleBatch, shuffledBatches, denseTargets } from '../../nn/batches.ts';
+import { lossAndGrad } from '../../nn/losses.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, restoreOptimizer,
   runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions, continueFit,
 } from './neural-common.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
-import type { Recommender } from './recommender.ts';
-import { withDefaults } from '../options-check.ts';
+import { checkIntegerOption, checkNumberOption } from '../options.ts';
+import type { Recommender } from '../recommender.ts';
+import { withDefaults } from '../../options-check.ts';
 
 /** Hyper-parameters of {@link SampledMfRecommender}. */
 export interface SampledMfOptions extends NeuralTrainingOptions {

@@ -11,19 +11,19 @@
  * - tfidf:  W = t / ‖t_i‖ with t = √c · idf_u;
  * - bm25:   W = c (K1 + 1) / (K1 · L_i + c) · idf_u with L_i = (1 − B) + B · pop_i / mean pop, pop_i = Σ_u c.
  */
-import type { FitOptions } from './recommender.ts';
+import type { FitOptions } from '../recommender.ts';
 import { ItemItemRecommender, csrFromTopK, itemItemLayout } from './item-item.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
-import { InvalidArgumentError } from '../errors.ts';
-import { withDefaults } from '../options-check.ts';
-import { useKernels } from '../kernels/family.ts';
-import { KNN_KERNELS } from '../kernels/families.ts';
-import { registerFitMemory } from './fit-memory.ts';
-import { ITEMKNN_FIT_MEMORY } from './fit-memory-formulas.ts';
+import { checkAborted, yieldToEventLoop } from '../progress.ts';
+import { checkIntegerOption, checkNumberOption } from '../options.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend, Csr } from '../../kernels/types.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { withDefaults } from '../../options-check.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { KNN_KERNELS } from '../../kernels/families.ts';
+import { registerFitMemory } from '../fit-memory.ts';
+import { ITEMKNN_FIT_MEMORY } from '../fit-memory-formulas.ts';
 
 // The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
 // it does not ship them).

@@ -12,14 +12,14 @@
  * mf.collisions; // { users: 12, items: 3 }: distinct ids that landed in an already occupied bucket
  * ```
  */
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Backend } from '../kernels/types.ts';
-import { InvalidArgumentError } from '../errors.ts';
-import { moduloBucket, murmurBucket } from '../data/hashing.ts';
-import type { Id } from '../data/vocabulary.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { moduloBucket, murmurBucket } from '../../data/hashing.ts';
+import type { Id } from '../../data/vocabulary.ts';
 import { MF_DEFAULTS, SampledMfRecommender, type RowMaps, type SampledMfOptions } from './sampled-mf.ts';
-import { checkIntegerOption } from './options.ts';
-import { checkOptionKeys } from '../options-check.ts';
+import { checkIntegerOption } from '../options.ts';
+import { checkOptionKeys } from '../../options-check.ts';
 
 /** Hyper-parameters of {@link HashedMfRecommender}. */
 export interface HashedMfOptions extends SampledMfOptions {

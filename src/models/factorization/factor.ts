@@ -3,19 +3,19 @@
  * Item factors stay resident in the backend (Wasm memory) so single-user scoring copies only the user vector;
  * batch recommendation uses the fused score → mask seen → top-k kernel over user blocks, split across threads.
  */
-import { Recommender, USER_BLOCK, mapInTurns, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from './recommender.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import type { ModelState } from './registry.ts';
-import { factorStateTensors } from './options.ts';
-import type { CsrArrays, DenseMatrix, RankMetrics, SparseRows, TopK } from '../kernels/types.ts';
-import type { Id, Vocabulary } from '../data/vocabulary.ts';
-import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from './similar.ts';
-import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import type { TensorArray } from './registry.ts';
-import type { KnnIndexes, Embeddings, KnnOptions } from '../retrieval/knn.ts';
-import type { Metric, Neighbor } from '../retrieval/types.ts';
-import { KnnNotInitializedError, NotSupportedError } from '../errors.ts';
+import { Recommender, USER_BLOCK, mapInTurns, type EpochReport, type FitOptions, type Recommendation, type RecommendOptions } from '../recommender.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import type { ModelState } from '../registry.ts';
+import { factorStateTensors } from '../options.ts';
+import type { CsrArrays, DenseMatrix, RankMetrics, SparseRows, TopK } from '../../kernels/types.ts';
+import type { Id, Vocabulary } from '../../data/vocabulary.ts';
+import { checkSimilarOptions, rowDots, selectSimilar, similarFilter, zeroRows, type RankedRow, type SimilarFilter, type SimilarOptions } from '../similar.ts';
+import { InvalidArgumentError, UnknownItemError, UnknownUserError } from '../../errors.ts';
+import type { TensorArray } from '../registry.ts';
+import type { KnnIndexes, Embeddings, KnnOptions } from '../../retrieval/knn.ts';
+import type { Metric, Neighbor } from '../../retrieval/types.ts';
+import { KnnNotInitializedError, NotSupportedError } from '../../errors.ts';
 
 /** Unit-length rows of a factor matrix (host and resident copies) and the indices of its all-zero rows. */
 interface UnitRows {

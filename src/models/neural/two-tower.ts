@@ -7,25 +7,25 @@
  *
  * Imports only specific modules (no src/index.ts), so the neural code could become its own entry point.
  */
-import { FactorRecommender } from './factor.ts';
-import type { Id, Vocabulary } from '../data/vocabulary.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import { Embedding } from '../nn/embedding.ts';
-import { Dense } from '../nn/dense.ts';
-import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
-import type { Optimizer, Param } from '../nn/types.ts';
-import { poolBackward, poolForward } from '../nn/pooling.ts';
-import { SampledSoftmax, createSampler, type NegativeSampler } from '../nn/sampled-softmax.ts';
-import { factorLayout } from './options.ts';
+import { FactorRecommender } from '../factorization/factor.ts';
+import type { Id, Vocabulary } from '../../data/vocabulary.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../../errors.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
+import { Embedding } from '../../nn/embedding.ts';
+import { Dense } from '../../nn/dense.ts';
+import { createParam, createOptimizer, type Rng } from '../../nn/optim.ts';
+import type { Optimizer, Param } from '../../nn/types.ts';
+import { poolBackward, poolForward } from '../../nn/pooling.ts';
+import { SampledSoftmax, createSampler, type NegativeSampler } from '../../nn/sampled-softmax.ts';
+import { factorLayout } from '../options.ts';
 import { resumeTraining, loadParams, withLastColumn, packRows, nnKernels, optimizerTraining, paramTensors, paramsLayout, runEpochs, type NeuralFitOptions, continueFit } from './neural-common.ts';
 import {
   RETRIEVAL_DEFAULTS, checkRetrievalOptions, historyIndices, itemCounts, sequenceLayout, sequencesFromState, shuffledOrder, timeOrderedSequences,
   DYN_USER_KEYS, type DynUserOptions, type RetrievalTrainingOptions,
 } from './gru.ts';
-import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../../options-check.ts';
 
 /** Options of {@link TwoTowerRecommender}. */
 export interface TwoTowerOptions extends RetrievalTrainingOptions {

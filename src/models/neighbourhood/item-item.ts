@@ -3,16 +3,16 @@
  * items × items matrix (item-kNN, EASE, RP3beta): scoring, fold-in, batched top-k through the backend's sparse
  * product kernel, similar items, and the matrix's save/load.
  */
-import { Recommender, type Recommendation, type RecommendOptions } from './recommender.ts';
-import type { ModelLayout, ModelState, TensorArray } from './registry.ts';
-import { maxAbs, sumAbs } from './options.ts';
-import { selectRows } from '../data/csr-rows.ts';
-import type { Id } from '../data/vocabulary.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
-import { InvalidArgumentError, UnknownItemError } from '../errors.ts';
-import { checkSimilarOptions, similarFilter, type SimilarOptions } from './similar.ts';
-import { useKernels } from '../kernels/family.ts';
-import { KNN_KERNELS } from '../kernels/families.ts';
+import { Recommender, type Recommendation, type RecommendOptions } from '../recommender.ts';
+import type { ModelLayout, ModelState, TensorArray } from '../registry.ts';
+import { maxAbs, sumAbs } from '../options.ts';
+import { selectRows } from '../../data/csr-rows.ts';
+import type { Id } from '../../data/vocabulary.ts';
+import type { Backend, Csr } from '../../kernels/types.ts';
+import { InvalidArgumentError, UnknownItemError } from '../../errors.ts';
+import { checkSimilarOptions, similarFilter, type SimilarOptions } from '../similar.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { KNN_KERNELS } from '../../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
 useKernels(KNN_KERNELS);

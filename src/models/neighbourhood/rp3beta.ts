@@ -10,17 +10,17 @@
  * backend's sparse top-k product (the item-kNN kernel: SIMD Wasm over the worker threads), so memory grows with
  * items × neighbors, not items² as EASE's does.
  */
-import type { FitOptions } from './recommender.ts';
+import type { FitOptions } from '../recommender.ts';
 import { ItemItemRecommender, csrFromTopK, itemItemLayout } from './item-item.ts';
-import { checkAborted, yieldToEventLoop } from './progress.ts';
-import { checkIntegerOption, checkNumberOption } from './options.ts';
-import { withDefaults } from '../options-check.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend, Csr } from '../kernels/types.ts';
-import { InvalidArgumentError } from '../errors.ts';
-import { useKernels } from '../kernels/family.ts';
-import { KNN_KERNELS } from '../kernels/families.ts';
+import { checkAborted, yieldToEventLoop } from '../progress.ts';
+import { checkIntegerOption, checkNumberOption } from '../options.ts';
+import { withDefaults } from '../../options-check.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend, Csr } from '../../kernels/types.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { KNN_KERNELS } from '../../kernels/families.ts';
 
 // The backend kernels this module calls come with it (issue 18: an app that does not import it does not ship them).
 useKernels(KNN_KERNELS);

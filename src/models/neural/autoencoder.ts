@@ -11,30 +11,30 @@
  * Recommendation: a known user's row (user-based) or every item's row (item-based) is run through the network in
  * inference mode (dropout off); a new user is folded in by running the network on their items (scoreHistory).
  */
-import { Recommender } from './recommender.ts';
-import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import { selectRows } from '../data/csr-rows.ts';
-import type { Backend, Csr, DenseMatrix } from '../kernels/types.ts';
-import { InvalidArgumentError, NotFittedError, NotSupportedError } from '../errors.ts';
-import type { NnActivation, NnKernels } from '../kernels/reference/nn.ts';
-import { checkActivation } from '../nn/activations.ts';
-import { Dense } from '../nn/dense.ts';
-import { Dropout } from '../nn/dropout.ts';
-import { createParam, Rng } from '../nn/optim.ts';
-import type { Optimizer, Param } from '../nn/types.ts';
-import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../nn/batches.ts';
-import { lossAndGrad } from '../nn/losses.ts';
-import { sampledOutputStep } from '../nn/sampled-output.ts';
-import { createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
+import { Recommender } from '../recommender.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import { selectRows } from '../../data/csr-rows.ts';
+import type { Backend, Csr, DenseMatrix } from '../../kernels/types.ts';
+import { InvalidArgumentError, NotFittedError, NotSupportedError } from '../../errors.ts';
+import type { NnActivation, NnKernels } from '../../kernels/reference/nn.ts';
+import { checkActivation } from '../../nn/activations.ts';
+import { Dense } from '../../nn/dense.ts';
+import { Dropout } from '../../nn/dropout.ts';
+import { createParam, Rng } from '../../nn/optim.ts';
+import type { Optimizer, Param } from '../../nn/types.ts';
+import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../../nn/batches.ts';
+import { lossAndGrad } from '../../nn/losses.ts';
+import { sampledOutputStep } from '../../nn/sampled-output.ts';
+import { createSampler, type NegativeSampler, type SamplerKind } from '../../nn/sampled-softmax.ts';
 import {
   resumeTraining, TRAINING_DEFAULTS, checkTrainingOptions, loadParams, nnKernels, optimizerFor, optimizerTraining, paramTensors, paramsLayout, restoreOptimizer,
   runEpochs, withLastColumn, NEURAL_FIT_KEYS, type NeuralFitOptions, type NeuralTrainingOptions, continueFit,
 } from './neural-common.ts';
-import { checkIntegerOption, checkNumberOption, maxAbs, sumAbs } from './options.ts';
-import { withDefaults } from '../options-check.ts';
-import { registerFitMemory } from './fit-memory.ts';
-import { AUTOENCODER_FIT_MEMORY } from './fit-memory-formulas.ts';
+import { checkIntegerOption, checkNumberOption, maxAbs, sumAbs } from '../options.ts';
+import { withDefaults } from '../../options-check.ts';
+import { registerFitMemory } from '../fit-memory.ts';
+import { AUTOENCODER_FIT_MEMORY } from '../fit-memory-formulas.ts';
 
 // Its fit-memory formula, checked before every fit, comes with it (issue 18).
 registerFitMemory('autoencoder', AUTOENCODER_FIT_MEMORY);

@@ -5,18 +5,18 @@
  * SGD with L2, an item bias in the last factor column (the user's last column is 1), Hogwild over threads.
  */
 import { FactorRecommender } from './factor.ts';
-import type { FitOptions } from './recommender.ts';
-import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from './progress.ts';
-import { mulberry32 } from './random.ts';
-import { registerModelKind, type ModelState } from './registry.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
-import { withDefaults } from '../options-check.ts';
-import { useKernels } from '../kernels/family.ts';
-import { SGD_KERNELS } from '../kernels/families.ts';
-import { registerFitMemory } from './fit-memory.ts';
-import { BPR_FIT_MEMORY } from './fit-memory-formulas.ts';
+import type { FitOptions } from '../recommender.ts';
+import { checkAborted, checkDiverged, sgdDivergenceFix, yieldToEventLoop } from '../progress.ts';
+import { mulberry32 } from '../random.ts';
+import { registerModelKind, type ModelState } from '../registry.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { checkBooleanOption, checkIntegerOption, checkNumberOption, factorLayout } from '../options.ts';
+import { withDefaults } from '../../options-check.ts';
+import { useKernels } from '../../kernels/family.ts';
+import { SGD_KERNELS } from '../../kernels/families.ts';
+import { registerFitMemory } from '../fit-memory.ts';
+import { BPR_FIT_MEMORY } from '../fit-memory-formulas.ts';
 
 // The backend kernels and the fit-memory formula this module uses come with it (issue 18: an app that does not import
 // it does not ship them).

@@ -7,20 +7,20 @@
  *
  * Imports only specific modules (no src/index.ts), so the neural code could become its own entry point.
  */
-import { FactorRecommender } from './factor.ts';
-import type { Id } from '../data/vocabulary.ts';
-import type { Interactions } from '../data/interactions.ts';
-import type { Backend } from '../kernels/types.ts';
-import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../errors.ts';
-import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from './registry.ts';
-import { checkIntegerOption, checkNumberOption, factorLayout } from './options.ts';
-import { Gru } from '../nn/gru.ts';
-import { Embedding } from '../nn/embedding.ts';
-import { createParam, createOptimizer, type Rng } from '../nn/optim.ts';
-import type { Optimizer, Param } from '../nn/types.ts';
-import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../nn/sampled-softmax.ts';
+import { FactorRecommender } from '../factorization/factor.ts';
+import type { Id } from '../../data/vocabulary.ts';
+import type { Interactions } from '../../data/interactions.ts';
+import type { Backend } from '../../kernels/types.ts';
+import { InvalidArgumentError, NotFittedError, UnknownItemError, UnknownUserError } from '../../errors.ts';
+import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
+import { checkIntegerOption, checkNumberOption, factorLayout } from '../options.ts';
+import { Gru } from '../../nn/gru.ts';
+import { Embedding } from '../../nn/embedding.ts';
+import { createParam, createOptimizer, type Rng } from '../../nn/optim.ts';
+import type { Optimizer, Param } from '../../nn/types.ts';
+import { SampledSoftmax, createSampler, type NegativeSampler, type SamplerKind } from '../../nn/sampled-softmax.ts';
 import { resumeTraining, loadParams, withLastColumn, packRows, optimizerTraining, paramTensors, paramsLayout, runEpochs, NEURAL_FIT_KEYS, type NeuralFitOptions, continueFit } from './neural-common.ts';
-import { checkOptionKeys, optionKeys, withDefaults } from '../options-check.ts';
+import { checkOptionKeys, optionKeys, withDefaults } from '../../options-check.ts';
 
 /** Training options shared by the GRU and two-tower models. */
 export interface RetrievalTrainingOptions {
