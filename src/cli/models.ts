@@ -223,8 +223,13 @@ Object.assign(CLI_MODELS, {
     flags: [
       { name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' },
       { name: 'diagonal-penalty', type: 'number', min: 0, help: 'ease: extra penalty ρ·popularity on each item\'s own weight (Steck 2020; default 0)' },
+      { name: 'user-normalization', type: 'number', min: 0, help: 'ease: users weigh |I_u|^-β in the Gram matrix (Shen et al. 2021; default 0)' },
+      { name: 'item-normalization', type: 'number', min: 0, help: 'ease: Gram normalised as D^-α G D^-α, α in [0, 1] (Shen et al. 2021; default 0)' },
     ],
-    create: (f) => new EaseRecommender(given({ lambda: f.lambda, diagonalPenalty: f['diagonal-penalty'], neighbors: f.neighbors })),
+    create: (f) =>
+      new EaseRecommender(given({
+        lambda: f.lambda, diagonalPenalty: f['diagonal-penalty'], userNormalization: f['user-normalization'], itemNormalization: f['item-normalization'], neighbors: f.neighbors,
+      })),
   },
   rp3beta: {
     summary: 'RP3beta: 3-step random-walk item-item weights with a popularity penalty (Paudel et al. 2017)',

@@ -1,6 +1,6 @@
 /**
  * The hyperparameter spaces `tune` searches, one per model family, and how a sampled point becomes a model. Ranges
- * are the ones the literature tunes over (Dacrema et al. 2019 for RP3beta and item-kNN; Steck 2019/2020 for EASE;
+ * are the ones the literature tunes over (Dacrema et al. 2019 for RP3beta and item-kNN; Steck 2019/2020 and Shen et al. 2021's normalisation for EASE;
  * implicit's and Rendle et al. 2022's for ALS), written as scale-free as the models allow, so no range depends on a
  * data set's size or name.
  */
@@ -33,8 +33,16 @@ export interface SearchSpace {
 
 export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
   ease: {
-    description: 'lambda log-uniform [10, 10000]; diagonalPenalty 0 (30%) or uniform [0, 1.5]',
-    sample: (r) => ({ lambda: round(logUniform(r, 10, 10000)), diagonalPenalty: r() < 0.3 ? 0 : round(uniform(r, 0, 1.5)) }),
+    description:
+      'lambda log-uniform [10, 10000]; diagonalPenalty 0 (30%) or uniform [0, 1.5]; userNormalization 0 (30%) or uniform [0, 1]; ' +
+      'itemNormalization 0 (30%) or uniform [0, 0.4]',
+    sample: (r) => ({
+      lambda: round(logUniform(r, 10, 10000)),
+      diagonalPenalty: r() < 0.3 ? 0 : round(uniform(r, 0, 1.5)),
+      // the normalised Gram (GF-CF's degree normalisation, Shen et al. 2021); α ≥ 0.35 lost on every MovieLens validation split tried (issue 19)
+      userNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 1)),
+      itemNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 0.4)),
+    }),
     create: (p) => new EaseRecommender(p),
   },
   rp3beta: {

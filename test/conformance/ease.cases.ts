@@ -73,6 +73,84 @@ test('ease/fit: two items give the hand-computed closed form B_01 = c / (G_00 + 
   // diagonal penalty ρ (Steck 2020): Λ = λI + ρ·diag(G), so B_01 = c / (G_00 (1 + ρ) + λ)
   const emphasised = await new EaseRecommender({ lambda: 2, diagonalPenalty: 0.5 }).fit(data);
   close(Array.from(emphasised.weights.data), [2 / (4 * 1.5 + 2), 2 / (3 * 1.5 + 2)], 1e-6);
+  // normalised Gram, β = 1, α = ½: user weights 1/|I_u| = ½, ½, 1, 1, 1 → D = diag(3, 2), co-count ½ + ½ = 1, so
+  // G̃ = [[1, 1/√6], [1/√6, 1]] and tr(G̃)/tr(G) = 2/7 scales λ = 2 to 4/7; B̃_01 = (1/√6)/(1 + 4/7) and B = D^−½ B̃
+  const normalised = await new EaseRecommender({ lambda: 2, userNormalization: 1, itemNormalization: 0.5 }).fit(data);
+  const b = 1 / Math.sqrt(6) / (1 + 4 / 7);
+  close(Array.from(normalised.weights.data), [b / Math.sqrt(3), b / Math.sqrt(2)], 1e-6);
+  close(normalised.score(3, ['a']), [b / Math.sqrt(2)], 1e-6); // scores are x_u · B with the raw history
+  ok(normalised.residual < 1e-5, `residual ${normalised.residual}`);
+  // with ρ = 0.5 as well: Λ = λ̃I + ρ·diag(G̃), denominators 1·1.5 + 4/7
+  const both = await new EaseRecommender({ lambda: 2, userNormalization: 1, itemNormalization: 0.5, diagonalPenalty: 0.5 }).fit(data);
+  const b2 = 1 / Math.sqrt(6) / (1.5 + 4 / 7);
+  close(Array.from(both.weights.data), [b2 / Math.sqrt(3), b2 / Math.sqrt(2)], 1e-6);
+  // only users normalised (β = ½): weights 2^−½ on the pairs, so G̃ = [[√2 + 2, √2], [√2, √2 + 1]], λ scaled by tr(G̃)/7
+  const users = await new EaseRecommender({ lambda: 2, userNormalization: 0.5 }).fit(data);
+  const r2 = Math.SQRT2;
+  const lambda = (2 * (2 * r2 + 3)) / 7;
+  close(Array.from(users.weights.data), [r2 / (r2 + 2 + lambda), r2 / (r2 + 1 + lambda)], 1e-6);
+});
+
+test('ease/fit: the normalised Gram on the Wasm backend equals the reference, pruned keeps the largest |B_ij|, and plain EASE is unchanged at α = β = 0', async () => {
+  const data = randomInteractions(300, 90, 25, 11, { binary: true });
+  const options = { lambda: 20, userNormalization: 0.7, itemNormalization: 0.25, diagonalPenalty: 0.3 };
+  await init({ backend: 'js' });
+  const ref = await new EaseRecommender(options).fit(data);
+  // f64 closed form from the definition (module comment of ease.ts), on one column
+  const n = 90;
+  const gram = new Float64Array(n * n);
+  for (let u = 0; u < data.nUsers; u++) {
+    const items = Array.from(data.itemsOf(u));
+    const w = items.length ** -0.7;
+    for (const i of items) for (const j of items) gram[i * n + j] += w;
+  }
+  const d = Array.from({ length: n }, (_, i) => gram[i * n + i]);
+  const s = d.map((x) => x ** -0.25);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += d[i] * s[i] * s[i];
+  const lam = (20 * trace) / data.nnz;
+  const a = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => gram[i * n + j] * s[i] * s[j] + (i === j ? lam + 0.3 * d[i] * s[i] * s[i] : 0)));
+  // column 0 of P: solve A p = e_0 by Gauss-Jordan in f64
+  const m = a.map((row, i) => [...row, i === 0 ? 1 : 0]);
+  for (let c = 0; c < n; c++) {
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const p0 = m.map((row, i) => row[n] / m[i][i]);
+  const column0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let q = ref.weights.indptr[i]; q < ref.weights.indptr[i + 1]; q++) if (ref.weights.indices[q] === 0) column0[i] = ref.weights.data[q];
+  close(Array.from(column0), p0.map((v, i) => (i === 0 ? 0 : (-v / p0[0]) * s[i])), 1e-5, 'B column 0 = D^−α (−P_i0 / P_00)');
+  await init({ backend: 'wasm' });
+  const wasm = await new EaseRecommender(options).fit(data);
+  deepEqual(wasm.weights.indices, ref.weights.indices);
+  close(Array.from(wasm.weights.data), Array.from(ref.weights.data), 1e-5);
+  ok(wasm.residual < 1e-4, `residual ${wasm.residual}`);
+  const pruned = await new EaseRecommender({ ...options, neighbors: 5 }).fit(data);
+  for (let j = 0; j < n; j++) {
+    const column = Array.from({ length: n }, (_, i) => i).filter((i) => i !== j);
+    const value = (i: number) => {
+      for (let q = ref.weights.indptr[i]; q < ref.weights.indptr[i + 1]; q++) if (ref.weights.indices[q] === j) return ref.weights.data[q];
+      return 0;
+    };
+    const threshold = column.map((i) => Math.abs(value(i))).sort((x, y) => y - x)[4];
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      for (let q = pruned.weights.indptr[i]; q < pruned.weights.indptr[i + 1]; q++) {
+        if (pruned.weights.indices[q] !== j) continue;
+        kept++;
+        ok(Math.abs(pruned.weights.data[q]) >= threshold - 1e-5, `column ${j} kept row ${i}`);
+        close([pruned.weights.data[q]], [value(i)], 1e-5, `pruned B[${i}, ${j}] is the unpruned weight`);
+      }
+    }
+    equal(kept, 5, `column ${j} keeps 5`);
+  }
+  const plain = await new EaseRecommender({ lambda: 20 }).fit(data);
+  const zero = await new EaseRecommender({ lambda: 20, userNormalization: 0, itemNormalization: 0 }).fit(data);
+  deepEqual(zero.weights.data, plain.weights.data, 'α = β = 0 is plain EASE');
+  ok(Math.abs(ref.weights.data[0] - plain.weights.data[0]) > 1e-4, 'normalisation changes the weights');
 });
 
 test('ease/fit: Wasm fit equals the reference backend, and pruning keeps each column\'s largest |weights|', async () => {
@@ -165,8 +243,11 @@ test('ease/options: unknown keys and bad values are typed errors naming the fiel
   throws(() => new EaseRecommender({ lambda: Number.NaN }), InvalidArgumentError, { field: 'lambda' });
   throws(() => new EaseRecommender({ neighbors: 2.5 }), InvalidArgumentError, { field: 'neighbors' });
   throws(() => new EaseRecommender({ memoryLimit: -1 }), InvalidArgumentError, { field: 'memoryLimit' });
-  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 });
+  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, neighbors: 0, memoryLimit: 0 });
   throws(() => new EaseRecommender({ diagonalPenalty: -0.1 }), InvalidArgumentError, { field: 'diagonalPenalty' });
+  throws(() => new EaseRecommender({ userNormalization: -0.5 }), InvalidArgumentError, { field: 'userNormalization' });
+  throws(() => new EaseRecommender({ itemNormalization: 1.5 }), InvalidArgumentError, { field: 'itemNormalization' });
+  throws(() => new EaseRecommender({ itemNormalization: Number.NaN }), InvalidArgumentError, { field: 'itemNormalization' });
 });
 
 test('ease/fit: progress is reported and an aborted signal stops the fit', async () => {
@@ -182,7 +263,11 @@ test('ease/fit: progress is reported and an aborted signal stops the fit', async
 
 // The common contract: on the binary checkerboard, user u's one missing group item comes first; fold-in of a trained
 // user's items gives exactly that user's list (scores = x · B).
-for (const [name, options] of [['ease', { lambda: 1 }], ['ease-pruned', { lambda: 1, neighbors: 4 }]] as const) {
+for (const [name, options] of [
+  ['ease', { lambda: 1 }],
+  ['ease-pruned', { lambda: 1, neighbors: 4 }],
+  ['ease-normalised', { lambda: 1, userNormalization: 0.5, itemNormalization: 0.2, diagonalPenalty: 0.2 }],
+] as const) {
   describeRecommender(name, {
     makeModel: () => new EaseRecommender(options),
     fixture: checkerboard,

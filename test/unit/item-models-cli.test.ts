@@ -29,6 +29,20 @@ describe('ease through the CLI', () => {
     }
   });
 
+  it('eval --model ease takes the normalised Gram\'s exponents (--user-normalization, --item-normalization)', async () => {
+    const r = await cli('eval', '--model', 'ease', '--lambda', '500', '--user-normalization', '0.5', '--item-normalization', '0.1', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.params).toMatchObject({ lambda: 500, userNormalization: 0.5, itemNormalization: 0.1 });
+    // the exponents change the model: plain EASE at λ 500 gives other figures
+    const plain = JSON.parse((await cli('eval', '--model', 'ease', '--lambda', '500', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json')).out);
+    expect(j.metrics.ndcg).not.toBe(plain.metrics.ndcg);
+    const bad = await cli('eval', '--model', 'ease', '--item-normalization', '2', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--json');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/itemNormalization/);
+  });
+
   it('fit --model ease --neighbors 50 saves a pruned model that recommend loads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'recwise-ease-'));
     try {

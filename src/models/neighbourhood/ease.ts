@@ -4,7 +4,18 @@
  *
  *   P = (XᵀX + Λ)⁻¹,   B = I − P · diag(1/diag(P))   (B_ij = −P_ij / P_jj for i ≠ j, B_ii = 0),
  *
- * with Λ = λI (plus ρ·diag(XᵀX) with `diagonalPenalty`, Steck 2020), and a user's scores are x_u · B. The Gram matrix and the inverse run in the backend's SIMD Wasm kernels
+ * with Λ = λI (plus ρ·diag(XᵀX) with `diagonalPenalty`, Steck 2020), and a user's scores are x_u · B.
+ *
+ * Normalised Gram (`userNormalization` β, `itemNormalization` α): the closed form runs on
+ * G̃ = D_i^−α · Xᵀ D_u^−β X · D_i^−α (D_u: each user's number of items; D_i: the diagonal of Xᵀ D_u^−β X, each item's
+ * user-weighted popularity), the symmetric degree normalisation of graph filters (LightGCN, He et al. 2020; GF-CF,
+ * Shen et al. 2021, "How Powerful is Graph Convolution for Recommendation?", which uses β = 1, α = ½). Heavy users no
+ * longer dominate the co-counts and popular items no longer dominate the weights. A user's scores are the normalised
+ * history through B̃, x_u D_i^−α · B̃ (GF-CF's convention: the output stays normalised), so the stored weights are
+ * B = D_i^−α B̃ and scoring, fold-in and pruning are unchanged. λ keeps the raw Gram's units: the penalty on G̃ is
+ * λ · tr(G̃) / tr(XᵀX). α = β = 0 is plain EASE.
+ *
+ * The Gram matrix and the inverse run in the backend's SIMD Wasm kernels
  * (assembly/spd.ts: sparse Gram, blocked sweep inverse in f32 over the worker threads); the inverse is checked by its
  * residual ‖(XᵀX + λI)·p − e‖ on sampled columns, computed from the sparse X in f64.
  */
@@ -17,7 +28,7 @@ import { withDefaults } from '../../options-check.ts';
 import { registerModelKind, type ModelState } from '../registry.ts';
 import type { Interactions } from '../../data/interactions.ts';
 import type { Backend, Csr } from '../../kernels/types.ts';
-import { MemoryLimitError, RecwiseError, nameErrorClass } from '../../errors.ts';
+import { InvalidArgumentError, MemoryLimitError, RecwiseError, nameErrorClass } from '../../errors.ts';
 import { detectCapabilities } from '../../runtime/capabilities.ts';
 import { SHARED_MAX_PAGES } from '../../kernels/wasm/module.ts';
 import { EDGE_ISOLATE_BYTES } from '../fit-memory.ts';
@@ -38,6 +49,16 @@ export interface EaseOptions {
    */
   diagonalPenalty?: number;
   /**
+   * Exponent β of the user-activity normalisation: each user's rows weigh |I_u|^−β in the Gram matrix (default 0;
+   * 0.5–1 is typical). See the module comment.
+   */
+  userNormalization?: number;
+  /**
+   * Exponent α of the item-degree normalisation G̃ = D^−α G D^−α, in [0, 1] (default 0; 0.1–0.3 is typical, ½ is the
+   * cosine-like normalisation of GF-CF). See the module comment.
+   */
+  itemNormalization?: number;
+  /**
    * Keep only the `neighbors` largest-magnitude weights of each column of B (0, the default: keep all). A pruned B
    * serves from a sparse matrix (items × neighbors) instead of items², at a small loss in accuracy.
    */
@@ -49,7 +70,7 @@ export interface EaseOptions {
   memoryLimit?: number;
 }
 
-const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, neighbors: 0, memoryLimit: 0 };
+const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, neighbors: 0, memoryLimit: 0 };
 export { EDGE_ISOLATE_BYTES };
 /** The Wasm heap's maximum (the kernels' declared maximum memory: 32,768 pages; Wasm32 itself stops at 4 GiB). */
 const WASM_HEAP_BYTES = SHARED_MAX_PAGES * 65536;
@@ -91,6 +112,9 @@ export class InaccurateInverseError extends RecwiseError {
 function checkOptions(o: Required<EaseOptions>): void {
   checkNumberOption('lambda', o.lambda, 0, false);
   checkNumberOption('diagonalPenalty', o.diagonalPenalty, 0, true);
+  checkNumberOption('userNormalization', o.userNormalization, 0, true);
+  checkNumberOption('itemNormalization', o.itemNormalization, 0, true);
+  if (o.itemNormalization > 1) throw new InvalidArgumentError('itemNormalization', o.itemNormalization, 'an exponent in [0, 1] (½: cosine-like)');
   checkIntegerOption('neighbors', o.neighbors, 0);
   checkNumberOption('memoryLimit', o.memoryLimit, 0, true);
 }
@@ -132,20 +156,22 @@ export class EaseRecommender extends ItemItemRecommender {
     await this.checkMemory(n);
     this.dense = undefined;
     checkAborted(options.signal, 'EASE fit');
-    const byItem = data.itemUsers(this.backend);
     const { lambda, diagonalPenalty: rho } = this.options;
-    const gram = await this.backend.sparseGram(byItem, data.byUser, lambda);
-    if (rho > 0) for (let i = 0; i < n; i++) gram[i * n + i] += Math.fround(rho * (gram[i * n + i] - lambda));
+    const x = normalizedGram(data, data.itemUsers(this.backend), this.options);
+    // λ in the raw Gram's units (see the module comment); exactly λ when nothing is normalised
+    const penalty = lambda * x.traceRatio;
+    const gram = await this.backend.sparseGram(x.byItem, x.byUser, penalty);
+    if (rho > 0) for (let i = 0; i < n; i++) gram[i * n + i] += Math.fround(rho * (gram[i * n + i] - penalty));
     options.onProgress?.({ phase: 'fit', done: 1, total: 3 });
     await yieldToEventLoop();
     checkAborted(options.signal, 'EASE fit');
     const p = await this.backend.spdInverse(gram, n, { signal: options.signal });
     options.onProgress?.({ phase: 'fit', done: 2, total: 3 });
-    this.residual = inverseResidual(data, byItem, p, lambda, rho);
+    this.residual = inverseResidual(x.byUser, x.byItem, p, penalty, rho);
     if (!(this.residual <= MAX_RESIDUAL)) throw new InaccurateInverseError(this.residual, this.options.lambda);
     await yieldToEventLoop();
     checkAborted(options.signal, 'EASE fit');
-    this.sim = this.options.neighbors > 0 ? this.prunedWeights(p, n, this.options.neighbors) : denseWeights(p, n);
+    this.sim = this.options.neighbors > 0 ? this.prunedWeights(p, n, this.options.neighbors, x.scale) : denseWeights(p, n, x.scale);
     options.onProgress?.({ phase: 'fit', done: 3, total: 3 });
   }
 
@@ -223,8 +249,11 @@ export class EaseRecommender extends ItemItemRecommender {
     }
   }
 
-  /** B pruned to each column's `k` largest |B_ij| (column j of B is row j of P over −P_jj, P being symmetric). */
-  private prunedWeights(p: Float32Array, n: number, k: number): Csr {
+  /**
+   * B pruned to each column's `k` largest |B_ij| (column j of B̃ is row j of P over −P_jj, P being symmetric; row i of
+   * B is row i of B̃ times `scale`[i]).
+   */
+  private prunedWeights(p: Float32Array, n: number, k: number, scale: Float64Array | undefined): Csr {
     const keep = Math.min(k, n - 1);
     const rowOf = new Int32Array(n * keep);
     const val = new Float32Array(n * keep);
@@ -235,7 +264,7 @@ export class EaseRecommender extends ItemItemRecommender {
       const mag = new Float32Array(rows * n);
       for (let r = 0; r < rows; r++) {
         const j = j0 + r;
-        for (let i = 0; i < n; i++) mag[r * n + i] = Math.abs(p[j * n + i]);
+        for (let i = 0; i < n; i++) mag[r * n + i] = Math.abs(p[j * n + i]) * (scale ? scale[i] : 1);
         mag[r * n + j] = -Infinity;
       }
       const top = this.backend.topk(mag, rows, n, keep);
@@ -245,7 +274,7 @@ export class EaseRecommender extends ItemItemRecommender {
         for (let s = 0; s < top.counts[r]; s++) {
           const i = top.indices[r * keep + s];
           rowOf[j * keep + s] = i;
-          val[j * keep + s] = -p[j * n + i] / pjj;
+          val[j * keep + s] = (-p[j * n + i] / pjj) * (scale ? scale[i] : 1);
           counts[i]++;
         }
         for (let s = top.counts[r]; s < keep; s++) rowOf[j * keep + s] = -1;
@@ -276,8 +305,11 @@ export class EaseRecommender extends ItemItemRecommender {
 
 }
 
-/** B = I − P·diag(1/diag(P)) with the (zero) diagonal left out: n × (n − 1) entries, columns ascending per row. */
-function denseWeights(p: Float32Array, n: number): Csr {
+/**
+ * B = D·(I − P·diag(1/diag(P))) with the (zero) diagonal left out (D = diag(`scale`), the item normalisation; I when
+ * absent): n × (n − 1) entries, columns ascending per row.
+ */
+function denseWeights(p: Float32Array, n: number, scale: Float64Array | undefined): Csr {
   const per = Math.max(n - 1, 0);
   const indptr = Int32Array.from({ length: n + 1 }, (_, i) => i * per);
   const indices = new Int32Array(n * per);
@@ -287,28 +319,73 @@ function denseWeights(p: Float32Array, n: number): Csr {
   let q = 0;
   for (let i = 0; i < n; i++) {
     const row = i * n;
+    const si = scale ? scale[i] : 1;
     for (let j = 0; j < n; j++) {
       if (j === i) continue;
       indices[q] = j;
-      data[q++] = p[row + j] * inv[j];
+      data[q++] = p[row + j] * inv[j] * si;
     }
   }
   return { indptr, indices, data, rows: n, cols: n };
 }
 
 /**
- * max over sampled columns c of ‖(XᵀX + Λ)·p_c − e_c‖∞ (Λ = λI + ρ·diag(XᵀX)), in f64 from the sparse X (two sparse products per column,
- * O(nnz), instead of a dense n² product or keeping the Gram matrix).
+ * The (possibly normalised) X the Gram matrix is built from, as both CSRs: X̃ = D_u^−β/2 X D_i^−α (see the module
+ * comment), `scale` = D_i^−α (undefined when nothing is normalised: X itself is returned) and tr(X̃ᵀX̃) / tr(XᵀX).
  */
-function inverseResidual(data: Interactions, byItem: Csr, p: Float32Array, lambda: number, rho: number): number {
+function normalizedGram(
+  data: Interactions,
+  byItem: Csr,
+  options: { userNormalization: number; itemNormalization: number },
+): { byUser: Csr; byItem: Csr; scale?: Float64Array; traceRatio: number } {
+  const { userNormalization: beta, itemNormalization: alpha } = options;
+  const { byUser } = data;
+  if (beta === 0 && alpha === 0) return { byUser, byItem, traceRatio: 1 };
   const n = data.nItems;
-  const { indptr, indices, data: w } = data.byUser;
-  const xp = new Float64Array(data.nUsers);
+  // each user's rows weigh |I_u|^−β, i.e. each entry of X by |I_u|^−β/2
+  const userRoot = new Float64Array(data.nUsers);
+  for (let u = 0; u < data.nUsers; u++) userRoot[u] = Math.max(byUser.indptr[u + 1] - byUser.indptr[u], 1) ** (-beta / 2);
+  // D_i: the diagonal of Xᵀ D_u^−β X; an item with no weight keeps scale 1 (its Gram row and column are 0 anyway)
+  const scale = new Float64Array(n);
+  let rawTrace = 0;
+  let trace = 0;
+  for (let i = 0; i < n; i++) {
+    let d = 0;
+    for (let q = byItem.indptr[i]; q < byItem.indptr[i + 1]; q++) {
+      const w = byItem.data[q];
+      rawTrace += w * w;
+      d += (w * userRoot[byItem.indices[q]]) ** 2;
+    }
+    scale[i] = d > 0 ? d ** -alpha : 1;
+    trace += d * scale[i] * scale[i];
+  }
+  const scaled = (csr: Csr, rowFactor: (r: number) => number, colFactor: (c: number) => number): Csr => {
+    const out = new Float32Array(csr.data.length);
+    for (let r = 0; r < csr.rows; r++) for (let q = csr.indptr[r]; q < csr.indptr[r + 1]; q++) out[q] = csr.data[q] * rowFactor(r) * colFactor(csr.indices[q]);
+    return { ...csr, data: out };
+  };
+  return {
+    byUser: scaled(byUser, (u) => userRoot[u], (i) => scale[i]),
+    byItem: scaled(byItem, (i) => scale[i], (u) => userRoot[u]),
+    scale: alpha === 0 ? undefined : scale,
+    traceRatio: rawTrace > 0 ? trace / rawTrace : 1,
+  };
+}
+
+/**
+ * max over sampled columns c of ‖(X̃ᵀX̃ + Λ)·p_c − e_c‖∞ (Λ = λI + ρ·diag(X̃ᵀX̃), X̃ the matrix the Gram was built from),
+ * in f64 from the sparse X̃ (two sparse products per column, O(nnz), instead of a dense n² product or keeping the Gram
+ * matrix).
+ */
+function inverseResidual(byUser: Csr, byItem: Csr, p: Float32Array, lambda: number, rho: number): number {
+  const n = byItem.rows;
+  const { indptr, indices, data: w } = byUser;
+  const xp = new Float64Array(byUser.rows);
   let worst = 0;
   for (let s = 0; s < Math.min(RESIDUAL_COLUMNS, n); s++) {
     const c = Math.floor(((s + 0.5) * n) / Math.min(RESIDUAL_COLUMNS, n));
     const col = p.subarray(c * n, (c + 1) * n); // P is symmetric: column c = row c
-    for (let u = 0; u < data.nUsers; u++) {
+    for (let u = 0; u < byUser.rows; u++) {
       let v = 0;
       for (let q = indptr[u]; q < indptr[u + 1]; q++) v += w[q] * col[indices[q]];
       xp[u] = v;

@@ -13,6 +13,7 @@ import { AutoencoderRecommender } from 'recwise/nn';
 import { evaluate } from '../../../src/eval/evaluate.ts';
 import { readTest } from '../../../src/cli/data.ts';
 import { tune } from '../../../src/tune/tune.ts';
+import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from '../../../src/tune/spaces.ts';
 import type { BenchCase } from '../case.ts';
 import { SHARED, loadSplit, measure } from '../protocol.ts';
 import { existsSync } from 'node:fs';
@@ -38,6 +39,8 @@ async function tuned(dataset: keyof typeof REFERENCE): Promise<Record<string, nu
   const r = await tune({ train: split.train, valid, budgetSeconds: TUNE_BUDGET });
   const wallSeconds = (performance.now() - t0) / 1000;
   for (const t of r.leaderboard) console.error(`  ${dataset} ${t.model} ${JSON.stringify(t.params)} valid ndcg@10 ${t.score.toFixed(4)} P@10 ${t.precision.toFixed(4)}`);
+  // the closing note's search spaces (what the figures above were chosen from)
+  for (const m of DEFAULT_TUNE_MODELS) console.error(`  search space ${m}: ${SEARCH_SPACES[m].description}`);
   const e = await evaluate(r.model, { test: split.test }, { k: 10 });
   return {
     ndcg: e.means.ndcg!, precision: e.means.precision!, recall: e.means.recall!, map: e.means.map!,
