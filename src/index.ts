@@ -39,8 +39,6 @@ export type { AsyncReleasable } from './dispose.ts';
 export { Vocabulary } from './data/vocabulary.ts';
 export type { Id } from './data/vocabulary.ts';
 export { Interactions } from './data/interactions.ts';
-export { demoDataset, DEMO_GENRES } from './data/demo.ts';
-export type { DemoDataset, DemoItem, DemoRecord, DemoOptions } from './data/demo.ts';
 export { DatasetBuilder, buildFeatures } from './data/dataset.ts';
 export type { DatasetBuilderOptions, InteractionRecord, InteractionColumns, UnknownIdPolicy, BuildStats, FeatureSpec, BuildFeaturesOptions, FeatureMatrix } from './data/dataset.ts';
 export { murmur3_32, moduloBucket, murmurBucket, HashedVocabulary } from './data/hashing.ts';

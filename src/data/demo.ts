@@ -79,7 +79,7 @@ function cumulative(weights: number[]): Float64Array {
  *
  * @example
  * ```ts
- * import { demoDataset } from 'recwise';
+ * import { demoDataset } from 'recwise/testing';
  * const { records, items } = demoDataset();      // ~20k interactions, 600 users, 400 items
  * records[0];                                    // { user: 1, item: 57, weight: 4, timestamp: 1704067200 }
  * items[56].title;                               // e.g. 'Drama #7'

@@ -1,6 +1,8 @@
 /**
  * `recwise/testing`: the plain-TypeScript reference kernels each Wasm and WebGPU kernel is checked against, and
- * helpers for writing such checks. Not needed to use recwise; the conformance suite imports it.
+ * helpers for writing such checks, and `demoDataset` (the synthetic data `recwise demo` trains on: planted tastes, no
+ * download). Not needed to use recwise; the conformance suite imports it. (Outside the root entry so the root stays
+ * within its size budget, issue 18.)
  *
  * @module recwise/testing
  */
@@ -17,3 +19,5 @@ export { gruForwardRef, gruBackwardRef } from '../kernels/reference/gru.ts';
 export type { GruForward, GruWeights, GruGrads } from '../kernels/reference/gru.ts';
 export type { RankMetricsRefOut } from '../kernels/reference/metrics.ts';
 export { referenceNnKernels } from '../kernels/reference/nn.ts';
+export { demoDataset, DEMO_GENRES } from '../data/demo.ts';
+export type { DemoDataset, DemoItem, DemoRecord, DemoOptions } from '../data/demo.ts';

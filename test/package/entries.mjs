@@ -81,7 +81,7 @@ await check('recwise/webgpu', () => {
   if (!root.registeredBackends().includes('webgpu')) fail('importing recwise/webgpu did not register the backend');
 });
 await check('recwise/testing', () => {
-  expectExports('recwise/testing', testing, ['topkRef', 'alsCgRef', 'hybridEpochRef', 'gruForwardRef', 'referenceNnKernels']);
+  expectExports('recwise/testing', testing, ['topkRef', 'alsCgRef', 'hybridEpochRef', 'gruForwardRef', 'referenceNnKernels', 'demoDataset']);
   const idx = new Int32Array(1);
   const score = new Float32Array(1);
   testing.topkRef(Float32Array.of(0.1, 0.9, 0.5), 3, 1, idx, score);

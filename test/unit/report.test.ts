@@ -10,9 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AlsRecommender, BprRecommender, DatasetBuilder, InvalidArgumentError, LightFmRecommender, PopularityRecommender, demoDataset, evaluate,
+  AlsRecommender, BprRecommender, DatasetBuilder, InvalidArgumentError, LightFmRecommender, PopularityRecommender, evaluate,
   randomSplit, readInteractions, type Interactions,
 } from 'recwise';
+import { demoDataset } from 'recwise/testing';
 import { fitWithCurves, renderReport, report, reportData } from '../../src/report/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { memoryProcess } from '../../src/runtime/process.ts';
