@@ -11,6 +11,6 @@ export { InteropError } from '../errors.ts';
 export { importImplicit, exportNpz, importSpark, exportSpark, importLightFm, readNpz, writeNpz, parseNpy, encodeNpy, parseIdList } from '../interop/index.ts';
 export type {
   InteropSource, NdArray, NdData, NpyValue, ImportImplicitOptions, ImplicitKind, ImplicitModel, ExportNpzOptions, ImportSparkOptions, SparkFiles,
-  ImportLightFmOptions, LightFmMapping, LightFmSource, SeenRecord,
+  ImportLightFmOptions, LightFmMapping, LightFmSource, SeenRecord, ParseNpyOptions, ReadNpzOptions,
 } from '../interop/index.ts';
 

@@ -180,8 +180,16 @@ try {
   check('browser example: trains on a picked CSV and shows the report, no console error', state.done === true && appProblems.length === 0, `${JSON.stringify(state)}\n${appProblems.join('\n')}`);
   if (state.done) {
     const frame = app.frameLocator('#report');
-    const bars = await frame.locator('svg[data-chart="compare-ndcg"] rect.bar').count();
-    const points = await frame.locator('svg[data-chart="curve-validation-ndcg"] .point').count();
+    // The report is written into the iframe (srcdoc) just before `done` is set and parses asynchronously: poll the
+    // counts until they settle at the expected values, with a hang guard only (the counts once raced the parse:
+    // bars 0, points 10).
+    let bars = 0;
+    let points = 0;
+    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+      bars = await frame.locator('svg[data-chart="compare-ndcg"] rect.bar').count();
+      points = await frame.locator('svg[data-chart="curve-validation-ndcg"] .point').count();
+      if (bars === 2 && points === 10) break;
+    }
     check('browser example: the report compares 2 models and has ALS\'s 10 validation points', bars === 2 && points === 10, `bars ${bars}, points ${points}`);
     await app.screenshot({ path: join(out, 'browser.png'), fullPage: true });
   }
