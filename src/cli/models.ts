@@ -166,7 +166,7 @@ Object.assign(CLI_MODELS, GRU_MODELS);
 const NEURAL_FLAGS: readonly FlagSpec[] = [
   FACTORS, LEARNING_RATE, EPOCHS, SEED,
   { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower/autoencoder/sampled-mf/hashed-mf: rows per mini-batch (defaults: gru 32, two-tower 256, others 500)' },
-  { name: 'loss', type: 'enum', values: ['multinomial', 'bce', 'mse', 'warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; autoencoder/sampled-mf/hashed-mf: multinomial (default), bce, mse' },
+  { name: 'loss', type: 'enum', values: ['multinomial', 'bce', 'mse', 'auto', 'warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; sampled-mf/hashed-mf: multinomial (default), bce, mse; autoencoder: the same or auto (default: mse with the sampled output, else multinomial)' },
   { name: 'optimizer', type: 'enum', values: ['adam', 'sgd', 'adagrad', 'rmsprop'], help: 'autoencoder/sampled-mf/hashed-mf: optimizer (default adam)' },
   { name: 'weight-decay', type: 'number', min: 0, help: 'autoencoder/sampled-mf/hashed-mf: L2 weight decay (default 0)' },
   { name: 'sampling-users', type: 'int', min: 0, help: "autoencoder/sampled-mf/hashed-mf: Recoder's num_sampling_users, extra users whose items join each batch's targets (default 0)" },
