@@ -82,7 +82,7 @@ export const CLI_MODELS: Readonly<Record<string, CliModel>> = {
   lightfm: {
     summary: "LightFM's hybrid factorization: user/item feature embeddings, WARP/BPR/logistic/k-OS losses (Kula 2015)",
     flags: [
-      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos', 'multinomial', 'bce', 'mse'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; autoencoder/sampled-mf/hashed-mf: multinomial (default), bce, mse' },
+      { name: 'loss', type: 'enum', values: ['warp', 'bpr', 'logistic', 'warp-kos', 'multinomial', 'bce', 'mse', 'auto'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; sampled-mf/hashed-mf: multinomial (default), bce, mse; autoencoder: the same or auto (default: mse with the sampled output, else multinomial)' },
       FACTORS, LEARNING_RATE, EPOCHS,
       { name: 'learning-schedule', type: 'enum', values: ['adagrad', 'adadelta'], help: 'lightfm: adagrad (default) or adadelta' },
       { name: 'max-sampled', type: 'int', min: 1, help: 'lightfm: WARP negatives drawn per positive at most (default 10)' },
@@ -166,7 +166,7 @@ Object.assign(CLI_MODELS, GRU_MODELS);
 const NEURAL_FLAGS: readonly FlagSpec[] = [
   FACTORS, LEARNING_RATE, EPOCHS, SEED,
   { name: 'batch-size', type: 'int', min: 1, help: 'gru/two-tower/autoencoder/sampled-mf/hashed-mf: rows per mini-batch (defaults: gru 32, two-tower 256, others 500)' },
-  { name: 'loss', type: 'enum', values: ['multinomial', 'bce', 'mse', 'warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; autoencoder/sampled-mf/hashed-mf: multinomial (default), bce, mse' },
+  { name: 'loss', type: 'enum', values: ['multinomial', 'bce', 'mse', 'auto', 'warp', 'bpr', 'logistic', 'warp-kos'], help: 'lightfm: warp (default), bpr, logistic, warp-kos; sampled-mf/hashed-mf: multinomial (default), bce, mse; autoencoder: the same or auto (default: mse with the sampled output, else multinomial)' },
   { name: 'optimizer', type: 'enum', values: ['adam', 'sgd', 'adagrad', 'rmsprop'], help: 'autoencoder/sampled-mf/hashed-mf: optimizer (default adam)' },
   { name: 'weight-decay', type: 'number', min: 0, help: 'autoencoder/sampled-mf/hashed-mf: L2 weight decay (default 0)' },
   { name: 'sampling-users', type: 'int', min: 0, help: "autoencoder/sampled-mf/hashed-mf: Recoder's num_sampling_users, extra users whose items join each batch's targets (default 0)" },
@@ -178,7 +178,7 @@ const neuralOptions = (f: FlagValues) => ({
 });
 const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
   autoencoder: {
-    summary: "Recoder's DynamicAutoencoder (Mult-DAE with the multinomial loss): sparse input, hidden layers, sampled output",
+    summary: "Recoder's DynamicAutoencoder (Mult-DAE's multinomial loss; past 20,000 items ALS's weighted squared error on a sampled output)",
     flags: [
       ...NEURAL_FLAGS,
       { name: 'hidden', type: 'string', meta: 'SIZES', help: "two-tower/autoencoder: hidden layer sizes, comma-separated (defaults: two-tower '128', autoencoder '200')" },

@@ -14,8 +14,12 @@
  *   every column is estimated by the positives' exact terms plus Σ_{s∈S} exp(z_s)/(|S|·q_s), i.e. the negatives'
  *   logits get the logQ correction −log(|S|·q_s) and the positives none;
  *   ℓ_r = −Σ_{e∈P_r} x_e·log softmax(z̃_r)_e, dℓ/dz̃_t = softmax_t·Σx − x_t.
- * - 'bce' and 'mse': the same element losses as the full output, on T_r only (negatives target 0; word2vec-style
- *   negative sampling, no correction).
+ * - 'bce' and 'mse': the same element losses as the full output, each kept negative's weighing 1/(|S|·q_s), so the
+ *   negatives' sum is an unbiased (importance-sampling) estimate of the full output's sum over the row's zero
+ *   columns and the step estimates the full loss and its gradient. Unweighted, 2,000 negatives outweighed a row's
+ *   ~25 positives 80:1 and popular columns, drawn most, were pushed down hardest: bce ranked at random (NDCG@10
+ *   0.0003 on a 10k-item bench shape) and mse trailed ALS; weighted, mse (confidence 1: ALS's objective) beats
+ *   ALS there (test/bench/ae-sampled-tune.ts, issue 23).
  *
  * Products over the shared negatives (logits, dOut, dW) run in the backend's gemm; the positives' O(nnz × width)
  * dot products and row updates are plain loops.
@@ -70,6 +74,8 @@ export function sampledOutputStep(input: SampledOutputInput, k: NnKernels): { lo
     WS.set(w.subarray(c * dim, (c + 1) * dim), s * dim);
     negOffset[s] = b[c] - (loss === 'multinomial' ? Math.log(K * sampler.prob(c)) : 0);
   }
+  // bce / mse: each negative's element loss weighs 1/(|S|·q_s) (importance sampling of the zero columns)
+  const negWeight = loss === 'multinomial' ? undefined : Float32Array.from(negatives, (c) => 1 / (K * sampler.prob(c)));
   const neg = new Float32Array(n * K);
   if (K > 0 && n > 0) k.gemm(out, WS, neg, n, dim, K, false, true, false);
   // positives: one dot product per entry
@@ -83,7 +89,7 @@ export function sampledOutputStep(input: SampledOutputInput, k: NnKernels): { lo
     for (let e = indptr[r]; e < indptr[r + 1]; e++) owner[cols[e]] = r;
     const gn = neg.subarray(r * K, (r + 1) * K);
     for (let s = 0; s < K; s++) gn[s] = owner[negatives[s]] === r ? NaN : gn[s] + negOffset[s];
-    total += rowLossAndGrad(loss, pos.subarray(indptr[r], indptr[r + 1]), values.subarray(indptr[r], indptr[r + 1]), gn, input.confidence ?? 0);
+    total += rowLossAndGrad(loss, pos.subarray(indptr[r], indptr[r + 1]), values.subarray(indptr[r], indptr[r + 1]), gn, input.confidence ?? 0, negWeight);
   }
   const inv = n ? 1 / n : 0;
   scale(neg, inv);
@@ -157,10 +163,11 @@ function addInto(into: Float32Array, a: Float32Array): void {
 }
 
 /**
- * One row's loss over its targets (positives `z` with targets `x`, negatives `zn` with target 0; NaN marks a
- * negative left out), and the unreduced gradient written over `z` and `zn` (0 where left out).
+ * One row's loss over its targets (positives `z` with targets `x`, negatives `zn` with target 0, each weighing
+ * `negWeight[s]` (bce / mse); NaN marks a negative left out), and the unreduced gradient written over `z` and `zn`
+ * (0 where left out).
  */
-function rowLossAndGrad(loss: LossName, z: Float32Array, x: Float32Array, zn: Float32Array, confidence: number): number {
+function rowLossAndGrad(loss: LossName, z: Float32Array, x: Float32Array, zn: Float32Array, confidence: number, negWeight?: Float32Array): number {
   let value = 0;
   if (loss === 'multinomial') {
     let mx = -Infinity;
@@ -193,8 +200,9 @@ function rowLossAndGrad(loss: LossName, z: Float32Array, x: Float32Array, zn: Fl
       continue;
     }
     const [l, g] = element(zn[s], 0);
-    value += l;
-    zn[s] = g;
+    const weight = negWeight ? negWeight[s] : 1;
+    value += l * weight;
+    zn[s] = g * weight;
   }
   return value;
 }

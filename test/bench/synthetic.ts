@@ -79,8 +79,18 @@ function permutation(n: number, rand: () => number): Int32Array {
   return p;
 }
 
-/** Generate a train/test split of the given shape (deterministic for a seed). */
-export function syntheticSplit(options: SyntheticOptions): Split {
+/**
+ * The generator's latent model: user u's per-draw probability of every item (topic share spread over the user's
+ * topics' Zipf slices, the rest over global popularity). Ranking a user's unseen items by it is the Bayes-optimal
+ * ranking up to draws being without replacement, so its NDCG is the ceiling a learned model can approach.
+ */
+export interface SyntheticTruth {
+  /** Writes user u's per-draw item probabilities into `out` (length items). */
+  scores(u: number, out: Float32Array): void;
+}
+
+/** Generate a train/test split of the given shape (deterministic for a seed), with the latent model it drew from. */
+export function syntheticSplit(options: SyntheticOptions): Split & { truth: SyntheticTruth } {
   const { users, items, interactions } = options;
   const rand = mulberry32(options.seed ?? 42);
   const itemExponent = options.itemExponent ?? 0.9;
@@ -109,11 +119,13 @@ export function syntheticSplit(options: SyntheticOptions): Split {
 
   const indptr = new Int32Array(users + 1);
   const rows: Int32Array[] = [];
+  const userTopics: number[][] = [];
   const seen = new Set<number>();
   for (let u = 0; u < users; u++) {
     const want = counts[u];
     const nTopics = 1 + Math.floor(rand() * 3);
     const mine = Array.from({ length: nTopics }, () => Math.floor(rand() * topics));
+    userTopics.push(mine);
     seen.clear();
     let attempts = 0;
     while (seen.size < want && attempts < want * 20) {
@@ -152,6 +164,27 @@ export function syntheticSplit(options: SyntheticOptions): Split {
     name: `synthetic-${users}x${items}-${indptr[users]}`,
     train: new Interactions(userVocab, itemVocab, toCsr(trainRows, items)),
     test: new Interactions(userVocab, itemVocab, toCsr(testRows, items)),
+    truth: latentModel(items, topicShare, userTopics, globalOrder, globalCdf, topicOrder, topicSize, topicCdf),
+  };
+}
+
+/** {@link SyntheticTruth} from the generator's draws (pmfs from the cumulative weights; off-catalogue topic slots are redrawn, so a topic's weights renormalise over its items). */
+function latentModel(
+  items: number, topicShare: number, userTopics: number[][], globalOrder: Int32Array, globalCdf: Float64Array, topicOrder: Int32Array, topicSize: number, topicCdf: Float64Array,
+): SyntheticTruth {
+  const pmf = (cdf: Float64Array, r: number) => cdf[r] - (r ? cdf[r - 1] : 0);
+  const global = new Float32Array(items);
+  for (let r = 0; r < items; r++) global[globalOrder[r]] = (1 - topicShare) * pmf(globalCdf, r);
+  return {
+    scores(u, out) {
+      out.set(global);
+      const mine = userTopics[u];
+      for (const t of mine) {
+        const slots = Math.min(topicSize, items - t * topicSize);
+        const mass = topicCdf[slots - 1];
+        for (let r = 0; r < slots; r++) out[topicOrder[t * topicSize + r]] += (topicShare / mine.length) * (pmf(topicCdf, r) / mass);
+      }
+    },
   };
 }
 

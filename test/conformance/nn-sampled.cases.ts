@@ -6,7 +6,7 @@ import {
   init, getBackend, Interactions, Vocabulary, saveModel, loadModel, encodeModelState, InvalidArgumentError,
 } from 'recwise';
 import {
-  createParam, createSampler, gradCheck, sampledOutputStep, AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE,
+  createParam, createSampler, gradCheck, sampledOutputStep, AutoencoderRecommender, AUTOENCODER_SAMPLED_ABOVE, bceWithLogits, weightedMse,
   type Param, type SampledOutputInput,
 } from 'recwise/nn';
 import { test } from './harness.ts';
@@ -73,6 +73,48 @@ test('nn/sampled-output: multinomial is the sampled softmax with logQ on the neg
   close(loss, -z0 + Math.log(Math.exp(z0) + (4 / 3) * (Math.exp(z1) + Math.exp(z2))), 1e-5);
 });
 
+test('nn/sampled-output: bce and mse negatives weigh 1/(|S|·q), so the step estimates the full output (every column drawn twice: exact)', async () => {
+  await init({ backend: 'wasm', threads: 1 });
+  const backend = await getBackend();
+  const rows = 3, dim = 4, cols = 7;
+  const entries = { indptr: Int32Array.of(0, 2, 2, 3), cols: Int32Array.of(1, 4, 6), values: Float32Array.of(1, 2, 1) };
+  // every column twice from a uniform sampler: weight 1/(14·1/7) = ½ each, so the negatives sum to each zero column once
+  const negatives = Int32Array.from({ length: 2 * cols }, (_, s) => s % cols);
+  const sampler = createSampler('uniform', new Array(cols).fill(1));
+  const out = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1));
+  for (const loss of ['bce', 'mse'] as const) {
+    const W = randParam('w', cols, dim, 5, 0.8);
+    const B = randParam('b', cols, 1, 6, 0.5);
+    const step = sampledOutputStep({ out, rows, dim, entries, negatives, weight: W, bias: B, sampler, loss, confidence: 2 }, backend.nn);
+    // the full output: logits = out·Wᵀ + b over every column, dense targets
+    const logits = new Float32Array(rows * cols);
+    const target = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        let z = B.value[c];
+        for (let j = 0; j < dim; j++) z += out[r * dim + j] * W.value[c * dim + j];
+        logits[r * cols + c] = z;
+      }
+      for (let e = entries.indptr[r]; e < entries.indptr[r + 1]; e++) target[r * cols + entries.cols[e]] = entries.values[e];
+    }
+    const grad = new Float32Array(rows * cols);
+    const full = loss === 'bce' ? bceWithLogits(logits, target, rows, cols, grad) : weightedMse(logits, target, rows, cols, grad, 2);
+    close(step.loss, full, 1e-5, `${loss}: loss`);
+    const dOut = new Float32Array(rows * dim);
+    const dW = new Float32Array(cols * dim);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        for (let j = 0; j < dim; j++) {
+          dOut[r * dim + j] += grad[r * cols + c] * W.value[c * dim + j];
+          dW[c * dim + j] += grad[r * cols + c] * out[r * dim + j];
+        }
+      }
+    }
+    close(step.dOut, dOut, 1e-5, `${loss}: dOut`);
+    close(W.grad, dW, 1e-5, `${loss}: dW`);
+  }
+});
+
 /** `users` users over `items` items: user u has items u, u + users, u + 2·users (ids i0…). */
 function wide(users: number, items: number): Interactions {
   const indptr = [0];
@@ -97,13 +139,25 @@ test("nn/autoencoder: output 'auto' trains sampled above AUTOENCODER_SAMPLED_ABO
   const at = wide(20, AUTOENCODER_SAMPLED_ABOVE);
   const auto = await new AutoencoderRecommender(small).fit(above);
   equal(auto.outputUsed, 'sampled');
+  equal(auto.lossUsed, 'mse', "loss 'auto' with the sampled output");
   const sampled = await new AutoencoderRecommender({ ...small, output: 'sampled' }).fit(above);
   const batch = await new AutoencoderRecommender({ ...small, output: 'batch' }).fit(above);
   ok(weights(auto).join() === weights(sampled).join(), "'auto' above the threshold trains exactly as 'sampled'");
   ok(weights(auto).join() !== weights(batch).join(), "…and not as 'batch'");
   const autoAt = await new AutoencoderRecommender(small).fit(at);
   equal(autoAt.outputUsed, 'batch');
-  ok(weights(autoAt).join() === weights(await new AutoencoderRecommender({ ...small, output: 'batch' }).fit(at)).join(), "'auto' at the threshold is 'batch'");
+  equal(autoAt.lossUsed, 'multinomial');
+  ok(weights(autoAt).join() === weights(await new AutoencoderRecommender({ ...small, output: 'batch', loss: 'multinomial' }).fit(at)).join(), "'auto' at the threshold is 'batch' with the multinomial loss");
+  ok(weights(auto).join() === weights(await new AutoencoderRecommender({ ...small, output: 'sampled', loss: 'mse', confidence: 1 }).fit(above)).join(), "'auto' above it is 'sampled' with mse, confidence 1");
+  ok(weights(auto).join() !== weights(await new AutoencoderRecommender({ ...small, output: 'sampled', loss: 'mse' }).fit(above)).join(), '…not confidence 0');
+  equal(auto.confidenceFor(AUTOENCODER_SAMPLED_ABOVE + 1), 1);
+  equal(new AutoencoderRecommender({ confidence: 3 }).confidenceFor(AUTOENCODER_SAMPLED_ABOVE + 1), 3, 'a larger confidence is kept');
+  equal(new AutoencoderRecommender({ loss: 'mse' }).confidenceFor(AUTOENCODER_SAMPLED_ABOVE + 1), 0, 'an explicit mse keeps the default 0');
+  equal(new AutoencoderRecommender({ output: 'sampled', loss: 'multinomial' }).lossFor(10), 'multinomial', 'a given loss is kept');
+  equal(new AutoencoderRecommender({ output: 'sampled' }).lossFor(10), 'mse');
+  equal(new AutoencoderRecommender({ output: 'full' }).lossFor(AUTOENCODER_SAMPLED_ABOVE + 1), 'multinomial');
+  equal(new AutoencoderRecommender().lossUsed, undefined);
+  throws(() => new AutoencoderRecommender({ loss: 'hinge' as 'mse' }), InvalidArgumentError, { field: 'loss' });
   // Recoder's sampling options ask for the batch target set; item-based counts users as output columns
   equal(new AutoencoderRecommender({ samplingRows: 2 }).outputFor(AUTOENCODER_SAMPLED_ABOVE + 1), 'batch');
   equal(new AutoencoderRecommender({ output: 'full' }).outputFor(10), 'full');

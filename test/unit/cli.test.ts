@@ -179,6 +179,17 @@ describe('recwise CLI (in process)', () => {
     expect(unknown.err).not.toMatch(/\n\s+at /);
   });
 
+  it("fit --loss auto: the autoencoder's default loss by name (issue 23); other models refuse it by name", async () => {
+    const file = join(dir, 'ae.recwise');
+    const r = await cli('fit', '--model', 'autoencoder', '--train', join(dir, 'train.tsv'), '--loss', 'auto', '--epochs', '1', '--hidden', '4', '--out', file);
+    expect(r.code, r.err).toBe(0);
+    const { loadModel } = await import('recwise');
+    expect((await loadModel(file)).params.loss).toBe('auto');
+    const lightfm = await cli('fit', '--model', 'lightfm', '--train', join(dir, 'train.tsv'), '--loss', 'auto', '--out', join(dir, 'lfm.recwise'));
+    expect(lightfm.code).not.toBe(0);
+    expect(lightfm.err).toContain('loss');
+  });
+
   it('fit --deterministic (bpr, lmf, lightfm): the same model file content on 1 and 2 threads', async () => {
     // 300 users × 20 items: enough samples (≥ 4096) and rows (≥ 64) that a default fit runs on both threads
     const rows = ['user\titem'];

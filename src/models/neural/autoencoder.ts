@@ -5,7 +5,8 @@
  * the row's entries, with input dropout), hidden dense layers and their mirror, and an output layer evaluated only
  * over a target set: Recoder's mini-batch negative sampling (the batch's columns plus sampled rows' columns) on
  * catalogues up to {@link AUTOENCODER_SAMPLED_ABOVE} output columns, each row's own columns plus shared sampled
- * negatives above it (src/nn/sampled-output.ts; issue 23), or every column (`output: 'full'`). Tied: the output
+ * negatives above it (src/nn/sampled-output.ts; issue 23; trained there on ALS's weighted squared error unless a loss
+ * is given), or every column (`output: 'full'`). Tied: the output
  * layer shares the input table (Recoder's is_constrained, for the outer pair of layers).
  *
  * Recommendation: a known user's row (user-based) or every item's row (item-based) is run through the network in
@@ -24,7 +25,7 @@ import { Dropout } from '../../nn/dropout.ts';
 import { createParam, Rng } from '../../nn/optim.ts';
 import type { Optimizer, Param } from '../../nn/types.ts';
 import { denseTargets, sampleBatch, shuffledBatches, type SampledBatch } from '../../nn/batches.ts';
-import { lossAndGrad } from '../../nn/losses.ts';
+import { lossAndGrad, type LossName } from '../../nn/losses.ts';
 import { sampledOutputStep } from '../../nn/sampled-output.ts';
 import { createSampler, type NegativeSampler, type SamplerKind } from '../../nn/sampled-softmax.ts';
 import {
@@ -40,7 +41,21 @@ import { AUTOENCODER_FIT_MEMORY } from '../fit-memory-formulas.ts';
 registerFitMemory('autoencoder', AUTOENCODER_FIT_MEMORY);
 
 /** Hyper-parameters of {@link AutoencoderRecommender}. */
-export interface AutoencoderOptions extends NeuralTrainingOptions {
+export interface AutoencoderOptions extends Omit<NeuralTrainingOptions, 'loss'> {
+  /**
+   * 'multinomial', 'bce' or 'mse' (with {@link confidence}); 'auto' (default): when the output is sampled
+   * ({@link output}), 'mse' with confidence at least 1 (positives weigh 2, every other column 1: the objective of
+   * implicit's ALS, Hu et al. 2008 with alpha 1), else 'multinomial' (Mult-DAE's). The choice is in
+   * {@link AutoencoderRecommender.lossUsed}.
+   *
+   * Why (issue 23): the sampled multinomial loss only estimates the softmax's partition from the negatives, while
+   * mse's sum over the zero columns is estimated without bias (src/nn/sampled-output.ts). NDCG@10 measured with
+   * test/bench/ae-sampled-tune.ts, sampled mse (confidence 1) vs sampled multinomial: ml-1m 0.3079 vs 0.2840
+   * (ALS 0.2943; the batch output's multinomial 0.2974), the Gowalla-shaped 41k-item set 0.130–0.133 from epoch 3
+   * on vs 0.118 at best (ALS 0.1247), a 10k-item shape 0.159 vs 0.140 (ALS 0.153; the full softmax 0.141).
+   * Confidence 0 on the 41k-item set: 0.123.
+   */
+  loss?: LossName | 'auto';
   /**
    * Encoder widths, input side first; the decoder mirrors them (default [200]). Defaults (35 epochs of 500-user
    * batches, adam 1e-3, tanh, input dropout 0.5, multinomial loss) are tuned on ml-1m (test/bench/cases/nn.ts).
@@ -61,14 +76,14 @@ export interface AutoencoderOptions extends NeuralTrainingOptions {
    * - 'batch': Recoder's target set, the union of the batch rows' columns plus {@link samplingRows} /
    *   {@link samplingColumns} extra ones (on ml-1m a 500-user batch covers nearly every item);
    * - 'sampled': each row's own columns plus {@link negatives} columns drawn per batch by {@link sampler}, with the
-   *   sampled-softmax logQ correction (src/nn/sampled-output.ts): a step costs rows × negatives × width instead
+   *   sampled-softmax logQ correction (multinomial) or importance weights (bce, mse; src/nn/sampled-output.ts): a step costs rows × negatives × width instead
    *   of rows × (batch union) × width, which on a long-tailed 41k-item catalogue is ~8k columns;
    * - 'full': every column (Mult-DAE's full softmax);
    * - 'auto' (default): 'batch' up to {@link AUTOENCODER_SAMPLED_ABOVE} output columns or when `samplingRows` /
    *   `samplingColumns` is set, else 'sampled'. The choice is in {@link AutoencoderRecommender.outputUsed}.
    */
   output?: 'auto' | 'batch' | 'sampled' | 'full';
-  /** 'sampled' output: negatives drawn per batch, shared by its rows (default 2000: on the 41k-item Gowalla-shaped bench set NDCG@10 after 10 epochs was 0.108 with 1000, 0.114 with 2000, 0.116 with 3000). */
+  /** 'sampled' output: negatives drawn per batch, shared by its rows (default 2000: on the 41k-item Gowalla-shaped bench set NDCG@10 after 10 epochs of the multinomial loss was 0.108 with 1000, 0.114 with 2000, 0.116 with 3000). */
   negatives?: number;
   /** 'sampled' output: how negatives are drawn: 'popularity' (default, count^0.75), 'log-uniform' or 'uniform'. */
   sampler?: SamplerKind;
@@ -85,7 +100,7 @@ export const AUTOENCODER_SAMPLED_ABOVE = 20_000;
 const OUTPUTS = ['auto', 'batch', 'sampled', 'full'] as const;
 
 const AE_DEFAULTS: Required<AutoencoderOptions> = {
-  ...TRAINING_DEFAULTS, epochs: 35, hiddenLayers: [200], activation: 'tanh', inputDropout: 0.5, dropout: 0, tied: false, mode: 'user',
+  ...TRAINING_DEFAULTS, loss: 'auto', epochs: 35, hiddenLayers: [200], activation: 'tanh', inputDropout: 0.5, dropout: 0, tied: false, mode: 'user',
   output: 'auto', negatives: 2000, sampler: 'popularity',
 };
 
@@ -128,7 +143,7 @@ export class AutoencoderRecommender extends Recommender {
     super();
     this.options = withDefaults('AutoencoderRecommender options', AE_DEFAULTS, options);
     const o = this.options;
-    checkTrainingOptions(o);
+    checkTrainingOptions(withLoss(o, o.loss === 'auto' ? 'multinomial' : o.loss));
     if (!Array.isArray(o.hiddenLayers) || o.hiddenLayers.length === 0 || !o.hiddenLayers.every((h) => Number.isInteger(h) && h >= 1)) {
       throw new InvalidArgumentError('hiddenLayers', o.hiddenLayers, 'a non-empty array of positive integers', 'e.g. [200] or [600, 200]');
     }
@@ -160,6 +175,24 @@ export class AutoencoderRecommender extends Recommender {
   /** The output the last fit trained ('batch', 'sampled' or 'full'); undefined before a fit. */
   get outputUsed(): 'batch' | 'sampled' | 'full' | undefined {
     return this.net ? this.outputFor(this.net.outW.rows) : undefined;
+  }
+
+  /** The loss a fit on `columns` output columns trains (see {@link AutoencoderOptions.loss}). */
+  lossFor(columns: number): LossName {
+    const o = this.options;
+    if (o.loss !== 'auto') return o.loss;
+    return this.outputFor(columns) === 'sampled' ? 'mse' : 'multinomial';
+  }
+
+  /** The mse confidence a fit on `columns` output columns trains: at least 1 where loss 'auto' chose mse. */
+  confidenceFor(columns: number): number {
+    const o = this.options;
+    return o.loss === 'auto' && this.lossFor(columns) === 'mse' ? Math.max(1, o.confidence) : o.confidence;
+  }
+
+  /** The loss the last fit trained; undefined before a fit. */
+  get lossUsed(): LossName | undefined {
+    return this.net ? this.lossFor(this.net.outW.rows) : undefined;
   }
 
   get params(): Record<string, unknown> {
@@ -218,7 +251,7 @@ export class AutoencoderRecommender extends Recommender {
     const csr = this.trainingMatrix(data);
     const k = nnKernels(this.backend);
     const net = this.buildNetwork(csr.cols, k);
-    const optimizer = optimizerFor(o);
+    const optimizer = optimizerFor(withLoss(o, this.lossFor(csr.cols)));
     const start = options.resumeFrom ? resumeTraining(options.resumeFrom, this.kind, data, this.paramList(net), optimizer) : 0;
     this.dropOutputTable();
     this.net = net;
@@ -300,7 +333,8 @@ export class AutoencoderRecommender extends Recommender {
     for (let r = 0; r < n; r++) for (let t = 0; t < nt; t++) logits[r * nt + t] = net.outB.value[batch.targets[t]];
     k.gemm(out, WT, logits, n, h0, nt, false, true, true);
     const grad = new Float32Array(n * nt);
-    const loss = lossAndGrad(o.loss, logits, denseTargets(batch, o.loss !== 'mse'), n, nt, grad, k, o.confidence);
+    const lossName = this.lossFor(net.outW.rows);
+    const loss = lossAndGrad(lossName, logits, denseTargets(batch, lossName !== 'mse'), n, nt, grad, k, this.confidenceFor(net.outW.rows));
     // backward: dW_T = dLᵀ·out, db_T = Σ_rows dL, dout = dL·W_T
     const dWT = new Float32Array(nt * h0);
     k.gemm(grad, out, dWT, nt, n, h0, true, false, false);
@@ -327,10 +361,11 @@ export class AutoencoderRecommender extends Recommender {
     const o = this.options;
     const n = rows.rows;
     const { x, h1, out } = this.encode(net, n, rows.indptr, rows.indices, rows.data, k, rng, inputDrop, codeDrop);
-    const values = o.loss === 'mse' ? rows.data : new Float32Array(rows.data.length).fill(1); // binary targets, as denseTargets
+    const lossName = this.lossFor(net.outW.rows);
+    const values = lossName === 'mse' ? rows.data : new Float32Array(rows.data.length).fill(1); // binary targets, as denseTargets
     const { loss, dOut } = sampledOutputStep({
       out, rows: n, dim: net.inW.cols, entries: { indptr: rows.indptr, cols: rows.indices, values }, negatives,
-      weight: net.outW, bias: net.outB, sampler, loss: o.loss, confidence: o.confidence,
+      weight: net.outW, bias: net.outB, sampler, loss: lossName, confidence: this.confidenceFor(net.outW.rows),
     }, k);
     this.backwardHidden(net, n, dOut, h1, x, rows.indptr, rows.indices, k, codeDrop);
     return loss;
@@ -444,7 +479,7 @@ export class AutoencoderRecommender extends Recommender {
     model.net = net;
     model.restore(index, backend);
     if (state.training) {
-      model.optimizer = optimizerFor(model.options);
+      model.optimizer = optimizerFor(withLoss(model.options, model.lossFor(cols)));
       model.epochsDone = restoreOptimizer(model.optimizer, state.training);
     }
     if (model.options.mode === 'item') {
@@ -478,6 +513,11 @@ function networkScoreBound(state: ModelState, shapes: Record<string, [number, nu
   // the first table whose step leaves the float32 range is the one at fault
   const at = steps.find(([, v]) => !(v < 1e38)) ?? steps[steps.length - 1];
   return { bound, from: `tensors.${at[0]}` };
+}
+
+/** The options as the shared neural training helpers take them, with the loss resolved. */
+function withLoss(o: Required<AutoencoderOptions>, loss: LossName): Required<NeuralTrainingOptions> {
+  return { ...o, loss };
 }
 
 /** How often each column occurs (the popularity of the output columns, for the negative sampler). */
