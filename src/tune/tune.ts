@@ -11,7 +11,7 @@
  * validation user costs as much as such a fit, so the cheap first rung saves real time for every family. Once a family
  * has a few points scored on every validation user, half its new points are drawn near its best one (`nextPoint`).
  *
- * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the last 15% of the budget goes to a linear
+ * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the end of the budget goes to a linear
  * blend of the best point of each of the top `blend` families (BlendRecommender, per-user z-scores): those points are
  * refitted on the fit part and every weight vector of a 0.1-step grid over the simplex with two or more non-zero
  * weights is scored on every validation user, from one scoring pass per member (rows cached per block of users).
@@ -28,12 +28,15 @@ import { mulberry32 } from '../models/random.ts';
 import { BlendRecommender, normalizeScores } from '../models/blend.ts';
 import { getBackend } from '../kernels/registry.ts';
 
-/** Share of the budget kept for the blend stage when it runs. */
-const BLEND_SHARE = 0.15;
 /** Grid step of the blend weights (weights are multiples of it and sum to 1). */
 const BLEND_STEP = 0.1;
-/** Share of the budget kept for re-scoring the short list on extra validation folds when that stage runs. */
-const SELECT_SHARE = 0.2;
+/**
+ * The search stops when what is left of the budget is the closing stages' (blends, extra folds) cost estimated from
+ * the trials so far, times this margin; at least {@link MIN_RESERVE} and at most {@link MAX_RESERVE} of the budget.
+ */
+const RESERVE_MARGIN = 1.5;
+const MIN_RESERVE = 0.05;
+const MAX_RESERVE = 0.5;
 /** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
 const BLEND_BLOCK = 256;
 
@@ -172,7 +175,6 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const perFamily = options.selectionCandidates ?? 2;
   if (!(Number.isInteger(perFamily) && perFamily >= 1)) throw new InvalidArgumentError('selectionCandidates', perFamily, 'an integer >= 1');
   const validFraction = options.validFraction ?? 0.1;
-  const searchBudget = budget * (1 - (blending ? BLEND_SHARE : 0) - (selectionFolds > 0 ? SELECT_SHARE : 0));
   const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
   if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
 
@@ -368,12 +370,28 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     }
   };
 
+  /** Seconds the closing stages are expected to take, from the first-split trials so far (see RESERVE_MARGIN). */
+  const closingSeconds = (): number => {
+    if (!blending && selectionFolds === 0) return 0;
+    const full = trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend');
+    const cost = (list: readonly TuneTrial[]) => list.reduce((sum, t) => sum + t.fitSeconds + t.evalSeconds, 0);
+    const members = bestPerFamily(full).slice(0, blending ? blendSize : 0);
+    // scoring one blend weight vector: about half a member's scoring (mixing and top-k, no model pass)
+    const blendEval = members.length ? (0.5 * members.reduce((sum, t) => sum + t.evalSeconds, 0)) / members.length : 0;
+    const blendStageCost = members.length >= 2 ? cost(members) + simplexGrid(members.length, Math.round(1 / BLEND_STEP)).length * blendEval : 0;
+    const foldCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? perFamily * blendEval : 0);
+    const estimate = RESERVE_MARGIN * (blendStageCost + selectionFolds * foldCost);
+    return Math.min(MAX_RESERVE * budget, Math.max(MIN_RESERVE * budget, estimate));
+  };
+
   let family = 0;
   let points = 0;
   let candidates: TuneTrial[] = [];
+  let searchBudget = budget - closingSeconds();
   try {
     while (elapsed() < searchBudget && points < maxPoints) {
       checkAborted(signal, 'tune');
+      searchBudget = budget - closingSeconds();
       // Rung 0: a fresh bracket of points, families in turn, each scored on a quarter of the validation users.
       const bracket: { model: string; params: Record<string, unknown>; trial: TuneTrial; fitted?: Recommender }[] = [];
       for (let i = 0; i < bracketSize && elapsed() < searchBudget && points < maxPoints; i++) {
