@@ -10,7 +10,7 @@ import { SHARED, loadSplit } from './protocol.ts';
 await init();
 const split = await loadSplit('ml-1m');
 const valid = (await readTest(`${SHARED}/ml-1m/valid.tsv`, `${SHARED}/ml-1m/train.tsv`, split.train, true, {})).test;
-const which = (process.argv[2] ?? 'als512,ae').split(',');
+const which = (process.argv[2] ?? 'als64,als512,ae').split(',');
 const fit = async (name: string, m: Recommender) => {
   const t0 = performance.now();
   await m.fit(split.train);
@@ -19,9 +19,9 @@ const fit = async (name: string, m: Recommender) => {
   console.log(`${name}: fit ${s.toFixed(1)} s valid ndcg@10 ${e.means.ndcg!.toFixed(4)} P@10 ${e.means.precision!.toFixed(4)}`);
   return m;
 };
-const ease = await fit('ease winner', new EaseRecommender({ lambda: 443, diagonalPenalty: 0.97, userNormalization: 0.51, itemNormalization: 0.005 }));
+const ease = await fit('ease winner', new EaseRecommender({ lambda: 443, diagonalPenalty: 0.898, userNormalization: 0.642, itemNormalization: 0.00587 }));
 const others: [string, Recommender][] = [];
-if (which.includes('als32')) others.push(['als32 (tuned)', await fit('als32', new AlsRecommender(JSON.parse(process.env.ALS32 ?? '{"factors":32}')))]);
+if (which.includes('als64')) others.push(['als64 (tuned)', await fit('als64', new AlsRecommender(JSON.parse(process.env.ALS32 ?? '{"factors":64,"alpha":3.67,"iterations":15,"regularization":70.4}')))]);
 if (which.includes('als512')) {
   // Rendle et al. 2022's recipe: large dim, frequency-scaled λ, unobserved weight α0, init 0.1/√d-ish
   others.push(['ials512', await fit('ials512', new AlsRecommender({ factors: 512, iterations: 16, alpha: 1, regularization: Number(process.env.REG ?? 0.003), regularizationExponent: 1, unobservedWeight: Number(process.env.A0 ?? 0.1), initStd: 0.1 }))]);
