@@ -1,6 +1,6 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, InvalidArgumentError, EaseRecommender } from 'recwise';
+import { init, getBackend, InvalidArgumentError, EaseRecommender } from 'recwise';
 import { tune, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
@@ -125,4 +125,14 @@ test('tune: the final choice re-scores the best points of each family and the bl
   // bad values are typed errors naming the option
   await rejects(tune({ train, selectionFolds: -1 }), InvalidArgumentError, { field: 'selectionFolds' });
   await rejects(tune({ train, selectionCandidates: 0 }), InvalidArgumentError, { field: 'selectionCandidates' });
+});
+
+test('tune: every trial\'s model releases its kernel memory (factor models and kNN indexes keep it resident after scoring)', async () => {
+  await init({ backend: 'wasm' });
+  const heap = (await getBackend()).kernels!.heap;
+  const before = heap.usedBytes;
+  const r = await tune({ train: data(), models: ['als', 'itemknn'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 1 });
+  ok(r.trials.some((t) => t.model === 'als' && t.rung === 1) && r.trials.some((t) => t.fold === 1), 'ALS points scored on every user and an extra fold ran');
+  await r.model[Symbol.asyncDispose]();
+  equal(heap.usedBytes, before, 'kernel memory in use after tune and disposing its winner');
 });
