@@ -24,6 +24,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'metric', type: 'string', meta: 'NAME@K', default: 'ndcg@10', help: 'what to maximise: ndcg, precision, recall or map, at a cut-off' },
   { name: 'max-points', type: 'int', min: 1, help: 'stop after sampling this many points (resumed ones count), for runs that do not depend on the machine\'s speed' },
   { name: 'blend', type: 'int', min: 0, default: 3, help: 'members of the closing blend stage: the best point of each of the top N families, weights searched on validation (0: no blends)' },
+  { name: 'selection-folds', type: 'int', min: 0, default: 3, help: 'extra validation folds (carved from train, other seeds) the best few points of each family are re-scored on; the winner has the best mean (0: best on one split)' },
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the search and the carved split (a resumed run needs the same one)' },
   { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted winner' },
   { name: 'log', type: 'string', meta: 'FILE', help: 'JSONL log of every trial; an existing log is resumed' },
@@ -68,7 +69,8 @@ export const tuneCommand: Command = {
     'Random search with successive halving over validation users (a quarter of them first, the best third on all), ' +
     'families in turn, until --budget; the best point is refitted on all of --train and saved to --out. Search spaces: ' +
     Object.entries(SEARCH_SPACES).map(([name, s]) => `${name}: ${s.description}`).join('; ') +
-    '. Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid. ' +
+    '. Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid; ' +
+    'then (--selection-folds) the best two points of each family are re-scored on extra carved folds and the best mean wins. ' +
     'The test split is never read: evaluate the result with recwise eval --model-file.',
   flags: FLAGS,
   examples: [
@@ -101,7 +103,7 @@ export const tuneCommand: Command = {
     let result;
     try {
       result = await tune({
-        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, trials: previous, maxPoints: f['max-points'] as number | undefined,
+        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, selectionFolds: f['selection-folds'] as number, trials: previous, maxPoints: f['max-points'] as number | undefined,
         signal: controller.signal, onProgress: ctx.progress.callback('tune'),
         onTrial: (t) => {
           if (logPath) writes = writes.then(() => appendTextFile(logPath, JSON.stringify(t) + '\n'));
@@ -115,7 +117,7 @@ export const tuneCommand: Command = {
     const bytes = await saveModel(result.model, out);
     const label = `${metric}@${k}`;
     const summary = {
-      best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision },
+      best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision, [`mean ${label} over folds`]: result.selection[0].mean, folds: result.selection[0].scores.length },
       leaderboard: result.leaderboard.map((t) => ({ model: t.model, params: t.params, [label]: t.score, [`precision@${k}`]: t.precision, fitSeconds: t.fitSeconds })),
       trials: result.trials.length, resumedTrials: previous.length, aborted: result.aborted,
       timing: { searchSeconds: result.searchSeconds, overheadSeconds: result.overheadSeconds, refitSeconds: result.refitSeconds },

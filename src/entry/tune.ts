@@ -9,7 +9,7 @@
 import './setup.ts';
 
 export { tune } from '../tune/tune.ts';
-export type { TuneOptions, TuneResult, TuneTrial, TuneMetric } from '../tune/tune.ts';
+export type { TuneOptions, TuneResult, TuneTrial, TuneMetric, TuneCandidate } from '../tune/tune.ts';
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from '../tune/spaces.ts';
 export type { SearchSpace, Random } from '../tune/spaces.ts';
 export { BlendRecommender, normalizeScores, MAX_BLEND_MEMBERS } from '../models/blend.ts';

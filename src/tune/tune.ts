@@ -11,7 +11,7 @@
  * validation user costs as much as such a fit, so the cheap first rung saves real time for every family. Once a family
  * has a few points scored on every validation user, half its new points are drawn near its best one (`nextPoint`).
  *
- * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the last 15% of the budget goes to a linear
+ * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the end of the budget goes to a linear
  * blend of the best point of each of the top `blend` families (BlendRecommender, per-user z-scores): those points are
  * refitted on the fit part and every weight vector of a 0.1-step grid over the simplex with two or more non-zero
  * weights is scored on every validation user, from one scoring pass per member (rows cached per block of users).
@@ -28,10 +28,15 @@ import { mulberry32 } from '../models/random.ts';
 import { BlendRecommender, normalizeScores } from '../models/blend.ts';
 import { getBackend } from '../kernels/registry.ts';
 
-/** Share of the budget kept for the blend stage when it runs. */
-const BLEND_SHARE = 0.15;
 /** Grid step of the blend weights (weights are multiples of it and sum to 1). */
 const BLEND_STEP = 0.1;
+/**
+ * The search stops when what is left of the budget is the closing stages' (blends, extra folds) cost estimated from
+ * the trials so far, times this margin; at least {@link MIN_RESERVE} and at most {@link MAX_RESERVE} of the budget.
+ */
+const RESERVE_MARGIN = 1.5;
+const MIN_RESERVE = 0.05;
+const MAX_RESERVE = 0.5;
 /** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
 const BLEND_BLOCK = 256;
 
@@ -67,6 +72,14 @@ export interface TuneOptions extends LongRunOptions {
    * blended with weights searched on the validation split (see the module comment).
    */
   blend?: number;
+  /**
+   * Extra validation folds the final short list is re-scored on (default 3; 0: the best trial on the one validation
+   * split wins). Each fold holds out `validFraction` of each user's train rows with another seed; the winner has the
+   * best mean over the first split and the completed folds (see the module comment: the winner's curse).
+   */
+  selectionFolds?: number;
+  /** Distinct points per family (blends included) on the short list re-scored on the extra folds (default 2). */
+  selectionCandidates?: number;
   /** Called once per finished trial (the CLI appends it to its JSONL log). */
   onTrial?: (trial: TuneTrial) => void;
 }
@@ -84,16 +97,30 @@ export interface TuneTrial {
   readonly users: number;
   readonly fitSeconds: number;
   readonly evalSeconds: number;
+  /** Extra validation fold of the final choice (1, 2, …; absent: the first validation split). */
+  readonly fold?: number;
+}
+
+/** One point of the final short list and its scores on every completed validation fold. */
+export interface TuneCandidate {
+  readonly model: string;
+  readonly params: Record<string, unknown>;
+  /** The optimised metric per fold: the first validation split, then each completed extra fold. */
+  readonly scores: readonly number[];
+  /** Mean of `scores`: what the winner is chosen by. */
+  readonly mean: number;
 }
 
 /** Result of {@link tune}. */
 export interface TuneResult {
-  /** The best full-rung trial. */
+  /** The winner's trial on the first validation split (the candidate with the best mean over the folds). */
   readonly best: TuneTrial;
   /** The winner refitted on all of train. */
   readonly model: Recommender;
-  /** Best full-rung trial per family, best first. */
+  /** Per family, the first-split trial of its best candidate (by the mean over folds), best first. */
   readonly leaderboard: readonly TuneTrial[];
+  /** The short list re-scored on the extra folds, best mean first (with no extra folds: the family bests). */
+  readonly selection: readonly TuneCandidate[];
   /** Every trial of this run and the resumed ones. */
   readonly trials: readonly TuneTrial[];
   /** The search stopped on the signal (the best so far was still refitted). */
@@ -107,7 +134,13 @@ export interface TuneResult {
 const METRICS: Record<TuneMetric, (f: UserRankFacts) => number> = { ndcg: ndcgAtK, precision: precisionAtK, recall: recallAtK, map: mapAtK };
 
 
-const trialKey = (model: string, params: Record<string, unknown>, rung: number) => JSON.stringify([model, params, rung]);
+const trialKey = (model: string, params: Record<string, unknown>, rung: number, fold = 0) => JSON.stringify(fold ? [model, params, rung, fold] : [model, params, rung]);
+const pointKey = (model: string, params: Record<string, unknown>) => JSON.stringify([model, params]);
+
+/** Validation users of one split, a seeded quarter of them, and each one's relevant items (model indices). */
+interface SplitUsers { all: number[]; quarter: number[]; rows: Map<number, Set<number>> }
+/** A blend's member as its params name it. */
+interface MemberSpec { kind: string; params: Record<string, unknown> }
 
 /**
  * Search the families' spaces on validation data and refit the best point on all of train.
@@ -137,7 +170,11 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const blendSize = options.blend ?? 3;
   if (!(Number.isInteger(blendSize) && blendSize >= 0)) throw new InvalidArgumentError('blend', blendSize, 'an integer >= 0 (members of the blend stage; 0: none)');
   const blending = blendSize >= 2 && models.length >= 2;
-  const searchBudget = blending ? budget * (1 - BLEND_SHARE) : budget;
+  const selectionFolds = options.selectionFolds ?? 3;
+  if (!(Number.isInteger(selectionFolds) && selectionFolds >= 0)) throw new InvalidArgumentError('selectionFolds', selectionFolds, 'an integer >= 0 (extra validation folds of the final choice; 0: none)');
+  const perFamily = options.selectionCandidates ?? 2;
+  if (!(Number.isInteger(perFamily) && perFamily >= 1)) throw new InvalidArgumentError('selectionCandidates', perFamily, 'an integer >= 1');
+  const validFraction = options.validFraction ?? 0.1;
   const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
   if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
 
@@ -145,12 +182,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const { fitPart, valid } = options.valid
     ? { fitPart: train, valid: options.valid }
     : (() => {
-        const s = randomSplit(train, { testFraction: options.validFraction ?? 0.1, seed });
+        const s = randomSplit(train, { testFraction: validFraction, seed });
         return { fitPart: s.train, valid: s.test };
       })();
 
   const previous = new Map<string, TuneTrial>();
-  for (const t of options.trials ?? []) previous.set(trialKey(t.model, t.params, t.rung), t);
+  for (const t of options.trials ?? []) previous.set(trialKey(t.model, t.params, t.rung, t.fold), t);
   const trials: TuneTrial[] = [...(options.trials ?? [])];
   const random = mulberry32(seed);
   const t0 = performance.now();
@@ -159,9 +196,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   // This run's trials in the order the search reached them (resumed ones included), so a resumed run refines around
   // the same best points as an uninterrupted one.
   const history: TuneTrial[] = [];
-  let validUsers: { all: number[]; quarter: number[]; rows: Map<number, Set<number>> } | undefined;
+  let validUsers: SplitUsers | undefined;
 
   const elapsed = () => (performance.now() - t0) / 1000;
+  // Every trial's model is released as soon as it is done with: factor models and kNN indexes keep kernel memory
+  // resident after scoring, and thousands of trials would otherwise fill the Wasm heap (2 GiB on ml-100k in 10 minutes).
+  const release = (m: Recommender | undefined) => void m?.[Symbol.asyncDispose]();
   // `fitted` (with the seconds its fit took) is a model promoted from rung 0, scored again without a refit.
   const score = async (model: string, params: Record<string, unknown>, rung: number, fitted?: Recommender, fittedSeconds = 0): Promise<{ trial: TuneTrial; fitted?: Recommender }> => {
     checkAborted(signal, 'tune');
@@ -176,13 +216,53 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const e0 = performance.now();
     validUsers ??= await validationUsers(m, valid, seed);
     const users = rung === 0 ? validUsers.quarter : validUsers.all;
-    const ids = users.map((u) => m.trainingIndex.users.idAt(u));
-    const lists = await m.recommendBatch(ids, { k });
-    const acc = { score: 0, precision: 0 };
-    for (let r = 0; r < users.length; r++) addUser(acc, lists[r].map((rec) => m.trainingIndex.items.indexOf(rec.item)!), validUsers.rows.get(users[r])!);
+    const acc = await scoreModel(m, users, validUsers.rows);
     const evalSeconds = (performance.now() - e0) / 1000;
     measured += (fitted ? 0 : fitSeconds) + evalSeconds;
     return { trial: record({ model, params, rung, score: acc.score / users.length, precision: acc.precision / users.length, users: users.length, fitSeconds, evalSeconds }), fitted: m };
+  };
+  /** One fitted model's summed metric and precision@k over `users` (their relevant items in `rows`). */
+  const scoreModel = async (m: Recommender, users: readonly number[], rows: Map<number, Set<number>>) => {
+    const ids = users.map((u) => m.trainingIndex.users.idAt(u));
+    const lists = await m.recommendBatch(ids, { k });
+    const acc = { score: 0, precision: 0 };
+    for (let r = 0; r < users.length; r++) addUser(acc, lists[r].map((rec) => m.trainingIndex.items.indexOf(rec.item)!), rows.get(users[r])!);
+    return acc;
+  };
+  /**
+   * Summed metric and precision@k of blends of `members` (fitted on the same data), one per weight vector, over every
+   * user of `split`: one scoring pass per member, per-user z-scores, rows cached per block of users.
+   */
+  const scoreBlends = async (members: readonly Recommender[], weights: readonly number[][], split: SplitUsers) => {
+    const users = Int32Array.from(split.all);
+    const { seen, items } = members[0].trainingIndex;
+    const n = items.size;
+    const backend = await getBackend();
+    const acc = weights.map(() => ({ score: 0, precision: 0 }));
+    for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) {
+      checkAborted(signal, 'tune');
+      const block = users.subarray(b0, b0 + BLEND_BLOCK);
+      const rows = members.map((m) => {
+        const s = m.scoreUsers(block);
+        for (let r = 0; r < block.length; r++) normalizeScores(s.subarray(r * n, (r + 1) * n), seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), 'z-score');
+        return s;
+      });
+      const mixed = new Float32Array(block.length * n);
+      for (let g = 0; g < weights.length; g++) {
+        mixed.fill(0);
+        for (let m = 0; m < members.length; m++) {
+          const w = weights[g][m];
+          if (w === 0) continue;
+          const s = rows[m];
+          for (let e = 0; e < mixed.length; e++) mixed[e] += w * s[e];
+        }
+        for (let r = 0; r < block.length; r++) for (let q = seen.indptr[block[r]]; q < seen.indptr[block[r] + 1]; q++) mixed[r * n + seen.indices[q]] = -Infinity;
+        const top = backend.topk(mixed, block.length, n, k);
+        for (let r = 0; r < block.length; r++) addUser(acc[g], top.indices.subarray(r * k, r * k + top.counts[r]), split.rows.get(block[r])!);
+      }
+      await Promise.resolve();
+    }
+    return acc;
   };
   /** Add one user's metric and precision@k, from the ranked item indices. */
   const addUser = (acc: { score: number; precision: number }, ranked: ArrayLike<number>, relevant: Set<number>) => {
@@ -205,7 +285,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
    * vector scored on all validation users from cached, normalised member rows.
    */
   const blendStage = async (): Promise<void> => {
-    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && t.model !== 'blend')).slice(0, blendSize);
+    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend')).slice(0, blendSize);
     if (tops.length < 2) return;
     const grid = simplexGrid(tops.length, Math.round(1 / BLEND_STEP)).filter((w) => w.filter((x) => x > 0).length >= 2);
     const paramsOf = (w: number[]) => ({
@@ -225,35 +305,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     }
     const e0 = performance.now();
     validUsers ??= await validationUsers(members[0], valid, seed);
-    const users = Int32Array.from(validUsers.all);
-    const { seen, items } = members[0].trainingIndex;
-    const n = items.size;
-    const backend = await getBackend();
-    const acc = todo.map(() => ({ score: 0, precision: 0 }));
-    for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) {
-      checkAborted(signal, 'tune');
-      const block = users.subarray(b0, b0 + BLEND_BLOCK);
-      const rows = members.map((m) => {
-        const s = m.scoreUsers(block);
-        for (let r = 0; r < block.length; r++) normalizeScores(s.subarray(r * n, (r + 1) * n), seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), 'z-score');
-        return s;
-      });
-      const mixed = new Float32Array(block.length * n);
-      for (let g = 0; g < todo.length; g++) {
-        mixed.fill(0);
-        for (let m = 0; m < members.length; m++) {
-          const w = todo[g][m];
-          if (w === 0) continue;
-          const s = rows[m];
-          for (let e = 0; e < mixed.length; e++) mixed[e] += w * s[e];
-        }
-        for (let r = 0; r < block.length; r++) for (let q = seen.indptr[block[r]]; q < seen.indptr[block[r] + 1]; q++) mixed[r * n + seen.indices[q]] = -Infinity;
-        const top = backend.topk(mixed, block.length, n, k);
-        for (let r = 0; r < block.length; r++) addUser(acc[g], top.indices.subarray(r * k, r * k + top.counts[r]), validUsers.rows.get(block[r])!);
-      }
-      await Promise.resolve();
-    }
+    const users = validUsers.all;
+    const acc = await scoreBlends(members, todo, validUsers);
     const evalSeconds = (performance.now() - e0) / 1000;
+    members.forEach(release);
     measured += fitSeconds.reduce((a, b) => a + b, 0) + evalSeconds;
     todo.forEach((w, g) => record({
       model: 'blend', params: paramsOf(w), rung: 1, score: acc[g].score / users.length, precision: acc[g].precision / users.length, users: users.length,
@@ -261,11 +316,87 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     }));
   };
 
+  /**
+   * The final choice's extra folds: the short list (the best `perFamily` distinct first-split points of each family,
+   * blends included) re-scored on splits carved from train with seeds seed + 1, seed + 2, …; each base model is fitted
+   * once per fold and shared by the blends that use it. A fold runs only if its estimated cost fits in the budget.
+   */
+  const selectionStage = async (candidates: readonly TuneTrial[]): Promise<void> => {
+    for (let f = 1; f <= selectionFolds; f++) {
+      const todo = candidates.filter((c) => !previous.has(trialKey(c.model, c.params, 1, f)));
+      for (const c of candidates) if (!todo.includes(c)) history.push(previous.get(trialKey(c.model, c.params, 1, f))!);
+      if (todo.length === 0) continue; // resumed
+      // The models this fold fits: the single points on the list, and the members of its blends.
+      const bases = new Map<string, MemberSpec>();
+      for (const c of todo) {
+        const specs = c.model === 'blend' ? (c.params.members as MemberSpec[]) : [{ kind: c.model, params: c.params }];
+        for (const m of specs) bases.set(pointKey(m.kind, m.params), m);
+      }
+      // Its cost as measured on the first split (fit + scoring of each base, scoring of each blend).
+      const firstSplit = new Map(trials.filter((t) => t.rung === 1 && !t.fold).map((t) => [pointKey(t.model, t.params), t]));
+      let estimate = 0;
+      for (const key of bases.keys()) estimate += (firstSplit.get(key)?.fitSeconds ?? 0) + (firstSplit.get(key)?.evalSeconds ?? 0);
+      for (const c of todo) if (c.model === 'blend') estimate += c.evalSeconds;
+      if (elapsed() + estimate > budget) return;
+      checkAborted(signal, 'tune');
+      const carved = randomSplit(train, { testFraction: validFraction, seed: seed + f });
+      const fitted = new Map<string, { model: Recommender; fitSeconds: number }>();
+      let split: SplitUsers | undefined;
+      for (const [key, spec] of bases) {
+        checkAborted(signal, 'tune');
+        const f0 = performance.now();
+        const model = await SEARCH_SPACES[spec.kind].create(spec.params).fit(carved.train, { signal });
+        const fitSeconds = (performance.now() - f0) / 1000;
+        measured += fitSeconds;
+        fitted.set(key, { model, fitSeconds });
+        split ??= await validationUsers(model, carved.test, seed + f);
+        const single = todo.find((c) => c.model !== 'blend' && pointKey(c.model, c.params) === key);
+        if (single) {
+          const e0 = performance.now();
+          const acc = await scoreModel(model, split.all, split.rows);
+          const evalSeconds = (performance.now() - e0) / 1000;
+          measured += evalSeconds;
+          record({ ...single, score: acc.score / split.all.length, precision: acc.precision / split.all.length, users: split.all.length, fitSeconds, evalSeconds, fold: f });
+        }
+      }
+      for (const c of todo.filter((t) => t.model === 'blend')) {
+        const specs = c.params.members as MemberSpec[];
+        const members = specs.map((m) => fitted.get(pointKey(m.kind, m.params))!);
+        const e0 = performance.now();
+        const [acc] = await scoreBlends(members.map((m) => m.model), [c.params.weights as number[]], split!);
+        const evalSeconds = (performance.now() - e0) / 1000;
+        measured += evalSeconds;
+        record({
+          ...c, score: acc.score / split!.all.length, precision: acc.precision / split!.all.length, users: split!.all.length,
+          fitSeconds: members.reduce((sum, m) => sum + m.fitSeconds, 0), evalSeconds, fold: f,
+        });
+      }
+      for (const f of fitted.values()) release(f.model);
+    }
+  };
+
+  /** Seconds the closing stages are expected to take, from the first-split trials so far (see RESERVE_MARGIN). */
+  const closingSeconds = (): number => {
+    if (!blending && selectionFolds === 0) return 0;
+    const full = trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend');
+    const cost = (list: readonly TuneTrial[]) => list.reduce((sum, t) => sum + t.fitSeconds + t.evalSeconds, 0);
+    const members = bestPerFamily(full).slice(0, blending ? blendSize : 0);
+    // scoring one blend weight vector: about half a member's scoring (mixing and top-k, no model pass)
+    const blendEval = members.length ? (0.5 * members.reduce((sum, t) => sum + t.evalSeconds, 0)) / members.length : 0;
+    const blendStageCost = members.length >= 2 ? cost(members) + simplexGrid(members.length, Math.round(1 / BLEND_STEP)).length * blendEval : 0;
+    const foldCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? perFamily * blendEval : 0);
+    const estimate = RESERVE_MARGIN * (blendStageCost + selectionFolds * foldCost);
+    return Math.min(MAX_RESERVE * budget, Math.max(MIN_RESERVE * budget, estimate));
+  };
+
   let family = 0;
   let points = 0;
+  let candidates: TuneTrial[] = [];
+  let searchBudget = budget - closingSeconds();
   try {
     while (elapsed() < searchBudget && points < maxPoints) {
       checkAborted(signal, 'tune');
+      searchBudget = budget - closingSeconds();
       // Rung 0: a fresh bracket of points, families in turn, each scored on a quarter of the validation users.
       const bracket: { model: string; params: Record<string, unknown>; trial: TuneTrial; fitted?: Recommender }[] = [];
       for (let i = 0; i < bracketSize && elapsed() < searchBudget && points < maxPoints; i++) {
@@ -278,17 +409,26 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         bracket[bracket.length - 1].fitted = fitted;
         const keep = Math.max(1, Math.floor(bracketSize / 3));
         bracket.sort((a, b) => b.trial.score - a.trial.score);
-        for (let j = keep; j < bracket.length; j++) bracket[j].fitted = undefined;
+        for (let j = keep; j < bracket.length; j++) {
+          release(bracket[j].fitted);
+          bracket[j].fitted = undefined;
+        }
       }
       // Rung 1: the best third on every validation user (their fitted models are reused).
       const promoted = bracket.slice(0, Math.max(1, Math.floor(bracketSize / 3)));
       for (const p of promoted) {
         if (elapsed() >= searchBudget && trials.some((t) => t.rung === 1)) break;
-        await score(p.model, p.params, 1, p.fitted, p.trial.fitSeconds);
+        release((await score(p.model, p.params, 1, p.fitted, p.trial.fitSeconds)).fitted); // fitted here if resumed at rung 0
+        p.fitted = undefined;
+      }
+      for (const p of bracket) {
+        release(p.fitted); // promoted points the budget left unscored
         p.fitted = undefined;
       }
     }
     if (blending) await blendStage();
+    candidates = shortList(trials, perFamily);
+    if (selectionFolds > 0) await selectionStage(candidates);
   } catch (e) {
     if (!signal?.aborted) throw e;
     aborted = true;
@@ -298,13 +438,49 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   if (full.length === 0) {
     throw new InvalidArgumentError('budgetSeconds', budget, 'enough time for at least one point scored on every validation user', 'give a larger budget.');
   }
-  const leaderboard = bestPerFamily(full);
+  if (candidates.length === 0) candidates = shortList(trials, perFamily); // aborted before the list was drawn
+  const selection = choose(candidates, trials, selectionFolds);
+  const firstSplit = (c: TuneCandidate) => candidates.find((t) => t.model === c.model && pointKey(t.model, t.params) === pointKey(c.model, c.params))!;
+  const leaderboard: TuneTrial[] = [];
+  for (const c of selection) if (!leaderboard.some((t) => t.model === c.model)) leaderboard.push(firstSplit(c));
   const best = leaderboard[0];
   // Refit the winner on all of train (without the signal: an interrupted search still hands back its best model).
   const r0 = performance.now();
   const model = await (best.model === 'blend' ? new BlendRecommender(best.params as never) : SEARCH_SPACES[best.model].create(best.params)).fit(train);
   const refitSeconds = (performance.now() - r0) / 1000;
-  return { best, model, leaderboard, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds };
+  return { best, model, leaderboard, selection, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds };
+}
+
+/** The best `perFamily` distinct first-split full-rung points of each family (blends a family of their own). */
+function shortList(trials: readonly TuneTrial[], perFamily: number): TuneTrial[] {
+  const full = trials.filter((t) => t.rung === 1 && !t.fold).map((t, order) => ({ t, order }));
+  full.sort((a, b) => b.t.score - a.t.score || a.order - b.order);
+  const out: TuneTrial[] = [];
+  const taken = new Set<string>();
+  for (const { t } of full) {
+    const key = pointKey(t.model, t.params);
+    if (taken.has(key) || out.filter((c) => c.model === t.model).length >= perFamily) continue;
+    taken.add(key);
+    out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The short list with its scores on the first split and on every extra fold that all candidates completed (a fold cut
+ * short by the budget or a signal would compare candidates on different data), best mean first (ties: the first
+ * split's order).
+ */
+function choose(candidates: readonly TuneTrial[], trials: readonly TuneTrial[], folds: number): TuneCandidate[] {
+  const byKey = new Map(trials.filter((t) => t.fold).map((t) => [trialKey(t.model, t.params, t.rung, t.fold), t]));
+  const complete: number[] = [];
+  for (let f = 1; f <= folds; f++) if (candidates.every((c) => byKey.has(trialKey(c.model, c.params, 1, f)))) complete.push(f);
+  const out = candidates.map((c, order) => {
+    const scores = [c.score, ...complete.map((f) => byKey.get(trialKey(c.model, c.params, 1, f))!.score)];
+    return { model: c.model, params: c.params, scores, mean: scores.reduce((a, b) => a + b, 0) / scores.length, order };
+  });
+  out.sort((a, b) => b.mean - a.mean || a.order - b.order);
+  return out.map(({ order: _order, ...c }) => c);
 }
 
 /** Share of points drawn near the family's best full-rung point once it has {@link REFINE_AFTER} of them. */
@@ -319,7 +495,7 @@ const REFINE_AFTER = 3;
  */
 function nextPoint(model: string, history: readonly TuneTrial[], random: () => number): Record<string, unknown> {
   const space = SEARCH_SPACES[model];
-  const full = history.filter((t) => t.model === model && t.rung === 1);
+  const full = history.filter((t) => t.model === model && t.rung === 1 && !t.fold);
   if (full.length < REFINE_AFTER || random() >= REFINE_SHARE) return space.sample(random);
   const best = full.reduce((a, b) => (b.score > a.score ? b : a));
   const params: Record<string, unknown> = {};

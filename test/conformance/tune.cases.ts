@@ -1,21 +1,22 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, InvalidArgumentError, EaseRecommender } from 'recwise';
+import { init, getBackend, InvalidArgumentError, EaseRecommender } from 'recwise';
 import { tune, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
-import { deepEqual, equal, ok, rejects } from './assert.ts';
+import { close, deepEqual, equal, ok, rejects } from './assert.ts';
 
 const data = () => randomInteractions(120, 40, 12, 19, { binary: true, skewed: true });
 const strip = (t: TuneTrial) => ({ model: t.model, params: t.params, rung: t.rung, score: t.score, users: t.users });
 
-// blend: 0 in the first two tests: they pin the halving and the resume; whether a blend stage follows depends on which
-// families the seeded points promote (the blend stage has its own test in blend.cases.ts).
+// blend: 0 and selectionFolds: 0 in the first two tests: they pin the halving and the resume; whether a blend stage
+// follows depends on which families the seeded points promote (the blend stage has its own test in blend.cases.ts, the
+// extra folds of the final choice the last test here).
 test('tune: a seeded search is reproducible, scores each bracket\'s best third on every validation user, refits on all of train', async () => {
   await init();
   const train = data();
-  const a = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7, blend: 0 });
-  const b = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7, blend: 0 });
+  const a = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7, blend: 0, selectionFolds: 0 });
+  const b = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, seed: 7, blend: 0, selectionFolds: 0 });
   deepEqual(a.trials.map(strip), b.trials.map(strip));
   equal(a.trials.filter((t) => t.rung === 0).length, 9);
   equal(a.trials.filter((t) => t.rung === 1).length, 3);
@@ -36,12 +37,12 @@ test('tune: a seeded search is reproducible, scores each bracket\'s best third o
 test('tune: a rerun with the earlier trials resumes: those points are not fitted or scored again', async () => {
   await init();
   const train = data();
-  const first = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, blend: 0 });
+  const first = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
   const fresh: TuneTrial[] = [];
-  const second = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 0, trials: first.trials, onTrial: (t) => fresh.push(t) });
+  const second = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 0, selectionFolds: 0, trials: first.trials, onTrial: (t) => fresh.push(t) });
   equal(fresh.length, 12, 'only the second bracket ran');
   deepEqual(second.trials.slice(0, first.trials.length).map(strip), first.trials.map(strip));
-  const once = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 0 });
+  const once = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
   deepEqual(second.trials.map(strip), once.trials.map(strip), 'resumed run equals an uninterrupted one');
 });
 
@@ -66,7 +67,7 @@ test('tune: an abort keeps the best so far; given validation data is used as is;
 
 test('tune: once a family has a few full-rung points, about half its new points are drawn near its best so far', async () => {
   await init();
-  const r = await tune({ train: data(), models: ['ease'], maxPoints: 36, bracketSize: 3, budgetSeconds: 3600, blend: 0 });
+  const r = await tune({ train: data(), models: ['ease'], maxPoints: 36, bracketSize: 3, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
   let best: TuneTrial | undefined;
   let full = 0;
   let later = 0;
@@ -86,4 +87,52 @@ test('tune: once a family has a few full-rung points, about half its new points 
   ok(later >= 20, `${later} points after refinement could start`);
   // a fresh log-uniform sample lands that close to both values by chance in well under 10% of draws
   ok(near >= later * 0.3 && near < later, `${near} of ${later} points near the best`);
+});
+
+test('tune: the final choice re-scores the best points of each family and the blends on extra carved folds and picks the best mean', async () => {
+  await init();
+  const train = data();
+  const options = { train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 2, selectionFolds: 2, selectionCandidates: 2 };
+  const r = await tune(options);
+  const first = r.trials.filter((t) => t.rung === 1 && !t.fold);
+  // the short list: the best two distinct first-split points of each family and of the blends
+  for (const family of ['ease', 'rp3beta', 'blend']) {
+    const top2 = first.filter((t) => t.model === family).sort((a, b) => b.score - a.score).slice(0, 2).map((t) => JSON.stringify(t.params));
+    deepEqual(r.selection.filter((c) => c.model === family).map((c) => JSON.stringify(c.params)).sort(), top2.sort(), family);
+  }
+  equal(r.selection.filter((c) => c.model === 'blend').length, 2, 'two blends on the list');
+  for (const c of r.selection) {
+    const folds = [1, 2].map((f) => r.trials.find((t) => t.fold === f && t.model === c.model && JSON.stringify(t.params) === JSON.stringify(c.params))!);
+    ok(folds.every(Boolean), `${c.model} scored on both extra folds`);
+    const onFirst = first.find((t) => t.model === c.model && JSON.stringify(t.params) === JSON.stringify(c.params))!;
+    deepEqual(c.scores, [onFirst.score, folds[0].score, folds[1].score]);
+    close(c.mean, (c.scores[0] + c.scores[1] + c.scores[2]) / 3, 1e-12);
+  }
+  // the folds are other splits of train: other users hold rows out, so the scores differ from the first split's
+  ok(r.selection.some((c) => c.scores[1] !== c.scores[0] && c.scores[2] !== c.scores[1]), 'extra folds are different splits');
+  // the winner has the best mean, not necessarily the best first-split score
+  for (const c of r.selection) ok(c.mean <= r.selection[0].mean, 'best mean first');
+  equal(r.best.model, r.selection[0].model);
+  deepEqual(r.best.params, r.selection[0].params);
+  ok(!r.best.fold, 'best is the winner\'s first-split trial');
+  equal(r.model.kind, r.best.model);
+  equal(r.leaderboard[0], r.best);
+  // a rerun with the trials fits nothing again, extra folds included, and chooses the same
+  const fresh: TuneTrial[] = [];
+  const again = await tune({ ...options, trials: r.trials, onTrial: (t) => fresh.push(t) });
+  equal(fresh.length, 0);
+  deepEqual(again.selection, r.selection);
+  // bad values are typed errors naming the option
+  await rejects(tune({ train, selectionFolds: -1 }), InvalidArgumentError, { field: 'selectionFolds' });
+  await rejects(tune({ train, selectionCandidates: 0 }), InvalidArgumentError, { field: 'selectionCandidates' });
+});
+
+test('tune: every trial\'s model releases its kernel memory (factor models and kNN indexes keep it resident after scoring)', async () => {
+  await init({ backend: 'wasm' });
+  const heap = (await getBackend()).kernels!.heap;
+  const before = heap.usedBytes;
+  const r = await tune({ train: data(), models: ['als', 'itemknn'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 1 });
+  ok(r.trials.some((t) => t.model === 'als' && t.rung === 1) && r.trials.some((t) => t.fold === 1), 'ALS points scored on every user and an extra fold ran');
+  await r.model[Symbol.asyncDispose]();
+  equal(heap.usedBytes, before, 'kernel memory in use after tune and disposing its winner');
 });
