@@ -55,8 +55,7 @@ export function fastCrc32(): Promise<Crc32> {
   native ??= nodeZlib().then((z) => {
     const f = z?.crc32;
     // a check value guards against a partial polyfill
-    return typeof f === 'function' && f(CHECK) === 0xcbf43926 ? (b: Uint8Array) => f(b) >>> 0 : undefined;
+    return typeof f === 'function' && f(new TextEncoder().encode('123456789')) === 0xcbf43926 ? (b: Uint8Array) => f(b) >>> 0 : undefined;
   });
   return native.then((f) => f ?? crc32);
 }
-const CHECK = new TextEncoder().encode('123456789');

@@ -440,7 +440,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   }
   if (candidates.length === 0) candidates = shortList(trials, perFamily); // aborted before the list was drawn
   const selection = choose(candidates, trials, selectionFolds);
-  const firstSplit = (c: TuneCandidate) => candidates.find((t) => t.model === c.model && pointKey(t.model, t.params) === pointKey(c.model, c.params))!;
+  const firstSplit = (c: TuneCandidate) => candidates.find((t) => pointKey(t.model, t.params) === pointKey(c.model, c.params))!;
   const leaderboard: TuneTrial[] = [];
   for (const c of selection) if (!leaderboard.some((t) => t.model === c.model)) leaderboard.push(firstSplit(c));
   const best = leaderboard[0];
