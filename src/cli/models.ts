@@ -19,6 +19,7 @@ import { SampledMfRecommender } from '../models/neural/sampled-mf.ts';
 import { HashedMfRecommender } from '../models/neural/hashed-mf.ts';
 import { EaseRecommender } from '../models/neighbourhood/ease.ts';
 import { Rp3BetaRecommender } from '../models/neighbourhood/rp3beta.ts';
+import { InfiniteAeRecommender } from '../models/neural/infinite-ae.ts';
 
 export interface CliModel {
   readonly summary: string;
@@ -216,15 +217,20 @@ const NEURAL_MODELS: Readonly<Record<string, CliModel>> = {
 };
 Object.assign(CLI_MODELS, NEURAL_MODELS);
 
-// Closed-form and graph item models (issue 19)
+// Closed-form and graph item models, and the closed-form ∞-AE (issue 19)
+const LAMBDA: FlagSpec = { name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500); infinite-ae: ridge penalty (default 10)' };
+const ITEM_NORMALIZATION: FlagSpec = {
+  name: 'item-normalization', type: 'number', min: 0,
+  help: 'ease: Gram normalised as D^-α G D^-α, α in [0, 1] (Shen et al. 2021; default 0); infinite-ae: item columns scaled by popularity^-α (default 0)',
+};
 Object.assign(CLI_MODELS, {
   ease: {
     summary: 'EASE: closed-form item-item weights B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹ (Steck 2019)',
     flags: [
-      { name: 'lambda', type: 'number', min: 0, help: 'ease: L2 penalty λ (default 500)' },
+      LAMBDA,
       { name: 'diagonal-penalty', type: 'number', min: 0, help: 'ease: extra penalty ρ·popularity on each item\'s own weight (Steck 2020; default 0)' },
       { name: 'user-normalization', type: 'number', min: 0, help: 'ease: users weigh |I_u|^-β in the Gram matrix (Shen et al. 2021; default 0)' },
-      { name: 'item-normalization', type: 'number', min: 0, help: 'ease: Gram normalised as D^-α G D^-α, α in [0, 1] (Shen et al. 2021; default 0)' },
+      ITEM_NORMALIZATION,
     ],
     create: (f) =>
       new EaseRecommender(given({
@@ -239,6 +245,11 @@ Object.assign(CLI_MODELS, {
       { name: 'no-normalize', type: 'boolean', help: 'rp3beta: keep raw walk weights instead of rows summing to 1' },
     ],
     create: (f) => new Rp3BetaRecommender(given({ alpha: f.alpha, beta: f.beta, neighbors: f.neighbors, normalize: f['no-normalize'] === true ? false : undefined })),
+  },
+  'infinite-ae': {
+    summary: '∞-AE: an infinitely wide autoencoder in closed form, kernel ridge regression over users with its NTK (Sachdeva et al. 2022)',
+    flags: [LAMBDA, ITEM_NORMALIZATION],
+    create: (f) => new InfiniteAeRecommender(given({ lambda: f.lambda, itemNormalization: f['item-normalization'] })),
   },
 } satisfies Record<string, CliModel>);
 

@@ -119,7 +119,7 @@ export const tuneCommand: Command = {
     const summary = {
       best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision, [`mean ${label} over folds`]: result.selection[0].mean, folds: result.selection[0].scores.length },
       leaderboard: result.leaderboard.map((t) => ({ model: t.model, params: t.params, [label]: t.score, [`precision@${k}`]: t.precision, fitSeconds: t.fitSeconds })),
-      trials: result.trials.length, resumedTrials: previous.length, aborted: result.aborted,
+      trials: result.trials.length, resumedTrials: previous.length, aborted: result.aborted, skipped: result.skipped,
       timing: { searchSeconds: result.searchSeconds, overheadSeconds: result.overheadSeconds, refitSeconds: result.refitSeconds },
       out, bytes: bytes.length,
     };
@@ -134,6 +134,7 @@ export const tuneCommand: Command = {
           '',
           `${result.trials.length} trials (${previous.length} resumed)${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
             `(overhead ${result.overheadSeconds.toFixed(2)} s) · refit ${result.refitSeconds.toFixed(2)} s · saved ${out}`,
+          ...result.skipped.map((s) => `skipped ${s.model}: ${s.reason}`),
         ].join('\n'),
       );
     }

@@ -31,6 +31,9 @@ export type { SampledMfOptions } from '../models/neural/sampled-mf.ts';
 export { HashedMfRecommender } from '../models/neural/hashed-mf.ts';
 export type { HashedMfOptions, HashCollisions } from '../models/neural/hashed-mf.ts';
 export type { NeuralTrainingOptions, NeuralFitOptions, NeuralEpoch } from '../models/neural/neural-common.ts';
+// The infinitely wide autoencoder in closed form (issue 19): kernel ridge regression with the network's NTK
+export { InfiniteAeRecommender, InaccurateKernelInverseError } from '../models/neural/infinite-ae.ts';
+export type { InfiniteAeOptions } from '../models/neural/infinite-ae.ts';
 
 // Sequence layers and retrieval models (issue 9, engineer B): GRU, pooling, sampled softmax; GRU and two-tower
 export { Gru } from '../nn/gru.ts';

@@ -1,7 +1,7 @@
 /**
  * The hyperparameter spaces `tune` searches, one per model family, and how a sampled point becomes a model. Ranges
  * are the ones the literature tunes over (Dacrema et al. 2019 for RP3beta and item-kNN; Steck 2019/2020 and Shen et al. 2021's normalisation for EASE;
- * implicit's and Rendle et al. 2022's for ALS), written as scale-free as the models allow, so no range depends on a
+ * implicit's and Rendle et al. 2022's for ALS; Sachdeva et al. 2022's λ for ∞-AE), written as scale-free as the models allow, so no range depends on a
  * data set's size or name.
  */
 import type { Recommender } from '../models/recommender.ts';
@@ -10,6 +10,7 @@ import { Rp3BetaRecommender } from '../models/neighbourhood/rp3beta.ts';
 import { ItemKnnRecommender } from '../models/neighbourhood/itemknn.ts';
 import { AlsRecommender } from '../models/factorization/als.ts';
 import { LightFmRecommender } from '../models/factorization/lightfm.ts';
+import { InfiniteAeRecommender } from '../models/neural/infinite-ae.ts';
 
 /** A source of uniform numbers in [0, 1) (the tuner's seeded generator). */
 export type Random = () => number;
@@ -67,6 +68,11 @@ export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
     },
     create: (p) => new AlsRecommender(p),
   },
+  'infinite-ae': {
+    description: 'lambda log-uniform [1, 100]; itemNormalization 0 (30%) or uniform [0, 0.5]',
+    sample: (r) => ({ lambda: round(logUniform(r, 1, 100)), itemNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 0.5)) }),
+    create: (p) => new InfiniteAeRecommender(p),
+  },
   lightfm: {
     description: 'warp loss; factors 16/32/64/128; learningRate log-uniform [0.01, 0.1]; epochs 10/20/30',
     sample: (r) => ({ loss: 'warp', factors: pick(r, [16, 32, 64, 128]), learningRate: round(logUniform(r, 0.01, 0.1)), epochs: pick(r, [10, 20, 30]) }),
@@ -75,4 +81,4 @@ export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
 };
 
 /** The families `tune` searches when none are named: the fast, strong ones. */
-export const DEFAULT_TUNE_MODELS: readonly string[] = ['ease', 'rp3beta', 'itemknn', 'als'];
+export const DEFAULT_TUNE_MODELS: readonly string[] = ['ease', 'rp3beta', 'itemknn', 'als', 'infinite-ae'];

@@ -16,7 +16,8 @@
  * refitted on the fit part and every weight vector of a 0.1-step grid over the simplex with two or more non-zero
  * weights is scored on every validation user, from one scoring pass per member (rows cached per block of users).
  */
-import { InvalidArgumentError } from '../errors.ts';
+import { InvalidArgumentError, MemoryLimitError } from '../errors.ts';
+import { checkFitMemory } from '../models/fit-memory.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { randomSplit } from '../data/splits.ts';
 import type { Recommender } from '../models/recommender.ts';
@@ -129,6 +130,8 @@ export interface TuneResult {
   /** Search time spent outside fits and scoring (bookkeeping), in seconds. */
   readonly overheadSeconds: number;
   readonly refitSeconds: number;
+  /** Families left out because a fit would not fit in memory on this data, with the limit's message. */
+  readonly skipped: readonly { readonly model: string; readonly reason: string }[];
 }
 
 const METRICS: Record<TuneMetric, (f: UserRankFacts) => number> = { ndcg: ndcgAtK, precision: precisionAtK, recall: recallAtK, map: mapAtK };
@@ -155,9 +158,9 @@ interface MemberSpec { kind: string; params: Record<string, unknown> }
  */
 export async function tune(options: TuneOptions): Promise<TuneResult> {
   const { train, signal } = options;
-  const models = options.models ?? DEFAULT_TUNE_MODELS;
-  for (const m of models) if (!SEARCH_SPACES[m]) throw new InvalidArgumentError('models', m, `families tune can search (${Object.keys(SEARCH_SPACES).join(', ')})`);
-  if (models.length === 0) throw new InvalidArgumentError('models', models, 'at least one family');
+  const requested = options.models ?? DEFAULT_TUNE_MODELS;
+  for (const m of requested) if (!SEARCH_SPACES[m]) throw new InvalidArgumentError('models', m, `families tune can search (${Object.keys(SEARCH_SPACES).join(', ')})`);
+  if (requested.length === 0) throw new InvalidArgumentError('models', requested, 'at least one family');
   const metric = options.metric ?? 'ndcg';
   if (!METRICS[metric]) throw new InvalidArgumentError('metric', metric, "'ndcg', 'precision', 'recall' or 'map'");
   const k = options.k ?? 10;
@@ -169,7 +172,6 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const seed = options.seed ?? 42;
   const blendSize = options.blend ?? 3;
   if (!(Number.isInteger(blendSize) && blendSize >= 0)) throw new InvalidArgumentError('blend', blendSize, 'an integer >= 0 (members of the blend stage; 0: none)');
-  const blending = blendSize >= 2 && models.length >= 2;
   const selectionFolds = options.selectionFolds ?? 3;
   if (!(Number.isInteger(selectionFolds) && selectionFolds >= 0)) throw new InvalidArgumentError('selectionFolds', selectionFolds, 'an integer >= 0 (extra validation folds of the final choice; 0: none)');
   const perFamily = options.selectionCandidates ?? 2;
@@ -185,6 +187,24 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         const s = randomSplit(train, { testFraction: validFraction, seed });
         return { fitPart: s.train, valid: s.test };
       })();
+
+  // Families whose fit cannot fit in memory on this data (∞-AE's users², say) are left out, with the reason, before
+  // the search: one refused fit would otherwise end the whole run.
+  const skipped: { model: string; reason: string }[] = [];
+  const backend = await getBackend();
+  const shape = { users: fitPart.nUsers, items: fitPart.nItems, interactions: fitPart.nnz };
+  const models: string[] = [];
+  for (const m of requested) {
+    try {
+      await checkFitMemory(m, SEARCH_SPACES[m].create(SEARCH_SPACES[m].sample(mulberry32(seed))).params, shape, backend);
+      models.push(m);
+    } catch (e) {
+      if (!(e instanceof MemoryLimitError)) throw e;
+      skipped.push({ model: m, reason: e.message });
+    }
+  }
+  if (models.length === 0) throw new InvalidArgumentError('models', requested, 'a family whose fit fits in memory on this data', skipped.map((s) => s.reason).join(' '));
+  const blending = blendSize >= 2 && models.length >= 2;
 
   const previous = new Map<string, TuneTrial>();
   for (const t of options.trials ?? []) previous.set(trialKey(t.model, t.params, t.rung, t.fold), t);
@@ -448,7 +468,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const r0 = performance.now();
   const model = await (best.model === 'blend' ? new BlendRecommender(best.params as never) : SEARCH_SPACES[best.model].create(best.params)).fit(train);
   const refitSeconds = (performance.now() - r0) / 1000;
-  return { best, model, leaderboard, selection, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds };
+  return { best, model, leaderboard, selection, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds, skipped };
 }
 
 /** The best `perFamily` distinct first-split full-rung points of each family (blends a family of their own). */

@@ -2,9 +2,9 @@
 // MemoryLimitError naming the estimate and the limit, a fit that cannot fit, before it allocates anything.
 import {
   init, getBackend, AlsRecommender, BprRecommender, ItemKnnRecommender, LightFmRecommender,
-  MemoryLimitError, InvalidArgumentError, fitMemoryEstimate, FIT_MEMORY_KINDS, type Recommender,
+  MemoryLimitError, InvalidArgumentError, fitMemoryEstimate, FIT_MEMORY_KINDS, type Recommender, type Interactions,
 } from 'recwise';
-import { AutoencoderRecommender } from 'recwise/nn';
+import { AutoencoderRecommender, InfiniteAeRecommender } from 'recwise/nn';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
 import { equal, ok, throws } from './assert.ts';
@@ -14,23 +14,25 @@ const ITEMS = 20_000;
 const WIDE = 30_000;
 
 /** Models whose fit on 20,000 items needs ≥ 2.4 GB: 30,000 factors (or hidden units, or neighbours) per item. */
-const impossible: [string, () => Recommender][] = [
+const impossible: [string, () => Recommender, data?: () => Interactions][] = [
   ['als', () => new AlsRecommender({ factors: WIDE, iterations: 1 })],
   ['bpr', () => new BprRecommender({ factors: WIDE, iterations: 1 })],
   ['lightfm', () => new LightFmRecommender({ factors: WIDE, epochs: 1 })],
   ['itemknn', () => new ItemKnnRecommender({ neighbors: WIDE })],
   ['autoencoder', () => new AutoencoderRecommender({ hiddenLayers: [WIDE], epochs: 1 })],
+  // ∞-AE's kernel is users²: 25,000 users with one item each need 2.5 GB
+  ['infinite-ae', () => new InfiniteAeRecommender(), () => randomInteractions(25_000, 10, 1, 7)],
 ];
 
 test('fit-memory: every estimated kind is covered here', () => {
   equal([...FIT_MEMORY_KINDS].sort().join(','), impossible.map(([k]) => k).sort().join(','));
 });
 
-for (const [kind, make] of impossible) {
+for (const [kind, make, makeData] of impossible) {
   test(`fit-memory/${kind}: a shape past the memory limit throws MemoryLimitError before allocating`, async () => {
     await init();
     const backend = await getBackend();
-    const data = randomInteractions(8, ITEMS, 5, 7);
+    const data = makeData ? makeData() : randomInteractions(8, ITEMS, 5, 7);
     const model = make();
     const need = fitMemoryEstimate(model.kind, model.params, { users: data.nUsers, items: data.nItems, interactions: data.nnz }, backend.threads)!;
     ok(need.wasm + need.js > 2 ** 31, `${kind}: the estimate (${need.wasm} + ${need.js} bytes) is past 2 GiB`);

@@ -9,6 +9,7 @@ import './itemknn.cases.ts';
 import './ease.cases.ts';
 import './fit-memory.cases.ts';
 import './rp3beta.cases.ts';
+import './infinite-ae.cases.ts';
 import './tune.cases.ts';
 import './blend.cases.ts';
 import './data.cases.ts';

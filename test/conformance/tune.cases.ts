@@ -1,7 +1,7 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
 import { init, getBackend, InvalidArgumentError, EaseRecommender } from 'recwise';
-import { tune, type TuneTrial } from 'recwise/tune';
+import { tune, DEFAULT_TUNE_MODELS, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects } from './assert.ts';
@@ -135,4 +135,17 @@ test('tune: every trial\'s model releases its kernel memory (factor models and k
   ok(r.trials.some((t) => t.model === 'als' && t.rung === 1) && r.trials.some((t) => t.fold === 1), 'ALS points scored on every user and an extra fold ran');
   await r.model[Symbol.asyncDispose]();
   equal(heap.usedBytes, before, 'kernel memory in use after tune and disposing its winner');
+});
+
+test('tune: ∞-AE is a default family and blends with the others (three members: EASE, ALS and ∞-AE)', async () => {
+  await init();
+  ok(DEFAULT_TUNE_MODELS.includes('infinite-ae'), 'infinite-ae among the default families');
+  const train = data();
+  const r = await tune({ train, models: ['ease', 'als', 'infinite-ae'], maxPoints: 6, bracketSize: 1, budgetSeconds: 3600, blend: 3, selectionFolds: 0 });
+  deepEqual(r.skipped, []);
+  ok(r.trials.some((t) => t.model === 'infinite-ae' && t.rung === 1), 'an ∞-AE point scored on every validation user');
+  const three = r.trials.filter((t) => t.model === 'blend' && (t.params.members as unknown[]).length === 3);
+  // the 0.1-step simplex grid with all three weights non-zero: C(9, 2) = 36 points
+  equal(three.length, 36);
+  ok(three.every((t) => Number.isFinite(t.score)), 'every three-member blend scored');
 });

@@ -2,7 +2,7 @@
  * EASE and RP3beta through the command line (issue 19). EASE: `recwise eval --model ease --lambda 250` on ml-100k reproduces the
  * anchors' ease-numpy-l250 row (Steck 2019's closed form in NumPy float64) although our Gram matrix and inverse run in
  * f32 Wasm; `fit --model ease` writes a model file that `recommend` loads. RP3beta: the CLI's flags reach the model
- * (its metrics equal the API's for the same options).
+ * (its metrics equal the API's for the same options). ∞-AE: equals a NumPy float64 oracle; its model file loads.
  */
 import { evaluate, readInteractions, Rp3BetaRecommender } from 'recwise'; // the default entry, as dist/cli.mjs uses
 import { describe, expect, it } from 'vitest';
@@ -102,5 +102,36 @@ describe('rp3beta through the CLI', () => {
     expect(j.metrics.precision).toBeCloseTo(api.means.precision!, 6);
     // and the popularity penalty helps over the anchors' popularity row (NDCG@10 0.1609)
     expect(j.metrics.ndcg).toBeGreaterThan(0.1609);
+  });
+});
+
+describe('infinite-ae through the CLI', () => {
+  it('eval --model infinite-ae --lambda 10 --item-normalization 0.2 equals a float64 NumPy ∞-AE on ml-100k; fit → recommend loads it', async () => {
+    // The oracle: K = NTK(z_u, z_v) over unit rows of X·diag(pop^-0.2) (ReLU, one hidden layer), X̂ = K (K + 10 I)⁻¹ X in
+    // NumPy float64 (np.linalg.solve), train items excluded, NDCG@10 / P@10 of the shared ml-100k split: 0.31837 / 0.22633.
+    const r = await cli('eval', '--model', 'infinite-ae', '--lambda', '10', '--item-normalization', '0.2', '--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.model).toBe('infinite-ae');
+    expect(j.params).toEqual({ lambda: 10, itemNormalization: 0.2 });
+    expect(Math.abs(j.metrics.ndcg - 0.31837)).toBeLessThanOrEqual(0.0005);
+    expect(Math.abs(j.metrics.precision - 0.22633)).toBeLessThanOrEqual(0.0005);
+    const dir = mkdtempSync(join(tmpdir(), 'recwise-infae-'));
+    try {
+      const file = join(dir, 'inf.recwise');
+      const fit = await cli('fit', '--model', 'infinite-ae', '--lambda', '10', '--train', join(split, 'train.tsv'), '--binary', '--out', file);
+      expect(fit.code, fit.err).toBe(0);
+      const rec = await cli('recommend', '--model-file', file, '--user', '1', '--k', '5', '--json');
+      expect(rec.code, rec.err).toBe(0);
+      expect(JSON.stringify(JSON.parse(rec.out))).toMatch(/"item"/);
+      // the saved model's figures equal fitting the same options
+      const data = ['--train', join(split, 'train.tsv'), '--test', join(split, 'test.tsv'), '--binary', '--json'];
+      const saved = JSON.parse((await cli('eval', '--model-file', file, ...data)).out);
+      const fitted = JSON.parse((await cli('eval', '--model', 'infinite-ae', '--lambda', '10', ...data)).out);
+      expect(saved.metrics).toEqual(fitted.metrics);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

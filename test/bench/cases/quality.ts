@@ -9,7 +9,7 @@ import {
   AlsRecommender, EaseRecommender, ItemKnnRecommender, LightFmRecommender, PopularityRecommender, Rp3BetaRecommender,
   type Recommender,
 } from 'recwise';
-import { AutoencoderRecommender } from 'recwise/nn';
+import { AutoencoderRecommender, InfiniteAeRecommender } from 'recwise/nn';
 import { evaluate } from '../../../src/eval/evaluate.ts';
 import { readTest } from '../../../src/cli/data.ts';
 import { tune } from '../../../src/tune/tune.ts';
@@ -60,6 +60,7 @@ const DEFAULT_MODELS: [name: string, make: () => Recommender, anchorRow: (d: key
   ['autoencoder', () => new AutoencoderRecommender(), (d) => REFERENCE[d].row],
   ['rp3beta', () => new Rp3BetaRecommender(), (d) => REFERENCE[d].row],
   ['ease', () => new EaseRecommender(), (d) => REFERENCE[d].row],
+  ['infinite-ae', () => new InfiniteAeRecommender(), (d) => REFERENCE[d].row],
 ];
 
 export const cases: BenchCase[] = [];
