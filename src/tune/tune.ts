@@ -29,6 +29,8 @@ import { mulberry32 } from '../models/random.ts';
 import { BlendRecommender, normalizeScores } from '../models/blend.ts';
 import { getBackend } from '../kernels/registry.ts';
 
+/** Points of a family checked against the memory limits before the search: none fitting leaves the family out. */
+const MEMORY_PROBES = 8;
 /** Grid step of the blend weights (weights are multiples of it and sum to 1). */
 const BLEND_STEP = 0.1;
 /**
@@ -188,20 +190,28 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         return { fitPart: s.train, valid: s.test };
       })();
 
-  // Families whose fit cannot fit in memory on this data (∞-AE's users², say) are left out, with the reason, before
-  // the search: one refused fit would otherwise end the whole run.
+  // Families none of whose points fits in memory on this data (∞-AE's users², say) are left out, with the reason,
+  // before the search (a few points of each are checked, off the search's random stream); a single point that does
+  // not fit (ALS with 256 factors on a huge catalogue) is passed over in the search itself.
   const skipped: { model: string; reason: string }[] = [];
   const backend = await getBackend();
   const shape = { users: fitPart.nUsers, items: fitPart.nItems, interactions: fitPart.nnz };
   const models: string[] = [];
   for (const m of requested) {
-    try {
-      await checkFitMemory(m, SEARCH_SPACES[m].create(SEARCH_SPACES[m].sample(mulberry32(seed))).params, shape, backend);
-      models.push(m);
-    } catch (e) {
-      if (!(e instanceof MemoryLimitError)) throw e;
-      skipped.push({ model: m, reason: e.message });
+    const probe = mulberry32(seed ^ 0x2545f491);
+    let refusal: MemoryLimitError | undefined;
+    for (let tries = 0; tries < MEMORY_PROBES; tries++) {
+      try {
+        await checkFitMemory(m, SEARCH_SPACES[m].create(SEARCH_SPACES[m].sample(probe)).params, shape, backend);
+        refusal = undefined;
+        break;
+      } catch (e) {
+        if (!(e instanceof MemoryLimitError)) throw e;
+        refusal = e;
+      }
     }
+    if (refusal) skipped.push({ model: m, reason: refusal.message });
+    else models.push(m);
   }
   if (models.length === 0) throw new InvalidArgumentError('models', requested, 'a family whose fit fits in memory on this data', skipped.map((s) => s.reason).join(' '));
   const blending = blendSize >= 2 && models.length >= 2;
@@ -423,7 +433,14 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         points++;
         const model = models[family++ % models.length];
         const params = nextPoint(model, history, random);
-        const { trial, fitted } = await score(model, params, 0);
+        let scored: Awaited<ReturnType<typeof score>>;
+        try {
+          scored = await score(model, params, 0);
+        } catch (e) {
+          if (e instanceof MemoryLimitError) continue; // this point does not fit here; the family's others may
+          throw e;
+        }
+        const { trial, fitted } = scored;
         bracket.push({ model, params, trial, fitted: undefined });
         // Keep the fitted model only while it may be promoted (memory: EASE holds items² floats).
         bracket[bracket.length - 1].fitted = fitted;

@@ -149,3 +149,15 @@ test('tune: ∞-AE is a default family and blends with the others (three members
   equal(three.length, 36);
   ok(three.every((t) => Number.isFinite(t.score)), 'every three-member blend scored');
 });
+
+test('tune: a family none of whose points fits in memory on the data is left out and named in skipped; the search goes on', async () => {
+  await init();
+  // 25,000 users: ∞-AE's users² kernel (2.5 GB) is past the kernel memory; RP3beta's items × neighbors is tiny
+  const train = randomInteractions(25_000, 10, 2, 7, { binary: true });
+  const r = await tune({ train, models: ['infinite-ae', 'rp3beta'], maxPoints: 2, bracketSize: 1, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
+  deepEqual(r.skipped.map((s) => s.model), ['infinite-ae']);
+  ok(/infinite-ae/.test(r.skipped[0].reason) && /Wasm kernel memory maximum|edge isolate memory|largest typed array/.test(r.skipped[0].reason), r.skipped[0].reason);
+  ok(r.trials.length > 0 && r.trials.every((t) => t.model === 'rp3beta'), 'only rp3beta was searched');
+  equal(r.model.kind, 'rp3beta');
+  await rejects(tune({ train, models: ['infinite-ae'], maxPoints: 1, budgetSeconds: 3600 }), InvalidArgumentError, { field: 'models' });
+});
