@@ -20,14 +20,14 @@
  * when that would not fit; beyond ~20k users use EASE, RP3beta or ALS. The Gram matrix, the inverse and A's product
  * run in the backend's SIMD Wasm kernels (the EASE kernels: sparse Gram, blocked inverse; the embedding bag).
  */
-import type { FitOptions } from '../recommender.ts';
+import type { FitOptions, TrainingIndex } from '../recommender.ts';
 import { Recommender } from '../recommender.ts';
 import { checkAborted, yieldToEventLoop } from '../progress.ts';
 import { checkNumberOption, maxAbs } from '../options.ts';
 import { withDefaults } from '../../options-check.ts';
 import { registerModelKind, type ModelLayout, type ModelState, type TensorArray } from '../registry.ts';
 import { registerFitMemory, type FitShape } from '../fit-memory.ts';
-import type { Interactions } from '../../data/interactions.ts';
+import { Interactions } from '../../data/interactions.ts';
 import type { Backend, Csr } from '../../kernels/types.ts';
 import { InvalidArgumentError, RecwiseError, nameErrorClass } from '../../errors.ts';
 import { useKernels, type InternalKernels } from '../../kernels/family.ts';
@@ -180,10 +180,10 @@ export class InfiniteAeRecommender extends Recommender {
 
   /** A new history's scores k(z, Z) · A: its kernel against every training user, times A. */
   override scoreHistory(items: Int32Array, weights?: Float32Array): Float32Array {
-    const { seen, items: vocab } = this.requireIndex();
-    const n = vocab.size;
-    const users = seen.rows;
-    this.foldIndex ??= foldIndex(seen, this.itemScale);
+    const index = this.requireIndex();
+    const n = index.items.size;
+    const users = index.seen.rows;
+    this.foldIndex ??= foldIndex(index, this.itemScale);
     const { byItem, norms } = this.foldIndex;
     const dots = new Float64Array(users);
     let norm2 = 0;
@@ -269,23 +269,11 @@ function rowNorms(byUser: Csr, scale: Float32Array): Float64Array {
 }
 
 /** The scaled (not unit) training rows by item and each user's norm: fold-in's kernel row in O(the history's users). */
-function foldIndex(seen: Csr, scale: Float32Array): { byItem: Csr; norms: Float64Array } {
-  const n = scale.length;
-  const indptr = new Int32Array(n + 1);
-  for (let q = 0; q < seen.indices.length; q++) indptr[seen.indices[q] + 1]++;
-  for (let i = 0; i < n; i++) indptr[i + 1] += indptr[i];
-  const next = indptr.slice(0, n);
-  const indices = new Int32Array(seen.indices.length);
-  const data = new Float32Array(seen.indices.length);
-  for (let u = 0; u < seen.rows; u++) {
-    for (let q = seen.indptr[u]; q < seen.indptr[u + 1]; q++) {
-      const i = seen.indices[q];
-      const p = next[i]++;
-      indices[p] = u;
-      data[p] = seen.data[q] * scale[i];
-    }
-  }
-  return { byItem: { indptr, indices, data, rows: n, cols: seen.rows }, norms: rowNorms(seen, scale) };
+function foldIndex(index: TrainingIndex, scale: Float32Array): { byItem: Csr; norms: Float64Array } {
+  const byItem = new Interactions(index.users, index.items, index.seen).itemUsers();
+  const data = new Float32Array(byItem.data.length);
+  for (let i = 0; i < byItem.rows; i++) for (let q = byItem.indptr[i]; q < byItem.indptr[i + 1]; q++) data[q] = byItem.data[q] * scale[i];
+  return { byItem: { ...byItem, data }, norms: rowNorms(index.seen, scale) };
 }
 
 /** Cosines (the Gram of unit rows) → K + λI, in place (symmetric: the upper triangle computed, mirrored). */
