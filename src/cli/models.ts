@@ -231,10 +231,12 @@ Object.assign(CLI_MODELS, {
       { name: 'diagonal-penalty', type: 'number', min: 0, help: 'ease: extra penalty ρ·popularity on each item\'s own weight (Steck 2020; default 0)' },
       { name: 'user-normalization', type: 'number', min: 0, help: 'ease: users weigh |I_u|^-β in the Gram matrix (Shen et al. 2021; default 0)' },
       ITEM_NORMALIZATION,
+      { name: 'session-window', type: 'number', min: 0, help: 'ease: pairs of a user\'s items count max(0, 1 - |Δt|/w) in the Gram matrix, w in the timestamps\' unit (e.g. 3600 s; default 0: off; needs timestamps)' },
     ],
     create: (f) =>
       new EaseRecommender(given({
         lambda: f.lambda, diagonalPenalty: f['diagonal-penalty'], userNormalization: f['user-normalization'], itemNormalization: f['item-normalization'], neighbors: f.neighbors,
+        sessionWindow: f['session-window'],
       })),
   },
   rp3beta: {

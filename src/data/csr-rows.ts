@@ -1,4 +1,4 @@
-/** Row selection on CSR matrices (a batch of users' rows out of the seen matrix, say). */
+/** Row selection and transposition of CSR matrices (a batch of users' rows out of the seen matrix, say). */
 import type { Csr } from '../kernels/types.ts';
 
 /**
@@ -21,4 +21,31 @@ export function selectRows(csr: Csr, rows: ArrayLike<number>): Csr {
     data.set(csr.data.subarray(from, to), indptr[r]);
   }
   return { indptr, indices, data, rows: n, cols: csr.cols };
+}
+
+/**
+ * The transpose of `csr` (columns become rows), each new row's entries in ascending order of the old row: a stable
+ * counting sort, O(nnz), on the JS heap (issue 23: it holds none of the kernels' memory).
+ *
+ * @example
+ * ```ts
+ * const byItem = transposeCsr(interactions.byUser);  // items × users
+ * ```
+ */
+export function transposeCsr(csr: Csr): Csr {
+  const { indptr, indices, data, rows, cols } = csr;
+  const outIndptr = new Int32Array(cols + 1);
+  for (let e = 0; e < indptr[rows]; e++) outIndptr[indices[e] + 1]++;
+  for (let c = 0; c < cols; c++) outIndptr[c + 1] += outIndptr[c];
+  const next = outIndptr.slice(0, cols);
+  const outIndices = new Int32Array(indptr[rows]);
+  const values = new Float32Array(indptr[rows]);
+  for (let r = 0; r < rows; r++) {
+    for (let e = indptr[r], end = indptr[r + 1]; e < end; e++) {
+      const q = next[indices[e]]++;
+      outIndices[q] = r;
+      values[q] = data[e];
+    }
+  }
+  return { indptr: outIndptr, indices: outIndices, data: values, rows: cols, cols: rows };
 }

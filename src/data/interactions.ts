@@ -7,6 +7,7 @@ import type { Csr } from '../kernels/types.ts';
 import type { Vocabulary, Id } from './vocabulary.ts';
 import type { Backend } from '../kernels/types.ts';
 import { InvalidArgumentError } from '../errors.ts';
+import { transposeCsr } from './csr-rows.ts';
 
 /**
  * Users × items interactions, the input of every model's `fit` and of `evaluate`: a CSR matrix by user (`byUser`:
@@ -78,24 +79,7 @@ export class Interactions {
    * `backend` is no longer needed (accepted for existing callers).
    */
   itemUsers(_backend?: Backend): Csr {
-    if (!this.byItem) {
-      const { indptr, indices, data } = this.byUser;
-      const nItems = this.nItems;
-      const itemIndptr = new Int32Array(nItems + 1);
-      for (let e = 0; e < indices.length; e++) itemIndptr[indices[e] + 1]++;
-      for (let i = 0; i < nItems; i++) itemIndptr[i + 1] += itemIndptr[i];
-      const next = itemIndptr.slice(0, nItems);
-      const users = new Int32Array(indices.length);
-      const values = new Float32Array(indices.length);
-      for (let u = 0; u < this.nUsers; u++) {
-        for (let e = indptr[u], end = indptr[u + 1]; e < end; e++) {
-          const q = next[indices[e]]++;
-          users[q] = u;
-          values[q] = data[e];
-        }
-      }
-      this.byItem = { indptr: itemIndptr, indices: users, data: values, rows: nItems, cols: this.nUsers };
-    }
+    this.byItem ??= transposeCsr(this.byUser);
     return this.byItem;
   }
 

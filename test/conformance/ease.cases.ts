@@ -3,11 +3,11 @@
 import {
   init, getBackend, EaseRecommender, Interactions, Vocabulary, InvalidArgumentError, MemoryLimitError, NotPositiveDefiniteError,
   AbortError, DimensionMismatchError, easeMemoryBytes, type Backend, type Csr,
-  UnknownOptionError,
+  UnknownOptionError, saveModel, loadModel,
 } from 'recwise';
 import { test } from './harness.ts';
 import { describeRecommender } from './recommender-contract.ts';
-import { checkerboard, randomInteractions } from './fixtures.ts';
+import { checkerboard, randomInteractions, withSessions } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects, throws } from './assert.ts';
 
 async function backend(name: 'js' | 'wasm'): Promise<Backend> {
@@ -232,6 +232,83 @@ test('ease/memory: the items² estimate is checked before allocating, with the l
   ok(fine.fitted);
 });
 
+/** Column 0 of B = −P_i0 / P_00 (B_00 = 0) for the f64 matrix `a` (the penalised Gram), by Gauss-Jordan. */
+function easeColumn0(a: number[][]): number[] {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, i === 0 ? 1 : 0]);
+  for (let c = 0; c < n; c++) {
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  const p = m.map((row, i) => row[n] / m[i][i]);
+  return p.map((v, i) => (i === 0 ? 0 : -v / p[0]));
+}
+
+function storedColumn0(model: EaseRecommender, n: number): number[] {
+  const column = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) for (let q = model.weights.indptr[i]; q < model.weights.indptr[i + 1]; q++) if (model.weights.indices[q] === 0) column[i] = model.weights.data[q];
+  return column;
+}
+
+test('ease/session: the session-weighted Gram is its definition (pairs weigh the share of 4 staggered windows they are in together), on both backends', async () => {
+  const n = 40;
+  const data = withSessions(randomInteractions(150, n, 14, 23, { binary: true }), 5);
+  const window = 600;
+  const ts = data.timestamps!;
+  const t0 = Math.min(...ts);
+  // f64 from the definition in session-rows.ts: window k of a timestamp t is ⌊(t − t₀ + k·w/4) / w⌋
+  const a = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 30 : 0)));
+  for (let u = 0; u < data.nUsers; u++) {
+    for (let p = data.byUser.indptr[u]; p < data.byUser.indptr[u + 1]; p++) {
+      for (let q = data.byUser.indptr[u]; q < data.byUser.indptr[u + 1]; q++) {
+        let shared = 0;
+        for (let k = 0; k < 4; k++) if (Math.floor((ts[p] - t0 + (k * window) / 4) / window) === Math.floor((ts[q] - t0 + (k * window) / 4) / window)) shared++;
+        a[data.byUser.indices[p]][data.byUser.indices[q]] += shared / 4;
+      }
+    }
+  }
+  const expected = easeColumn0(a);
+  for (const name of ['js', 'wasm'] as const) {
+    await init({ backend: name });
+    const model = await new EaseRecommender({ lambda: 30, sessionWindow: window }).fit(data);
+    close(storedColumn0(model, n), expected, 1e-5, `${name}: B column 0`);
+    ok(model.residual < 1e-4, `residual ${model.residual}`);
+  }
+  // the weighting changes B: pairs far apart in time count less than in plain EASE
+  const plain = await new EaseRecommender({ lambda: 30 }).fit(data);
+  ok(storedColumn0(plain, n).some((v, i) => Math.abs(v - expected[i]) > 1e-3), 'plain EASE differs');
+});
+
+test('ease/session: a window longer than 4× the data\'s time span is plain EASE; normalisations apply per user; no timestamps is a typed error', async () => {
+  await init();
+  const data = withSessions(randomInteractions(120, 30, 10, 3, { binary: true }), 9);
+  const ts = data.timestamps!;
+  const span = Math.max(...ts) - Math.min(...ts);
+  for (const options of [{ lambda: 20 }, { lambda: 20, userNormalization: 0.6, itemNormalization: 0.2, diagonalPenalty: 0.4 }]) {
+    const plain = await new EaseRecommender(options).fit(data);
+    const session = await new EaseRecommender({ ...options, sessionWindow: 5 * (span + 1) }).fit(data);
+    deepEqual(session.weights.indices, plain.weights.indices);
+    close(Array.from(session.weights.data), Array.from(plain.weights.data), 1e-5, JSON.stringify(options));
+  }
+  // the window is a parameter of the model file; a loaded model scores as the fitted one (no timestamps needed to score)
+  const fitted = await new EaseRecommender({ lambda: 20, sessionWindow: 120 }).fit(data);
+  const loaded = await loadModel(await saveModel(fitted), EaseRecommender);
+  equal(loaded.params.sessionWindow, 120);
+  close(Array.from(loaded.scoreUsers(Int32Array.of(0, 5))), Array.from(fitted.scoreUsers(Int32Array.of(0, 5))), 1e-6);
+  const untimed = new Interactions(data.users, data.items, data.byUser);
+  await rejects(new EaseRecommender({ sessionWindow: 3600 }).fit(untimed), InvalidArgumentError, { field: 'sessionWindow' });
+  try {
+    await new EaseRecommender({ sessionWindow: 3600 }).fit(untimed);
+  } catch (e) {
+    ok(/timestamp/.test((e as Error).message), (e as Error).message);
+  }
+  const broken = new Interactions(data.users, data.items, data.byUser, ts.map((t, e) => (e === 3 ? Number.NaN : t)));
+  await rejects(new EaseRecommender({ sessionWindow: 3600 }).fit(broken), InvalidArgumentError, { field: 'sessionWindow' });
+});
+
 test('ease/options: unknown keys and bad values are typed errors naming the field', () => {
   throws(() => new EaseRecommender({ lamda: 10 } as never), UnknownOptionError, { field: 'lamda' });
   try {
@@ -243,7 +320,8 @@ test('ease/options: unknown keys and bad values are typed errors naming the fiel
   throws(() => new EaseRecommender({ lambda: Number.NaN }), InvalidArgumentError, { field: 'lambda' });
   throws(() => new EaseRecommender({ neighbors: 2.5 }), InvalidArgumentError, { field: 'neighbors' });
   throws(() => new EaseRecommender({ memoryLimit: -1 }), InvalidArgumentError, { field: 'memoryLimit' });
-  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, neighbors: 0, memoryLimit: 0 });
+  deepEqual(new EaseRecommender().params, { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, sessionWindow: 0, neighbors: 0, memoryLimit: 0 });
+  throws(() => new EaseRecommender({ sessionWindow: -60 }), InvalidArgumentError, { field: 'sessionWindow' });
   throws(() => new EaseRecommender({ diagonalPenalty: -0.1 }), InvalidArgumentError, { field: 'diagonalPenalty' });
   throws(() => new EaseRecommender({ userNormalization: -0.5 }), InvalidArgumentError, { field: 'userNormalization' });
   throws(() => new EaseRecommender({ itemNormalization: 1.5 }), InvalidArgumentError, { field: 'itemNormalization' });

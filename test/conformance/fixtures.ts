@@ -56,3 +56,19 @@ export function randomInteractions(nUsers: number, nItems: number, perUser: numb
   const csr = { indptr: Int32Array.from(indptr), indices: Int32Array.from(indices), data: Float32Array.from(data), rows: nUsers, cols: nItems };
   return new Interactions(Vocabulary.from(Array.from({ length: nUsers }, (_, u) => u)), Vocabulary.from(Array.from({ length: nItems }, (_, i) => i)), csr);
 }
+
+/**
+ * `data` with timestamps in sessions: each user's interactions fall into one or two sessions (a day apart) of
+ * about a minute between interactions, the user's first session at a random second of a ~12-day span.
+ */
+export function withSessions(data: Interactions, seed: number): Interactions {
+  const r = rng(seed);
+  const ts = new Float64Array(data.nnz);
+  for (let u = 0; u < data.nUsers; u++) {
+    const start = Math.floor(((r() + 1) / 2) * 1e6);
+    for (let e = data.byUser.indptr[u], step = 0; e < data.byUser.indptr[u + 1]; e++, step++) {
+      ts[e] = start + (r() < 0 ? 0 : 86_400) + step * 60 + Math.floor(((r() + 1) / 2) * 30);
+    }
+  }
+  return new Interactions(data.users, data.items, data.byUser, ts);
+}

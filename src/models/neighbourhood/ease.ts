@@ -15,12 +15,17 @@
  * B = D_i^−α B̃ and scoring, fold-in and pruning are unchanged. λ keeps the raw Gram's units: the penalty on G̃ is
  * λ · tr(G̃) / tr(XᵀX). α = β = 0 is plain EASE.
  *
+ * Session co-occurrence (`sessionWindow` w, in the timestamps' unit): the Gram matrix counts two items of a user by
+ * how close in time the user took them, max(0, 1 − |Δt|/w) in steps of w/4, instead of 1 (./session-rows.ts says why
+ * and how); it needs timestamps. Its diagonal is XᵀX's, so λ, ρ, β and α keep their meaning.
+ *
  * The Gram matrix and the inverse run in the backend's SIMD Wasm kernels
  * (assembly/spd.ts: sparse Gram, blocked sweep inverse in f32 over the worker threads); the inverse is checked by its
  * residual ‖(XᵀX + λI)·p − e‖ on sampled columns, computed from the sparse X in f64.
  */
 import type { FitOptions, Recommendation, RecommendOptions } from '../recommender.ts';
-import { selectRows } from '../../data/csr-rows.ts';
+import { selectRows, transposeCsr } from '../../data/csr-rows.ts';
+import { sessionRows } from './session-rows.ts';
 import { ItemItemRecommender, itemItemLayout } from './item-item.ts';
 import { checkAborted, yieldToEventLoop } from '../progress.ts';
 import { checkIntegerOption, checkNumberOption } from '../options.ts';
@@ -59,6 +64,13 @@ export interface EaseOptions {
    */
   itemNormalization?: number;
   /**
+   * Width w of the session window, in the timestamps' unit (seconds for Unix time): when > 0, two items of a user count
+   * in the Gram matrix by max(0, 1 − |Δt|/w) (in steps of w/4) instead of 1, so items taken in one session weigh
+   * more than items taken months apart (default 0: every pair counts 1; needs timestamps). 1,800–14,400 s (½–4 h)
+   * on MovieLens; strongest blended with a plain EASE (`recwise tune` searches it as the `ease-session` family).
+   */
+  sessionWindow?: number;
+  /**
    * Keep only the `neighbors` largest-magnitude weights of each column of B (0, the default: keep all). A pruned B
    * serves from a sparse matrix (items × neighbors) instead of items², at a small loss in accuracy.
    */
@@ -70,7 +82,7 @@ export interface EaseOptions {
   memoryLimit?: number;
 }
 
-const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, neighbors: 0, memoryLimit: 0 };
+const DEFAULTS: Required<EaseOptions> = { lambda: 500, diagonalPenalty: 0, userNormalization: 0, itemNormalization: 0, sessionWindow: 0, neighbors: 0, memoryLimit: 0 };
 export { EDGE_ISOLATE_BYTES };
 /** The Wasm heap's maximum (the kernels' declared maximum memory: 32,768 pages; Wasm32 itself stops at 4 GiB). */
 const WASM_HEAP_BYTES = SHARED_MAX_PAGES * 65536;
@@ -115,6 +127,7 @@ function checkOptions(o: Required<EaseOptions>): void {
   checkNumberOption('userNormalization', o.userNormalization, 0, true);
   checkNumberOption('itemNormalization', o.itemNormalization, 0, true);
   if (o.itemNormalization > 1) throw new InvalidArgumentError('itemNormalization', o.itemNormalization, 'an exponent in [0, 1] (½: cosine-like)');
+  checkNumberOption('sessionWindow', o.sessionWindow, 0, true);
   checkIntegerOption('neighbors', o.neighbors, 0);
   checkNumberOption('memoryLimit', o.memoryLimit, 0, true);
 }
@@ -130,6 +143,8 @@ function checkOptions(o: Required<EaseOptions>): void {
  * ease.recommend('alice', { k: 10 });
  * ease.recommend('newcomer', { userItems: ['matrix', 'alien'] });  // fold-in: scores = x · B
  * const small = await new EaseRecommender({ lambda: 500, neighbors: 100 }).fit(interactions); // pruned, for serving
+ * // with timestamps (seconds): pairs of items taken within about an hour of each other count most
+ * const sessions = await new EaseRecommender({ lambda: 200, sessionWindow: 3600 }).fit(interactions);
  * ```
  */
 export class EaseRecommender extends ItemItemRecommender {
@@ -156,8 +171,9 @@ export class EaseRecommender extends ItemItemRecommender {
     await this.checkMemory(n);
     this.dense = undefined;
     checkAborted(options.signal, 'EASE fit');
-    const { lambda, diagonalPenalty: rho } = this.options;
-    const x = normalizedGram(data, data.itemUsers(this.backend), this.options);
+    const { lambda, diagonalPenalty: rho, sessionWindow } = this.options;
+    const rows = sessionWindow > 0 ? sessionRows(data, sessionWindow) : { byUser: data.byUser, activity: undefined };
+    const x = normalizedGram(rows.byUser, rows.activity ? transposeCsr(rows.byUser) : data.itemUsers(), this.options, rows.activity);
     // λ in the raw Gram's units (see the module comment); exactly λ when nothing is normalised
     const penalty = lambda * x.traceRatio;
     const gram = await this.backend.sparseGram(x.byItem, x.byUser, penalty);
@@ -255,9 +271,11 @@ export class EaseRecommender extends ItemItemRecommender {
    */
   private prunedWeights(p: Float32Array, n: number, k: number, scale: Float64Array | undefined): Csr {
     const keep = Math.min(k, n - 1);
-    const rowOf = new Int32Array(n * keep);
+    // the kept entries column by column (j ascending), as a CSR over columns
+    const colIndptr = new Int32Array(n + 1);
+    const rowIndex = new Int32Array(n * keep);
     const val = new Float32Array(n * keep);
-    const counts = new Int32Array(n);
+    let q = 0;
     const BLOCK = 256;
     for (let j0 = 0; j0 < n; j0 += BLOCK) {
       const rows = Math.min(BLOCK, n - j0);
@@ -273,29 +291,14 @@ export class EaseRecommender extends ItemItemRecommender {
         const pjj = p[j * n + j];
         for (let s = 0; s < top.counts[r]; s++) {
           const i = top.indices[r * keep + s];
-          rowOf[j * keep + s] = i;
-          val[j * keep + s] = (-p[j * n + i] / pjj) * (scale ? scale[i] : 1);
-          counts[i]++;
+          rowIndex[q] = i;
+          val[q++] = (-p[j * n + i] / pjj) * (scale ? scale[i] : 1);
         }
-        for (let s = top.counts[r]; s < keep; s++) rowOf[j * keep + s] = -1;
+        colIndptr[j + 1] = q;
       }
     }
-    // Scatter the kept (i, j) entries by row i; visiting j in ascending order keeps each row's columns sorted.
-    const indptr = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i] + counts[i];
-    const next = indptr.slice(0, n);
-    const indices = new Int32Array(indptr[n]);
-    const data = new Float32Array(indptr[n]);
-    for (let j = 0; j < n; j++) {
-      for (let s = 0; s < keep; s++) {
-        const i = rowOf[j * keep + s];
-        if (i < 0) break;
-        const q = next[i]++;
-        indices[q] = j;
-        data[q] = val[j * keep + s];
-      }
-    }
-    return { indptr, indices, data, rows: n, cols: n };
+    // B by row i: the transpose (visiting j in ascending order keeps each row's columns sorted)
+    return transposeCsr({ indptr: colIndptr, indices: rowIndex.subarray(0, q), data: val.subarray(0, q), rows: n, cols: n });
   }
 
   /** Rebuild from a model file's state. */
@@ -330,21 +333,22 @@ function denseWeights(p: Float32Array, n: number, scale: Float64Array | undefine
 }
 
 /**
- * The (possibly normalised) X the Gram matrix is built from, as both CSRs: X̃ = D_u^−β/2 X D_i^−α (see the module
+ * The (possibly normalised) X the Gram matrix is built from (`byUser`: X or its session rows), as both CSRs: X̃ = D_u^−β/2 X D_i^−α (see the module
  * comment), `scale` = D_i^−α (undefined when nothing is normalised: X itself is returned) and tr(X̃ᵀX̃) / tr(XᵀX).
  */
 function normalizedGram(
-  data: Interactions,
+  byUser: Csr,
   byItem: Csr,
   options: { userNormalization: number; itemNormalization: number },
+  activity?: Float64Array,
 ): { byUser: Csr; byItem: Csr; scale?: Float64Array; traceRatio: number } {
   const { userNormalization: beta, itemNormalization: alpha } = options;
-  const { byUser } = data;
   if (beta === 0 && alpha === 0) return { byUser, byItem, traceRatio: 1 };
-  const n = data.nItems;
-  // each user's rows weigh |I_u|^−β, i.e. each entry of X by |I_u|^−β/2
-  const userRoot = new Float64Array(data.nUsers);
-  for (let u = 0; u < data.nUsers; u++) userRoot[u] = Math.max(byUser.indptr[u + 1] - byUser.indptr[u], 1) ** (-beta / 2);
+  const n = byItem.rows;
+  // each user's rows weigh |I_u|^−β, i.e. each entry of X by |I_u|^−β/2 (`activity`: |I_u| of each row's user when
+  // rows are a user's session windows)
+  const userRoot = new Float64Array(byUser.rows);
+  for (let u = 0; u < byUser.rows; u++) userRoot[u] = Math.max(activity ? activity[u] : byUser.indptr[u + 1] - byUser.indptr[u], 1) ** (-beta / 2);
   // D_i: the diagonal of Xᵀ D_u^−β X; an item with no weight keeps scale 1 (its Gram row and column are 0 anyway)
   const scale = new Float64Array(n);
   let rawTrace = 0;
