@@ -8,9 +8,9 @@
  */
 import './setup.ts';
 
-export { tune } from '../tune/tune.ts';
+export { tune, BLEND_CANDIDATES } from '../tune/tune.ts';
 export type { TuneOptions, TuneResult, TuneTrial, TuneMetric, TuneCandidate } from '../tune/tune.ts';
-export { SEARCH_SPACES, DEFAULT_TUNE_MODELS } from '../tune/spaces.ts';
-export type { SearchSpace, Random } from '../tune/spaces.ts';
+export { SEARCH_SPACES, DEFAULT_TUNE_MODELS, dataFacts } from '../tune/spaces.ts';
+export type { SearchSpace, Random, DataFacts } from '../tune/spaces.ts';
 export { BlendRecommender, normalizeScores, MAX_BLEND_MEMBERS } from '../models/blend.ts';
 export type { BlendOptions, BlendMemberSpec, BlendNormalization } from '../models/blend.ts';

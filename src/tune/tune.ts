@@ -11,10 +11,13 @@
  * validation user costs as much as such a fit, so the cheap first rung saves real time for every family. Once a family
  * has a few points scored on every validation user, half its new points are drawn near its best one (`nextPoint`).
  *
- * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the end of the budget goes to a linear
- * blend of the best point of each of the top `blend` families (BlendRecommender, per-user z-scores): those points are
- * refitted on the fit part and every weight vector of a 0.1-step grid over the simplex with two or more non-zero
- * weights is scored on every validation user, from one scoring pass per member (rows cached per block of users).
+ * Blends: with `blend` ≥ 2 (default 3) and at least two families scored, the end of the budget goes to linear blends
+ * (BlendRecommender, per-user z-scores) of the best points of the families: every family's best point is refitted on
+ * the fit part, and every weight vector of a 0.1-step grid over the simplex with two to `blend` non-zero weights is
+ * scored on every validation user, from one scoring pass per member (rows cached per block of users). Every family is
+ * a candidate member, not only the strongest alone (ensemble selection, Caruana et al. 2004, "Ensemble selection from
+ * libraries of models", ICML): the member that helps a blend most is the least correlated one, not the second best
+ * (session-weighted EASE scores below ∞-AE and ALS alone on ml-100k, and adds most to EASE, issue 19).
  */
 import { InvalidArgumentError, MemoryLimitError } from '../errors.ts';
 import { checkFitMemory } from '../models/fit-memory.ts';
@@ -24,7 +27,7 @@ import type { Recommender } from '../models/recommender.ts';
 import { checkAborted, type LongRunOptions } from '../models/progress.ts';
 import { ndcgAtK, precisionAtK, recallAtK, mapAtK, type UserRankFacts } from '../eval/metrics.ts';
 import { alignTestData } from '../eval/evaluate.ts';
-import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from './spaces.ts';
+import { DEFAULT_TUNE_MODELS, SEARCH_SPACES, dataFacts, kindOf, type DataFacts } from './spaces.ts';
 import { mulberry32 } from '../models/random.ts';
 import { BlendRecommender, normalizeScores } from '../models/blend.ts';
 import { getBackend } from '../kernels/registry.ts';
@@ -40,6 +43,12 @@ const BLEND_STEP = 0.1;
 const RESERVE_MARGIN = 1.5;
 const MIN_RESERVE = 0.05;
 const MAX_RESERVE = 0.5;
+/**
+ * Blends on the final short list, at least: the first split chose their weights among hundreds of vectors, and its
+ * noise is as large as the differences between the best of them (issue 19: ml-100k's best blends differ by 0.001 on a
+ * split); the folds' mean picks among these. Each costs one scoring pass per fold (its members are on the list anyway).
+ */
+export const BLEND_CANDIDATES = 10;
 /** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
 const BLEND_BLOCK = 256;
 
@@ -71,8 +80,8 @@ export interface TuneOptions extends LongRunOptions {
   /** Trials of an earlier run (e.g. read back from its log): their points are not fitted again. */
   trials?: readonly TuneTrial[];
   /**
-   * Members of the blend stage (default 3; 0 or 1: no blends): the best point of each of the top `blend` families is
-   * blended with weights searched on the validation split (see the module comment).
+   * Most members of a blend (default 3; 0 or 1: no blends): the best points of up to `blend` families, any of them,
+   * are blended with weights searched on the validation split (see the module comment).
    */
   blend?: number;
   /**
@@ -81,7 +90,10 @@ export interface TuneOptions extends LongRunOptions {
    * best mean over the first split and the completed folds (see the module comment: the winner's curse).
    */
   selectionFolds?: number;
-  /** Distinct points per family (blends included) on the short list re-scored on the extra folds (default 2). */
+  /**
+   * Distinct points per family on the short list re-scored on the extra folds (default 2); blends get at least
+   * {@link BLEND_CANDIDATES} (their weights were chosen among hundreds of vectors on one split).
+   */
   selectionCandidates?: number;
   /** Called once per finished trial (the CLI appends it to its JSONL log). */
   onTrial?: (trial: TuneTrial) => void;
@@ -190,19 +202,26 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         return { fitPart: s.train, valid: s.test };
       })();
 
-  // Families none of whose points fits in memory on this data (∞-AE's users², say) are left out, with the reason,
-  // before the search (a few points of each are checked, off the search's random stream); a single point that does
-  // not fit (ALS with 256 factors on a huge catalogue) is passed over in the search itself.
+  // Families that cannot run on this data (session EASE without timestamps) or none of whose points fits in memory
+  // on it (∞-AE's users², say) are left out, with the reason, before the search (a few points of each are checked,
+  // off the search's random stream); a single point that does not fit (ALS with 256 factors on a huge catalogue) is
+  // passed over in the search itself.
+  const facts = dataFacts(train);
   const skipped: { model: string; reason: string }[] = [];
   const backend = await getBackend();
   const shape = { users: fitPart.nUsers, items: fitPart.nItems, interactions: fitPart.nnz };
   const models: string[] = [];
   for (const m of requested) {
+    const unavailable = SEARCH_SPACES[m].unavailable?.(facts);
+    if (unavailable) {
+      skipped.push({ model: m, reason: `${m} ${unavailable}.` });
+      continue;
+    }
     const probe = mulberry32(seed ^ 0x2545f491);
     let refusal: MemoryLimitError | undefined;
     for (let tries = 0; tries < MEMORY_PROBES; tries++) {
       try {
-        await checkFitMemory(m, SEARCH_SPACES[m].create(SEARCH_SPACES[m].sample(probe)).params, shape, backend);
+        await checkFitMemory(kindOf(m), SEARCH_SPACES[m].create(SEARCH_SPACES[m].sample(probe, facts)).params, shape, backend);
         refusal = undefined;
         break;
       } catch (e) {
@@ -213,7 +232,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     if (refusal) skipped.push({ model: m, reason: refusal.message });
     else models.push(m);
   }
-  if (models.length === 0) throw new InvalidArgumentError('models', requested, 'a family whose fit fits in memory on this data', skipped.map((s) => s.reason).join(' '));
+  if (models.length === 0) throw new InvalidArgumentError('models', requested, 'a family that can run and whose fit fits in memory on this data', skipped.map((s) => s.reason).join(' '));
   const blending = blendSize >= 2 && models.length >= 2;
 
   const previous = new Map<string, TuneTrial>();
@@ -315,11 +334,11 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
    * vector scored on all validation users from cached, normalised member rows.
    */
   const blendStage = async (): Promise<void> => {
-    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend')).slice(0, blendSize);
+    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend'));
     if (tops.length < 2) return;
-    const grid = simplexGrid(tops.length, Math.round(1 / BLEND_STEP)).filter((w) => w.filter((x) => x > 0).length >= 2);
+    const grid = blendGrid(tops.length, blendSize);
     const paramsOf = (w: number[]) => ({
-      members: tops.flatMap((t, r) => (w[r] > 0 ? [{ kind: t.model, params: t.params }] : [])),
+      members: tops.flatMap((t, r) => (w[r] > 0 ? [{ kind: kindOf(t.model), params: t.params }] : [])),
       weights: w.filter((x) => x > 0),
       normalize: 'z-score',
     });
@@ -360,10 +379,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       const bases = new Map<string, MemberSpec>();
       for (const c of todo) {
         const specs = c.model === 'blend' ? (c.params.members as MemberSpec[]) : [{ kind: c.model, params: c.params }];
-        for (const m of specs) bases.set(pointKey(m.kind, m.params), m);
+        for (const m of specs) bases.set(pointKey(kindOf(m.kind), m.params), m);
       }
       // Its cost as measured on the first split (fit + scoring of each base, scoring of each blend).
-      const firstSplit = new Map(trials.filter((t) => t.rung === 1 && !t.fold).map((t) => [pointKey(t.model, t.params), t]));
+      const firstSplit = new Map(trials.filter((t) => t.rung === 1 && !t.fold).map((t) => [pointKey(kindOf(t.model), t.params), t]));
       let estimate = 0;
       for (const key of bases.keys()) estimate += (firstSplit.get(key)?.fitSeconds ?? 0) + (firstSplit.get(key)?.evalSeconds ?? 0);
       for (const c of todo) if (c.model === 'blend') estimate += c.evalSeconds;
@@ -380,7 +399,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         measured += fitSeconds;
         fitted.set(key, { model, fitSeconds });
         split ??= await validationUsers(model, carved.test, seed + f);
-        const single = todo.find((c) => c.model !== 'blend' && pointKey(c.model, c.params) === key);
+        const single = todo.find((c) => c.model !== 'blend' && pointKey(kindOf(c.model), c.params) === key);
         if (single) {
           const e0 = performance.now();
           const acc = await scoreModel(model, split.all, split.rows);
@@ -391,7 +410,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       }
       for (const c of todo.filter((t) => t.model === 'blend')) {
         const specs = c.params.members as MemberSpec[];
-        const members = specs.map((m) => fitted.get(pointKey(m.kind, m.params))!);
+        const members = specs.map((m) => fitted.get(pointKey(kindOf(m.kind), m.params))!);
         const e0 = performance.now();
         const [acc] = await scoreBlends(members.map((m) => m.model), [c.params.weights as number[]], split!);
         const evalSeconds = (performance.now() - e0) / 1000;
@@ -410,11 +429,11 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     if (!blending && selectionFolds === 0) return 0;
     const full = trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend');
     const cost = (list: readonly TuneTrial[]) => list.reduce((sum, t) => sum + t.fitSeconds + t.evalSeconds, 0);
-    const members = bestPerFamily(full).slice(0, blending ? blendSize : 0);
+    const members = blending ? bestPerFamily(full) : [];
     // scoring one blend weight vector: about half a member's scoring (mixing and top-k, no model pass)
     const blendEval = members.length ? (0.5 * members.reduce((sum, t) => sum + t.evalSeconds, 0)) / members.length : 0;
-    const blendStageCost = members.length >= 2 ? cost(members) + simplexGrid(members.length, Math.round(1 / BLEND_STEP)).length * blendEval : 0;
-    const foldCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? perFamily * blendEval : 0);
+    const blendStageCost = members.length >= 2 ? cost(members) + blendGrid(members.length, blendSize).length * blendEval : 0;
+    const foldCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? Math.max(perFamily, BLEND_CANDIDATES) * blendEval : 0);
     const estimate = RESERVE_MARGIN * (blendStageCost + selectionFolds * foldCost);
     return Math.min(MAX_RESERVE * budget, Math.max(MIN_RESERVE * budget, estimate));
   };
@@ -432,7 +451,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       for (let i = 0; i < bracketSize && elapsed() < searchBudget && points < maxPoints; i++) {
         points++;
         const model = models[family++ % models.length];
-        const params = nextPoint(model, history, random);
+        const params = nextPoint(model, history, random, facts);
         let scored: Awaited<ReturnType<typeof score>>;
         try {
           scored = await score(model, params, 0);
@@ -496,7 +515,8 @@ function shortList(trials: readonly TuneTrial[], perFamily: number): TuneTrial[]
   const taken = new Set<string>();
   for (const { t } of full) {
     const key = pointKey(t.model, t.params);
-    if (taken.has(key) || out.filter((c) => c.model === t.model).length >= perFamily) continue;
+    const cap = t.model === 'blend' ? Math.max(perFamily, BLEND_CANDIDATES) : perFamily;
+    if (taken.has(key) || out.filter((c) => c.model === t.model).length >= cap) continue;
     taken.add(key);
     out.push(t);
   }
@@ -526,24 +546,25 @@ const REFINE_AFTER = 3;
 
 /**
  * The next point of a family: a fresh sample of its space, or (half the time, once the family has a few points scored
- * on every validation user) its best point so far with each non-integer number scaled by a random factor in
- * [e^−0.3, e^0.3]. Random search alone rarely lands in narrow optima (iALS's frequency-scaled λ is good within a factor
+ * on every validation user) its best point so far with each of the space's continuous parameters scaled by a random
+ * factor in [e^−0.3, e^0.3] (by name, not by type: EASE's λ of 460 is continuous, ALS's 64 factors and its fixed
+ * initStd are not). Random search alone rarely lands in narrow optima (iALS's frequency-scaled λ is good within a factor
  * of ~1.5, Rendle et al. 2022, Fig. 1); the local draws find them while half the budget keeps exploring.
  */
-function nextPoint(model: string, history: readonly TuneTrial[], random: () => number): Record<string, unknown> {
+function nextPoint(model: string, history: readonly TuneTrial[], random: () => number, facts: DataFacts): Record<string, unknown> {
   const space = SEARCH_SPACES[model];
   const full = history.filter((t) => t.model === model && t.rung === 1 && !t.fold);
-  if (full.length < REFINE_AFTER || random() >= REFINE_SHARE) return space.sample(random);
+  if (full.length < REFINE_AFTER || random() >= REFINE_SHARE) return space.sample(random, facts);
   const best = full.reduce((a, b) => (b.score > a.score ? b : a));
   const params: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(best.params)) {
-    params[key] = typeof v === 'number' && !Number.isInteger(v) ? Number((v * Math.exp(0.6 * (random() - 0.5))).toPrecision(3)) : v;
+    params[key] = typeof v === 'number' && space.continuous.includes(key) ? Number((v * Math.exp(0.6 * (random() - 0.5))).toPrecision(3)) : v;
   }
   try {
     space.create(params);
     return params;
   } catch {
-    return space.sample(random); // a scaled value out of the family's range (e.g. a share over 1)
+    return space.sample(random, facts); // a scaled value out of the family's range (e.g. a share over 1)
   }
 }
 
@@ -552,6 +573,14 @@ function bestPerFamily(trials: readonly TuneTrial[]): TuneTrial[] {
   const best = new Map<string, TuneTrial>();
   for (const t of trials) if (!(t.score <= (best.get(t.model)?.score ?? -Infinity))) best.set(t.model, t);
   return [...best.values()].sort((a, b) => b.score - a.score);
+}
+
+/** The blend stage's weight vectors over `parts` members: the 0.1-step simplex grid with 2 to `most` non-zero weights. */
+function blendGrid(parts: number, most: number): number[][] {
+  return simplexGrid(parts, Math.round(1 / BLEND_STEP)).filter((w) => {
+    const nonZero = w.filter((x) => x > 0).length;
+    return nonZero >= 2 && nonZero <= most;
+  });
 }
 
 /** Every vector of `parts` non-negative multiples of 1/`steps` summing to 1. */

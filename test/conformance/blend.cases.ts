@@ -120,7 +120,7 @@ test('blend/options: typed errors naming the field; members of different data ar
   throws(() => BlendRecommender.of([a]).similarItems(0), NotSupportedError);
 });
 
-test('tune/blend: after the single-model search, weight vectors of the top families are scored on validation and a winning blend is refitted', async () => {
+test('tune/blend: after the single-model search, weight vectors over the families\' best points are scored on validation and a winning blend is refitted', async () => {
   await init();
   const train = randomInteractions(150, 40, 12, 31, { binary: true, skewed: true });
   const valid = randomInteractions(150, 40, 3, 37, { binary: true });

@@ -1,9 +1,9 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, getBackend, InvalidArgumentError, EaseRecommender } from 'recwise';
-import { tune, DEFAULT_TUNE_MODELS, type TuneTrial } from 'recwise/tune';
+import { init, getBackend, InvalidArgumentError, EaseRecommender, Interactions } from 'recwise';
+import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
-import { randomInteractions } from './fixtures.ts';
+import { randomInteractions, withSessions } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects } from './assert.ts';
 
 const data = () => randomInteractions(120, 40, 12, 19, { binary: true, skewed: true });
@@ -95,12 +95,13 @@ test('tune: the final choice re-scores the best points of each family and the bl
   const options = { train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 2, selectionFolds: 2, selectionCandidates: 2 };
   const r = await tune(options);
   const first = r.trials.filter((t) => t.rung === 1 && !t.fold);
-  // the short list: the best two distinct first-split points of each family and of the blends
-  for (const family of ['ease', 'rp3beta', 'blend']) {
-    const top2 = first.filter((t) => t.model === family).sort((a, b) => b.score - a.score).slice(0, 2).map((t) => JSON.stringify(t.params));
-    deepEqual(r.selection.filter((c) => c.model === family).map((c) => JSON.stringify(c.params)).sort(), top2.sort(), family);
+  // the short list: the best two distinct first-split points of each family, and the best BLEND_CANDIDATES blends
+  // (here all 9 of the two-member grid: fewer than 10)
+  for (const [family, count] of [['ease', 2], ['rp3beta', 2], ['blend', BLEND_CANDIDATES]] as const) {
+    const top = first.filter((t) => t.model === family).sort((a, b) => b.score - a.score).slice(0, count).map((t) => JSON.stringify(t.params));
+    deepEqual(r.selection.filter((c) => c.model === family).map((c) => JSON.stringify(c.params)).sort(), top.sort(), family);
   }
-  equal(r.selection.filter((c) => c.model === 'blend').length, 2, 'two blends on the list');
+  equal(r.selection.filter((c) => c.model === 'blend').length, 9, 'every blend on the list');
   for (const c of r.selection) {
     const folds = [1, 2].map((f) => r.trials.find((t) => t.fold === f && t.model === c.model && JSON.stringify(t.params) === JSON.stringify(c.params))!);
     ok(folds.every(Boolean), `${c.model} scored on both extra folds`);
@@ -160,4 +161,55 @@ test('tune: a family none of whose points fits in memory on the data is left out
   ok(r.trials.length > 0 && r.trials.every((t) => t.model === 'rp3beta'), 'only rp3beta was searched');
   equal(r.model.kind, 'rp3beta');
   await rejects(tune({ train, models: ['infinite-ae'], maxPoints: 1, budgetSeconds: 3600 }), InvalidArgumentError, { field: 'models' });
+});
+
+test('tune: session EASE is a default family on data with timestamps, blends as an EASE model, and is skipped (named) without them', async () => {
+  await init();
+  ok(DEFAULT_TUNE_MODELS.includes('ease-session'), 'ease-session among the default families');
+  const train = withSessions(data(), 4);
+  const facts = dataFacts(train);
+  ok(facts.sessionGaps !== undefined && facts.sessionGaps.p90 > 0 && facts.sessionGaps.p90 <= facts.sessionGaps.p95, JSON.stringify(facts));
+  const r = await tune({ train, models: ['ease', 'ease-session'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 1 });
+  deepEqual(r.skipped, []);
+  const sessions = r.trials.filter((t) => t.model === 'ease-session');
+  ok(sessions.length > 0, 'session EASE points searched');
+  for (const t of sessions) {
+    const w = t.params.sessionWindow as number;
+    ok(w >= facts.sessionGaps!.p90 * 0.99 && w <= 10 * facts.sessionGaps!.p95 * 1.01, `window ${w} in [p90, 10 × p95] of ${JSON.stringify(facts.sessionGaps)}`);
+  }
+  // a blend of the two families names its members by model kind (a model file's members load by kind)
+  const blends = r.trials.filter((t) => t.model === 'blend' && !t.fold);
+  equal(blends.length, 9, 'two members: the 0.1-step grid with both weights non-zero');
+  for (const t of blends) {
+    const kinds = (t.params.members as { kind: string; params: Record<string, unknown> }[]).map((m) => m.kind);
+    deepEqual(kinds.slice().sort(), ['ease', 'ease']);
+  }
+  ok(r.trials.some((t) => t.model === 'blend' && t.fold === 1), 'the blends on the short list re-scored on the extra fold');
+  ok(r.model.kind === 'ease' || r.model.kind === 'blend', r.model.kind);
+  // without timestamps (or with timestamps that never differ within a user) the family is left out, with the reason
+  for (const untimed of [data(), withSessions(data(), 4)]) {
+    const flat = untimed.timestamps ? new Interactions(untimed.users, untimed.items, untimed.byUser, new Float64Array(untimed.nnz)) : untimed;
+    const s = await tune({ train: flat, models: ['ease-session', 'ease'], maxPoints: 1, bracketSize: 1, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
+    deepEqual(s.skipped.map((x) => x.model), ['ease-session']);
+    ok(/timestamps/.test(s.skipped[0].reason), s.skipped[0].reason);
+    ok(s.trials.every((t) => t.model === 'ease'), 'only ease searched');
+  }
+  await rejects(tune({ train: data(), models: ['ease-session'], maxPoints: 1, budgetSeconds: 3600 }), InvalidArgumentError, { field: 'models' });
+});
+
+test('tune: every family\'s best point is a candidate blend member, blends have at most `blend` members, and local draws scale only continuous parameters', async () => {
+  await init();
+  const r = await tune({ train: data(), models: ['ease', 'rp3beta', 'itemknn'], maxPoints: 3, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 0 });
+  const blends = r.trials.filter((t) => t.model === 'blend');
+  // three families, blends of two: 3 pairs × 9 weight vectors, whichever family scored lowest alone
+  equal(blends.length, 27);
+  const pairs = new Set(blends.map((t) => (t.params.members as { kind: string }[]).map((m) => m.kind).sort().join('+')));
+  deepEqual([...pairs].sort(), ['ease+itemknn', 'ease+rp3beta', 'itemknn+rp3beta']);
+  ok(blends.every((t) => (t.params.members as unknown[]).length === 2), 'no blend has more than two members');
+  // continuous parameters are declared per space and are keys its points have
+  for (const [name, space] of Object.entries(SEARCH_SPACES)) {
+    const point = space.sample(() => 0.5, { sessionGaps: { p90: 60, p95: 600 } });
+    for (const key of space.continuous) ok(key in point || name === 'als', `${name}: ${key} is a parameter of its points`);
+  }
+  ok(SEARCH_SPACES.ease.continuous.includes('lambda') && !SEARCH_SPACES.als.continuous.includes('factors'), 'EASE\'s λ is refined, ALS\'s factors are not');
 });

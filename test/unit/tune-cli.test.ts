@@ -67,7 +67,9 @@ describe('recwise tune', () => {
       const first = JSON.parse((await cli(...args)).out);
       const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const blends = lines.filter((t) => t.model === 'blend' && !t.fold);
-      expect(blends).toHaveLength(9);
+      // every pair of the three families' best points (blends of at most two), 9 weight vectors each
+      expect(blends).toHaveLength(27);
+      for (const t of blends) expect(t.params.members).toHaveLength(2);
       for (const t of blends) expect(t.params.weights[0] + t.params.weights[1]).toBeCloseTo(1, 12);
       const second = JSON.parse((await cli(...args)).out);
       expect(second.resumedTrials).toBe(first.trials);
