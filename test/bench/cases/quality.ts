@@ -39,6 +39,7 @@ async function tuned(dataset: keyof typeof REFERENCE): Promise<Record<string, nu
   const r = await tune({ train: split.train, valid, budgetSeconds: TUNE_BUDGET });
   const wallSeconds = (performance.now() - t0) / 1000;
   for (const t of r.leaderboard) console.error(`  ${dataset} ${t.model} ${JSON.stringify(t.params)} valid ndcg@10 ${t.score.toFixed(4)} P@10 ${t.precision.toFixed(4)}`);
+  for (const x of r.skipped) console.error(`  ${dataset} skipped ${x.model}: ${x.reason}`);
   // the final choice: the short list's scores on the first validation split and the extra carved folds
   for (const c of r.selection) console.error(`  ${dataset} final choice ${c.model} ${JSON.stringify(c.params)} ndcg@10 per fold ${c.scores.map((x) => x.toFixed(4)).join(' ')} mean ${c.mean.toFixed(4)}`);
   // the closing note's search spaces (what the figures above were chosen from)
