@@ -86,3 +86,11 @@ for (const dataset of ['ml-100k', 'ml-1m'] as const) {
     });
   }
 }
+
+// EASE with session-weighted co-occurrence at the reference's λ (ml-100k: the shared split with timestamps; ml-1m's
+// published split has none), beside the NumPy reference row: the session member tune blends with plain EASE.
+cases.push({
+  name: 'quality-ease-session-ml-100k',
+  anchor: { dataset: 'ml-100k', model: REFERENCE['ml-100k'].row },
+  run: async () => measure(() => new EaseRecommender({ lambda: REFERENCE['ml-100k'].lambda, sessionWindow: 3600 }), await loadSplit('ml-100k'), { epochs: 1 }),
+});
