@@ -78,24 +78,23 @@ export function dataFacts(train: Interactions): DataFacts {
   return { sessionGaps: { p90: at(0.9), p95: at(0.95) } };
 }
 
-/** EASE's space (shared by `ease` and `ease-session`). */
-const easePoint = (r: Random): Record<string, unknown> => ({
+/** EASE's penalties λ and ρ (shared by `ease` and `ease-session`; drawn first, in this order). */
+const easePenalties = (r: Random) => ({
   lambda: round(logUniform(r, 10, 10000)),
   diagonalPenalty: r() < 0.3 ? 0 : round(uniform(r, 0, 1.5)),
-  // the normalised Gram (GF-CF's degree normalisation, Shen et al. 2021); α ≥ 0.35 lost on every MovieLens validation split tried (issue 19)
-  userNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 1)),
-  itemNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 0.4)),
 });
-const EASE_CONTINUOUS = ['lambda', 'diagonalPenalty', 'userNormalization', 'itemNormalization'];
-const EASE_DESCRIPTION =
-  'lambda log-uniform [10, 10000]; diagonalPenalty 0 (30%) or uniform [0, 1.5]; userNormalization 0 (30%) or uniform [0, 1]; ' +
-  'itemNormalization 0 (30%) or uniform [0, 0.4]';
+const EASE_PENALTIES = 'lambda log-uniform [10, 10000]; diagonalPenalty 0 (30%) or uniform [0, 1.5]';
 
 export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
   ease: {
-    description: EASE_DESCRIPTION,
-    continuous: EASE_CONTINUOUS,
-    sample: easePoint,
+    description: `${EASE_PENALTIES}; userNormalization 0 (30%) or uniform [0, 1]; itemNormalization 0 (30%) or uniform [0, 0.4]`,
+    continuous: ['lambda', 'diagonalPenalty', 'userNormalization', 'itemNormalization'],
+    sample: (r) => ({
+      ...easePenalties(r),
+      // the normalised Gram (GF-CF's degree normalisation, Shen et al. 2021); α ≥ 0.35 lost on every MovieLens validation split tried (issue 19)
+      userNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 1)),
+      itemNormalization: r() < 0.3 ? 0 : round(uniform(r, 0, 0.4)),
+    }),
     create: (p) => new EaseRecommender(p),
   },
   // A family of its own, not a point of `ease`: the blend stage takes one point per family, and the session-weighted
@@ -103,16 +102,14 @@ export const SEARCH_SPACES: Readonly<Record<string, SearchSpace>> = {
   // degree normalisation: it made the session member more like the normalised EASE it blends with and lost on those
   // folds (β 0.5: −0.001, α 0.25: −0.003).
   'ease-session': {
-    description: "EASE with sessionWindow log-uniform [p90, 10 × p95] of the gaps between a user's consecutive interactions (needs timestamps); " +
-      'lambda log-uniform [10, 10000]; diagonalPenalty 0 (30%) or uniform [0, 1.5]',
+    description: `EASE with sessionWindow log-uniform [p90, 10 × p95] of the gaps between a user's consecutive interactions (needs timestamps); ${EASE_PENALTIES}`,
     kind: 'ease',
     continuous: ['lambda', 'diagonalPenalty', 'sessionWindow'],
     unavailable: (facts) => (facts.sessionGaps ? undefined : 'needs timestamps that differ within users (the training data has none)'),
     sample: (r, facts) => {
       const gaps = facts.sessionGaps!;
       return {
-        lambda: round(logUniform(r, 10, 10000)),
-        diagonalPenalty: r() < 0.3 ? 0 : round(uniform(r, 0, 1.5)),
+        ...easePenalties(r),
         sessionWindow: round(logUniform(r, gaps.p90, 10 * Math.max(gaps.p95, gaps.p90))),
       };
     },

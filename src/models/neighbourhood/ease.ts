@@ -333,8 +333,9 @@ function denseWeights(p: Float32Array, n: number, scale: Float64Array | undefine
 }
 
 /**
- * The (possibly normalised) X the Gram matrix is built from (`byUser`: X or its session rows), as both CSRs: X̃ = D_u^−β/2 X D_i^−α (see the module
- * comment), `scale` = D_i^−α (undefined when nothing is normalised: X itself is returned) and tr(X̃ᵀX̃) / tr(XᵀX).
+ * The (possibly normalised) X the Gram matrix is built from (`byUser`: X or its session rows), as both CSRs:
+ * X̃ = D_u^−β/2 X D_i^−α (see the module comment), `scale` = D_i^−α (undefined when nothing is normalised: X itself is
+ * returned) and tr(X̃ᵀX̃) / tr(XᵀX).
  */
 function normalizedGram(
   byUser: Csr,
