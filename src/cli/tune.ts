@@ -24,6 +24,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'metric', type: 'string', meta: 'NAME@K', default: 'ndcg@10', help: 'what to maximise: ndcg, precision, recall or map, at a cut-off' },
   { name: 'max-points', type: 'int', min: 1, help: 'stop after sampling this many points (resumed ones count), for runs that do not depend on the machine\'s speed' },
   { name: 'blend', type: 'int', min: 0, default: 3, help: 'members of the closing blend stage: the best point of each of the top N families, weights searched on validation (0: no blends)' },
+  { name: 'complement-points', type: 'int', min: 0, help: 'most points searched as the last member of the best blend (default: --max-points, else the budget\'s share decides; 0: none)' },
   { name: 'selection-folds', type: 'int', min: 0, default: 3, help: 'extra validation folds (carved from train, other seeds) the best few points of each family are re-scored on; the winner has the best mean (0: best on one split)' },
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the search and the carved split (a resumed run needs the same one)' },
   { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted winner' },
@@ -103,7 +104,7 @@ export const tuneCommand: Command = {
     let result;
     try {
       result = await tune({
-        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, selectionFolds: f['selection-folds'] as number, trials: previous, maxPoints: f['max-points'] as number | undefined,
+        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, selectionFolds: f['selection-folds'] as number, trials: previous, maxPoints: f['max-points'] as number | undefined, complementPoints: f['complement-points'] as number | undefined,
         signal: controller.signal, onProgress: ctx.progress.callback('tune'),
         onTrial: (t) => {
           if (logPath) writes = writes.then(() => appendTextFile(logPath, JSON.stringify(t) + '\n'));

@@ -18,12 +18,20 @@
  * a candidate member, not only the strongest alone (ensemble selection, Caruana et al. 2004, "Ensemble selection from
  * libraries of models", ICML): the member that helps a blend most is the least correlated one, not the second best
  * (session-weighted EASE scores below ∞-AE and ALS alone on ml-100k, and adds most to EASE, issue 19).
+ *
+ * Complements: the points of the grid are each family's best alone, but the member a blend gains most from is often a
+ * point that is weak alone (less regularised, so less like the others). So a share of the budget
+ * ({@link COMPLEMENT_SHARE}) searches the last member for the blend itself: the grid's best first-split blend of
+ * `blend` − 1 members (with `blend` 2: the best single point) is the base, and points of every family (random draws,
+ * then half of them near the family's best complement) are each scored beside it at weights 0.1 … 0.5 and alone, from
+ * one scoring pass over the base's cached rows (stacking with the members tuned for the ensemble; Caruana et al. 2004,
+ * §5). Its best blends join the short list ({@link COMPLEMENT_CANDIDATES}), beside the grid's.
  */
 import { InvalidArgumentError, MemoryLimitError } from '../errors.ts';
 import { checkFitMemory } from '../models/fit-memory.ts';
 import type { Interactions } from '../data/interactions.ts';
 import { randomSplit } from '../data/splits.ts';
-import type { Recommender } from '../models/recommender.ts';
+import type { Recommender, TrainingIndex } from '../models/recommender.ts';
 import { checkAborted, type LongRunOptions } from '../models/progress.ts';
 import { ndcgAtK, precisionAtK, recallAtK, mapAtK, type UserRankFacts } from '../eval/metrics.ts';
 import { alignTestData } from '../eval/evaluate.ts';
@@ -49,6 +57,22 @@ const MAX_RESERVE = 0.5;
  * split); the folds' mean picks among these. Each costs one scoring pass per fold (its members are on the list anyway).
  */
 export const BLEND_CANDIDATES = 10;
+/**
+ * Share of the budget kept for the complement stage when blending (it runs after the blend grid, before the folds).
+ * The member a blend gains most from is rarely the family's best point alone (issue 19, a NumPy replay on ml-1m's
+ * validation split: iALS at α 10, λ 5 scores 0.162 alone against the best iALS's 0.190, and lifts EASE + ∞-AE to
+ * 0.198 where that one leaves it at 0.197), so the last member is searched for the blend itself.
+ */
+const COMPLEMENT_SHARE = 0.2;
+/**
+ * Complement blends on the final short list, at most (beside the grid's {@link BLEND_CANDIDATES}): its local draws
+ * give many near-copies of the best complement, which would otherwise crowd the grid's blends off the list.
+ */
+export const COMPLEMENT_CANDIDATES = 5;
+/** Weights a complement point is scored at beside the base (whose weights are scaled by 1 − w). */
+const COMPLEMENT_WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5];
+/** Most floats of the base's cached rows (validation users × items; 128 MiB): past it they are recomputed per point. */
+const COMPLEMENT_CACHE = 1 << 25;
 /** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
 const BLEND_BLOCK = 256;
 
@@ -95,6 +119,11 @@ export interface TuneOptions extends LongRunOptions {
    * {@link BLEND_CANDIDATES} (their weights were chosen among hundreds of vectors on one split).
    */
   selectionCandidates?: number;
+  /**
+   * Most points the complement stage samples (default: `maxPoints`, so the budget decides unless that is set; 0: no
+   * complement stage). See the module comment.
+   */
+  complementPoints?: number;
   /** Called once per finished trial (the CLI appends it to its JSONL log). */
   onTrial?: (trial: TuneTrial) => void;
 }
@@ -114,6 +143,8 @@ export interface TuneTrial {
   readonly evalSeconds: number;
   /** Extra validation fold of the final choice (1, 2, …; absent: the first validation split). */
   readonly fold?: number;
+  /** A trial of the complement stage (a point scored alone beside its blends, or one of those blends). */
+  readonly complement?: boolean;
 }
 
 /** One point of the final short list and its scores on every completed validation fold. */
@@ -158,6 +189,31 @@ const pointKey = (model: string, params: Record<string, unknown>) => JSON.string
 interface SplitUsers { all: number[]; quarter: number[]; rows: Map<number, Set<number>> }
 /** A blend's member as its params name it. */
 interface MemberSpec { kind: string; params: Record<string, unknown> }
+/** One member's normalised score rows for a block of users (`offset`: the block's first position in the split). */
+type MemberRows = (block: Int32Array, offset: number) => Float32Array;
+
+/** A fitted model's rows as a blend member sees them: per-user z-scores over the items each user has not seen. */
+function zRows(m: Recommender): MemberRows {
+  return (block) => {
+    const { seen, items } = m.trainingIndex;
+    const n = items.size;
+    const s = m.scoreUsers(block);
+    for (let r = 0; r < block.length; r++) normalizeScores(s.subarray(r * n, (r + 1) * n), seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), 'z-score');
+    return s;
+  };
+}
+
+/** The models a trial fits: a blend's members, or the point itself (by its model kind). */
+function membersOf(t: TuneTrial): MemberSpec[] {
+  return t.model === 'blend' ? (t.params.members as MemberSpec[]) : [{ kind: kindOf(t.model), params: t.params }];
+}
+
+/** The distinct models a list of trials fits, by point key. */
+function basesOf(list: readonly TuneTrial[]): Map<string, MemberSpec> {
+  const bases = new Map<string, MemberSpec>();
+  for (const t of list) for (const m of membersOf(t)) bases.set(pointKey(m.kind, m.params), m);
+  return bases;
+}
 
 /**
  * Search the families' spaces on validation data and refit the best point on all of train.
@@ -193,6 +249,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const validFraction = options.validFraction ?? 0.1;
   const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
   if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
+  const complementPoints = options.complementPoints ?? maxPoints;
+  if (!(complementPoints >= 0)) throw new InvalidArgumentError('complementPoints', complementPoints, 'an integer >= 0 (0: no complement stage)');
 
   // The fit part and the validation rows: never the test split.
   const { fitPart, valid } = options.valid
@@ -279,27 +337,23 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     return acc;
   };
   /**
-   * Summed metric and precision@k of blends of `members` (fitted on the same data), one per weight vector, over every
-   * user of `split`: one scoring pass per member, per-user z-scores, rows cached per block of users.
+   * Summed metric and precision@k of blends of member rows (`sources`, of models fitted on the data `index` describes),
+   * one per weight vector, over every user of `split`: one scoring pass per member, rows cached per block of users.
    */
-  const scoreBlends = async (members: readonly Recommender[], weights: readonly number[][], split: SplitUsers) => {
+  const scoreBlends = async (index: TrainingIndex, sources: readonly MemberRows[], weights: readonly number[][], split: SplitUsers) => {
     const users = Int32Array.from(split.all);
-    const { seen, items } = members[0].trainingIndex;
-    const n = items.size;
+    const { seen } = index;
+    const n = index.items.size;
     const backend = await getBackend();
     const acc = weights.map(() => ({ score: 0, precision: 0 }));
     for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) {
       checkAborted(signal, 'tune');
       const block = users.subarray(b0, b0 + BLEND_BLOCK);
-      const rows = members.map((m) => {
-        const s = m.scoreUsers(block);
-        for (let r = 0; r < block.length; r++) normalizeScores(s.subarray(r * n, (r + 1) * n), seen.indices.subarray(seen.indptr[block[r]], seen.indptr[block[r] + 1]), 'z-score');
-        return s;
-      });
+      const rows = sources.map((source) => source(block, b0));
       const mixed = new Float32Array(block.length * n);
       for (let g = 0; g < weights.length; g++) {
         mixed.fill(0);
-        for (let m = 0; m < members.length; m++) {
+        for (let m = 0; m < sources.length; m++) {
           const w = weights[g][m];
           if (w === 0) continue;
           const s = rows[m];
@@ -334,7 +388,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
    * vector scored on all validation users from cached, normalised member rows.
    */
   const blendStage = async (): Promise<void> => {
-    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend'));
+    const tops = bestPerFamily(trials.filter((t) => t.rung === 1 && !t.fold && !t.complement && t.model !== 'blend'));
     if (tops.length < 2) return;
     const grid = blendGrid(tops.length, blendSize);
     const paramsOf = (w: number[]) => ({
@@ -355,7 +409,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const e0 = performance.now();
     validUsers ??= await validationUsers(members[0], valid, seed);
     const users = validUsers.all;
-    const acc = await scoreBlends(members, todo, validUsers);
+    const acc = await scoreBlends(members[0].trainingIndex, members.map(zRows), todo, validUsers);
     const evalSeconds = (performance.now() - e0) / 1000;
     members.forEach(release);
     measured += fitSeconds.reduce((a, b) => a + b, 0) + evalSeconds;
@@ -363,6 +417,120 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       model: 'blend', params: paramsOf(w), rung: 1, score: acc[g].score / users.length, precision: acc[g].precision / users.length, users: users.length,
       fitSeconds: w.reduce((sum, x, r) => sum + (x > 0 ? fitSeconds[r] : 0), 0), evalSeconds: evalSeconds / todo.length,
     }));
+  };
+
+  /**
+   * The complement stage (see the module comment): points of every family, drawn as the search draws them, each scored
+   * as the last member of the base (the best first-split blend of `blend` − 1 members), at the weights
+   * {@link COMPLEMENT_WEIGHTS} and alone, from one scoring pass; local draws refine each family's best complement. It
+   * ends when the extra folds of the short list as it stands would no longer fit in the budget, or after `maxPoints`.
+   */
+  const complementStage = async (): Promise<void> => {
+    // The base has as many members as it can (blend − 1) and the best first-split score among those: a complement
+    // of a single point would only redo the grid's pairs with a tuned partner.
+    const eligible = trials.filter((t) => t.rung === 1 && !t.fold && !t.complement && membersOf(t).length < blendSize);
+    const size = Math.max(0, ...eligible.map((t) => membersOf(t).length));
+    const base = eligible.filter((t) => membersOf(t).length === size).reduce<TuneTrial | undefined>((a, t) => (a && a.score >= t.score ? a : t), undefined);
+    if (!base || !validUsers) return;
+    const split = validUsers;
+    const baseSpecs = membersOf(base);
+    const baseWeights = base.model === 'blend' ? (base.params.weights as number[]) : [1];
+    const baseModels: Recommender[] = [];
+    try {
+      for (const spec of baseSpecs) {
+        const f0 = performance.now();
+        baseModels.push(await SEARCH_SPACES[spec.kind].create(spec.params).fit(fitPart, { signal }));
+        measured += (performance.now() - f0) / 1000;
+      }
+      const index = baseModels[0].trainingIndex;
+      const n = index.items.size;
+      const baseMix: MemberRows = (block, offset) => {
+        const mixed = new Float32Array(block.length * n);
+        baseModels.forEach((m, r) => {
+          const rows = zRows(m)(block, offset);
+          for (let e = 0; e < mixed.length; e++) mixed[e] += baseWeights[r] * rows[e];
+        });
+        return mixed;
+      };
+      // The base's mixed rows, computed once when they fit in COMPLEMENT_CACHE floats (else again for every point).
+      let baseRows = baseMix;
+      if (split.all.length * n <= COMPLEMENT_CACHE) {
+        const e0 = performance.now();
+        const cache = new Float32Array(split.all.length * n);
+        const users = Int32Array.from(split.all);
+        for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) cache.set(baseMix(users.subarray(b0, b0 + BLEND_BLOCK), b0), b0 * n);
+        measured += (performance.now() - e0) / 1000;
+        baseModels.splice(0).forEach(release);
+        baseRows = (block, offset) => cache.subarray(offset * n, (offset + block.length) * n);
+      }
+      const random = mulberry32(seed ^ 0x68e31da4);
+      const complements: TuneTrial[] = []; // each point's best blend score, as the history its local draws refine
+      const baseKeys = new Set(baseSpecs.map((m) => pointKey(m.kind, m.params)));
+      // The extra folds' cost: the short list as the stage starts, and the best COMPLEMENT_CANDIDATES complement blends
+      // so far (each distinct member's fit and scoring, each blend's scoring), kept as the stage goes rather than
+      // re-drawing the list after every point (thousands of points on small data).
+      const listed = foldCost(shortList(trials, perFamily));
+      let leaders: { score: number; member: string; memberSeconds: number; blendSeconds: number }[] = [];
+      const foldsLeft = () => {
+        const members = new Map(leaders.map((l) => [l.member, l.memberSeconds]));
+        const extra = [...members.values()].reduce((a, b) => a + b, 0) + leaders.reduce((a, l) => a + l.blendSeconds, 0);
+        return RESERVE_MARGIN * selectionFolds * (listed + extra);
+      };
+      let family = 0;
+      for (let points = 0; points < complementPoints && elapsed() + foldsLeft() < budget; points++) {
+        checkAborted(signal, 'tune');
+        const model = models[family++ % models.length];
+        const params = nextPoint(model, complements, random, facts);
+        const member = { kind: kindOf(model), params };
+        if (baseKeys.has(pointKey(member.kind, params))) continue;
+        const blends = COMPLEMENT_WEIGHTS.map((w) => ({
+          members: [...baseSpecs, member], weights: [...baseWeights.map((x) => Number((x * (1 - w)).toFixed(4))), w], normalize: 'z-score',
+        }));
+        const known = [previous.get(trialKey(model, params, 1)), ...blends.map((b) => previous.get(trialKey('blend', b, 1)))];
+        let scores: number[];
+        if (known.every((t) => t !== undefined)) {
+          scores = known.map((t) => t!.score); // resumed
+        } else {
+          const f0 = performance.now();
+          let fitted: Recommender;
+          try {
+            fitted = await SEARCH_SPACES[model].create(params).fit(fitPart, { signal });
+          } catch (e) {
+            if (e instanceof MemoryLimitError) continue;
+            throw e;
+          }
+          const fitSeconds = (performance.now() - f0) / 1000;
+          const e0 = performance.now();
+          const acc = await scoreBlends(index, [baseRows, zRows(fitted)], [[0, 1], ...COMPLEMENT_WEIGHTS.map((w) => [1 - w, w])], split);
+          const evalSeconds = (performance.now() - e0) / 1000;
+          release(fitted);
+          measured += fitSeconds + evalSeconds;
+          const trialOf = (model: string, params: Record<string, unknown>, a: { score: number; precision: number }, fit: number): TuneTrial => ({
+            model, params, rung: 1, score: a.score / split.all.length, precision: a.precision / split.all.length, users: split.all.length, fitSeconds: fit, evalSeconds: evalSeconds / acc.length, complement: true,
+          });
+          scores = [record(trialOf(model, params, acc[0], fitSeconds)), ...blends.map((b, g) => record(trialOf('blend', b, acc[g + 1], base.fitSeconds + fitSeconds)))].map((t) => t.score);
+          const step = evalSeconds / acc.length;
+          leaders = [...leaders, ...scores.slice(1).map((score) => ({ score, member: pointKey(member.kind, params), memberSeconds: fitSeconds + step, blendSeconds: step }))]
+            .sort((a, b) => b.score - a.score)
+            .slice(0, COMPLEMENT_CANDIDATES);
+        }
+        complements.push({ model, params, rung: 1, score: Math.max(...scores.slice(1)), precision: 0, users: split.all.length, fitSeconds: 0, evalSeconds: 0 });
+      }
+    } finally {
+      baseModels.forEach(release);
+    }
+  };
+
+  /**
+   * Seconds one extra fold of `list` is expected to take, as measured on the first split: the fit and scoring of each
+   * distinct base model (single points and blend members), and the scoring of each blend.
+   */
+  const foldCost = (list: readonly TuneTrial[]): number => {
+    const firstSplit = new Map(trials.filter((t) => t.rung === 1 && !t.fold).map((t) => [pointKey(kindOf(t.model), t.params), t]));
+    let estimate = 0;
+    for (const key of basesOf(list).keys()) estimate += (firstSplit.get(key)?.fitSeconds ?? 0) + (firstSplit.get(key)?.evalSeconds ?? 0);
+    for (const c of list) if (c.model === 'blend') estimate += c.evalSeconds;
+    return estimate;
   };
 
   /**
@@ -376,16 +544,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       for (const c of candidates) if (!todo.includes(c)) history.push(previous.get(trialKey(c.model, c.params, 1, f))!);
       if (todo.length === 0) continue; // resumed
       // The models this fold fits: the single points on the list, and the members of its blends.
-      const bases = new Map<string, MemberSpec>();
-      for (const c of todo) {
-        const specs = c.model === 'blend' ? (c.params.members as MemberSpec[]) : [{ kind: c.model, params: c.params }];
-        for (const m of specs) bases.set(pointKey(kindOf(m.kind), m.params), m);
-      }
-      // Its cost as measured on the first split (fit + scoring of each base, scoring of each blend).
-      const firstSplit = new Map(trials.filter((t) => t.rung === 1 && !t.fold).map((t) => [pointKey(kindOf(t.model), t.params), t]));
-      let estimate = 0;
-      for (const key of bases.keys()) estimate += (firstSplit.get(key)?.fitSeconds ?? 0) + (firstSplit.get(key)?.evalSeconds ?? 0);
-      for (const c of todo) if (c.model === 'blend') estimate += c.evalSeconds;
+      const bases = basesOf(todo);
+      const estimate = foldCost(todo);
       if (elapsed() + estimate > budget) return;
       checkAborted(signal, 'tune');
       const carved = randomSplit(train, { testFraction: validFraction, seed: seed + f });
@@ -412,7 +572,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         const specs = c.params.members as MemberSpec[];
         const members = specs.map((m) => fitted.get(pointKey(kindOf(m.kind), m.params))!);
         const e0 = performance.now();
-        const [acc] = await scoreBlends(members.map((m) => m.model), [c.params.weights as number[]], split!);
+        const [acc] = await scoreBlends(members[0].model.trainingIndex, members.map((m) => zRows(m.model)), [c.params.weights as number[]], split!);
         const evalSeconds = (performance.now() - e0) / 1000;
         measured += evalSeconds;
         record({
@@ -427,15 +587,15 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   /** Seconds the closing stages are expected to take, from the first-split trials so far (see RESERVE_MARGIN). */
   const closingSeconds = (): number => {
     if (!blending && selectionFolds === 0) return 0;
-    const full = trials.filter((t) => t.rung === 1 && !t.fold && t.model !== 'blend');
+    const full = trials.filter((t) => t.rung === 1 && !t.fold && !t.complement && t.model !== 'blend');
     const cost = (list: readonly TuneTrial[]) => list.reduce((sum, t) => sum + t.fitSeconds + t.evalSeconds, 0);
     const members = blending ? bestPerFamily(full) : [];
     // scoring one blend weight vector: about half a member's scoring (mixing and top-k, no model pass)
     const blendEval = members.length ? (0.5 * members.reduce((sum, t) => sum + t.evalSeconds, 0)) / members.length : 0;
     const blendStageCost = members.length >= 2 ? cost(members) + blendGrid(members.length, blendSize).length * blendEval : 0;
-    const foldCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? Math.max(perFamily, BLEND_CANDIDATES) * blendEval : 0);
-    const estimate = RESERVE_MARGIN * (blendStageCost + selectionFolds * foldCost);
-    return Math.min(MAX_RESERVE * budget, Math.max(MIN_RESERVE * budget, estimate));
+    const listCost = cost(shortList(full, perFamily)) + (members.length >= 2 ? Math.max(perFamily, BLEND_CANDIDATES) * blendEval : 0);
+    const estimate = RESERVE_MARGIN * (blendStageCost + selectionFolds * listCost);
+    return Math.min(MAX_RESERVE * budget, Math.max(MIN_RESERVE * budget, estimate) + (blending && complementPoints > 0 ? COMPLEMENT_SHARE * budget : 0));
   };
 
   let family = 0;
@@ -483,6 +643,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       }
     }
     if (blending) await blendStage();
+    if (blending && complementPoints > 0) await complementStage();
     candidates = shortList(trials, perFamily);
     if (selectionFolds > 0) await selectionStage(candidates);
   } catch (e) {
@@ -507,7 +668,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   return { best, model, leaderboard, selection, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds, skipped };
 }
 
-/** The best `perFamily` distinct first-split full-rung points of each family (blends a family of their own). */
+/**
+ * The best `perFamily` distinct first-split full-rung points of each family; blends are a family of their own, and the
+ * complement stage's blends another.
+ */
 function shortList(trials: readonly TuneTrial[], perFamily: number): TuneTrial[] {
   const full = trials.filter((t) => t.rung === 1 && !t.fold).map((t, order) => ({ t, order }));
   full.sort((a, b) => b.t.score - a.t.score || a.order - b.order);
@@ -515,8 +679,9 @@ function shortList(trials: readonly TuneTrial[], perFamily: number): TuneTrial[]
   const taken = new Set<string>();
   for (const { t } of full) {
     const key = pointKey(t.model, t.params);
-    const cap = t.model === 'blend' ? Math.max(perFamily, BLEND_CANDIDATES) : perFamily;
-    if (taken.has(key) || out.filter((c) => c.model === t.model).length >= cap) continue;
+    const group = (c: TuneTrial) => (c.model === 'blend' && c.complement ? 'complement' : c.model);
+    const cap = t.model !== 'blend' ? perFamily : Math.max(perFamily, t.complement ? COMPLEMENT_CANDIDATES : BLEND_CANDIDATES);
+    if (taken.has(key) || out.filter((c) => group(c) === group(t)).length >= cap) continue;
     taken.add(key);
     out.push(t);
   }

@@ -124,7 +124,7 @@ test('tune/blend: after the single-model search, weight vectors over the familie
   await init();
   const train = randomInteractions(150, 40, 12, 31, { binary: true, skewed: true });
   const valid = randomInteractions(150, 40, 3, 37, { binary: true });
-  const r = await tune({ train, valid, models: ['ease', 'rp3beta'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2 });
+  const r = await tune({ train, valid, models: ['ease', 'rp3beta'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, complementPoints: 0 });
   const blends = r.trials.filter((t) => t.model === 'blend' && !t.fold);
   equal(blends.length, 9, 'the 0.1-step grid over two members without its two vertices');
   for (const t of blends) {
@@ -144,4 +144,40 @@ test('tune/blend: after the single-model search, weight vectors over the familie
   // no blend stage with blend: 0 or a single family
   equal((await tune({ train, valid, models: ['ease', 'rp3beta'], maxPoints: 3, bracketSize: 3, budgetSeconds: 3600, blend: 0 })).trials.filter((x) => x.model === 'blend').length, 0);
   await rejects(tune({ train, blend: -1 }), InvalidArgumentError, { field: 'blend' });
+});
+
+test('tune/blend: the complement stage scores points of every family beside the best base at weights 0.1 … 0.5 and alone, each blend as the blend itself scores', async () => {
+  await init();
+  const train = randomInteractions(150, 40, 12, 31, { binary: true, skewed: true });
+  const valid = randomInteractions(150, 40, 3, 37, { binary: true });
+  const r = await tune({ train, valid, models: ['ease', 'rp3beta'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 0, complementPoints: 4 });
+  const first = r.trials.filter((t) => !t.fold);
+  // the search's points, the grid's 9 blends of the two families' best points, then 4 complement points of 6 trials each
+  const searched = first.slice(0, first.findIndex((t) => t.model === 'blend'));
+  const complement = first.slice(searched.length + 9);
+  equal(complement.length, 4 * 6, 'complement trials');
+  ok(complement.every((t) => t.complement) && first.slice(0, searched.length + 9).every((t) => !t.complement), 'complement trials are marked');
+  // the base: the best point of at most blend − 1 = 1 member
+  const base = searched.filter((t) => t.rung === 1).reduce((a, t) => (t.score > a.score ? t : a));
+  const spec = (t: { model: string; params: Record<string, unknown> }) => ({ kind: t.model, params: t.params });
+  for (let p = 0; p < 4; p++) {
+    const [single, ...blends] = complement.slice(p * 6, p * 6 + 6);
+    ok(single.model === 'ease' || single.model === 'rp3beta', single.model);
+    equal(single.rung, 1);
+    deepEqual(blends.map((b) => b.params), [0.1, 0.2, 0.3, 0.4, 0.5].map((w) => ({
+      members: [spec(base), spec(single)], weights: [Number((1 - w).toFixed(4)), w], normalize: 'z-score',
+    })));
+  }
+  // a complement blend's score is the blend's metric on validation (the base's rows come from its cache); the
+  // point's own score is its metric alone
+  const [single, , , pick] = complement.slice(6, 12);
+  const fit = (t: { model: string; params: Record<string, unknown> }) => (t.model === 'ease' ? new EaseRecommender(t.params) : new Rp3BetaRecommender(t.params)).fit(train);
+  const [b, m] = await Promise.all([fit(base), fit(single)]);
+  const direct = await evaluate(BlendRecommender.of([b, m], { weights: pick.params.weights as number[] }), { test: valid }, { k: 10 });
+  close(pick.score, direct.means.ndcg!, 1e-5);
+  close(pick.precision, direct.means.precision!, 1e-5);
+  close(single.score, (await evaluate(m, { test: valid }, { k: 10 })).means.ndcg!, 1e-5);
+  // the complement stage's blends compete for the win with the grid's
+  ok(r.selection.some((c) => c.model === 'blend'), 'blends on the short list');
+  await rejects(tune({ train, complementPoints: -1 }), InvalidArgumentError, { field: 'complementPoints' });
 });

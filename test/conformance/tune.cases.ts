@@ -1,7 +1,7 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
 import { init, getBackend, InvalidArgumentError, EaseRecommender, Interactions } from 'recwise';
-import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, type TuneTrial } from 'recwise/tune';
+import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions, withSessions } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects } from './assert.ts';
@@ -92,16 +92,21 @@ test('tune: once a family has a few full-rung points, about half its new points 
 test('tune: the final choice re-scores the best points of each family and the blends on extra carved folds and picks the best mean', async () => {
   await init();
   const train = data();
-  const options = { train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 2, selectionFolds: 2, selectionCandidates: 2 };
+  const options = { train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 2, selectionFolds: 2, selectionCandidates: 2, complementPoints: 3 };
   const r = await tune(options);
   const first = r.trials.filter((t) => t.rung === 1 && !t.fold);
-  // the short list: the best two distinct first-split points of each family, and the best BLEND_CANDIDATES blends
-  // (here all 9 of the two-member grid: fewer than 10)
-  for (const [family, count] of [['ease', 2], ['rp3beta', 2], ['blend', BLEND_CANDIDATES]] as const) {
-    const top = first.filter((t) => t.model === family).sort((a, b) => b.score - a.score).slice(0, count).map((t) => JSON.stringify(t.params));
-    deepEqual(r.selection.filter((c) => c.model === family).map((c) => JSON.stringify(c.params)).sort(), top.sort(), family);
-  }
-  equal(r.selection.filter((c) => c.model === 'blend').length, 9, 'every blend on the list');
+  // the short list: the best two distinct first-split points of each family, the grid's blends (all 9 of the
+  // two-member grid: fewer than BLEND_CANDIDATES) and the best COMPLEMENT_CANDIDATES of the complement stage's 3 × 5
+  const grid = first.filter((t) => t.model === 'blend' && !t.complement);
+  const complements = first.filter((t) => t.model === 'blend' && t.complement);
+  equal(grid.length, 9);
+  equal(complements.length, 3 * 5);
+  const best = (list: TuneTrial[], count: number) => list.slice().sort((a, b) => b.score - a.score).slice(0, count).map((t) => JSON.stringify(t.params)).sort();
+  const listed = (list: TuneTrial[]) => r.selection.filter((c) => list.some((t) => JSON.stringify(t.params) === JSON.stringify(c.params) && t.model === c.model)).map((c) => JSON.stringify(c.params)).sort();
+  for (const family of ['ease', 'rp3beta']) deepEqual(listed(first.filter((t) => t.model === family)), best(first.filter((t) => t.model === family), 2), family);
+  deepEqual(listed(grid), best(grid, BLEND_CANDIDATES), 'grid blends');
+  deepEqual(listed(complements), best(complements, COMPLEMENT_CANDIDATES), 'complement blends');
+  equal(r.selection.length, 2 + 2 + 9 + COMPLEMENT_CANDIDATES);
   for (const c of r.selection) {
     const folds = [1, 2].map((f) => r.trials.find((t) => t.fold === f && t.model === c.model && JSON.stringify(t.params) === JSON.stringify(c.params))!);
     ok(folds.every(Boolean), `${c.model} scored on both extra folds`);
@@ -142,7 +147,7 @@ test('tune: ∞-AE is a default family and blends with the others (three members
   await init();
   ok(DEFAULT_TUNE_MODELS.includes('infinite-ae'), 'infinite-ae among the default families');
   const train = data();
-  const r = await tune({ train, models: ['ease', 'als', 'infinite-ae'], maxPoints: 6, bracketSize: 1, budgetSeconds: 3600, blend: 3, selectionFolds: 0 });
+  const r = await tune({ train, models: ['ease', 'als', 'infinite-ae'], maxPoints: 6, bracketSize: 1, budgetSeconds: 3600, blend: 3, selectionFolds: 0, complementPoints: 0 });
   deepEqual(r.skipped, []);
   ok(r.trials.some((t) => t.model === 'infinite-ae' && t.rung === 1), 'an ∞-AE point scored on every validation user');
   const three = r.trials.filter((t) => t.model === 'blend' && (t.params.members as unknown[]).length === 3);
@@ -169,7 +174,7 @@ test('tune: session EASE is a default family on data with timestamps, blends as 
   const train = withSessions(data(), 4);
   const facts = dataFacts(train);
   ok(facts.sessionGaps !== undefined && facts.sessionGaps.p90 > 0 && facts.sessionGaps.p90 <= facts.sessionGaps.p95, JSON.stringify(facts));
-  const r = await tune({ train, models: ['ease', 'ease-session'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 1 });
+  const r = await tune({ train, models: ['ease', 'ease-session'], maxPoints: 4, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 1, complementPoints: 0 });
   deepEqual(r.skipped, []);
   const sessions = r.trials.filter((t) => t.model === 'ease-session');
   ok(sessions.length > 0, 'session EASE points searched');
@@ -199,7 +204,7 @@ test('tune: session EASE is a default family on data with timestamps, blends as 
 
 test('tune: every family\'s best point is a candidate blend member, blends have at most `blend` members, and local draws scale only continuous parameters', async () => {
   await init();
-  const r = await tune({ train: data(), models: ['ease', 'rp3beta', 'itemknn'], maxPoints: 3, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 0 });
+  const r = await tune({ train: data(), models: ['ease', 'rp3beta', 'itemknn'], maxPoints: 3, bracketSize: 1, budgetSeconds: 3600, blend: 2, selectionFolds: 0, complementPoints: 0 });
   const blends = r.trials.filter((t) => t.model === 'blend');
   // three families, blends of two: 3 pairs × 9 weight vectors, whichever family scored lowest alone
   equal(blends.length, 27);

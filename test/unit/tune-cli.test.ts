@@ -63,12 +63,13 @@ describe('recwise tune', () => {
       const train = writeData(dir);
       const log = join(dir, 'tune.jsonl');
       const out = join(dir, 'best.recwise');
-      const args = ['tune', '--train', train, '--models', 'ease,rp3beta,itemknn', '--budget', '1h', '--log', log, '--out', out, '--json', '--max-points', '18', '--blend', '2'];
+      const args = ['tune', '--train', train, '--models', 'ease,rp3beta,itemknn', '--budget', '1h', '--log', log, '--out', out, '--json', '--max-points', '18', '--blend', '2', '--complement-points', '2'];
       const first = JSON.parse((await cli(...args)).out);
       const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const blends = lines.filter((t) => t.model === 'blend' && !t.fold);
-      // every pair of the three families' best points (blends of at most two), 9 weight vectors each
-      expect(blends).toHaveLength(27);
+      // every pair of the three families' best points (blends of at most two), 9 weight vectors each, then two
+      // complement points beside the best single point, at 5 weights each
+      expect(blends).toHaveLength(27 + 2 * 5);
       for (const t of blends) expect(t.params.members).toHaveLength(2);
       for (const t of blends) expect(t.params.weights[0] + t.params.weights[1]).toBeCloseTo(1, 12);
       const second = JSON.parse((await cli(...args)).out);
