@@ -423,7 +423,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
    * The complement stage (see the module comment): points of every family, drawn as the search draws them, each scored
    * as the last member of the base (the best first-split blend of `blend` − 1 members), at the weights
    * {@link COMPLEMENT_WEIGHTS} and alone, from one scoring pass; local draws refine each family's best complement. It
-   * ends when the extra folds of the short list as it stands would no longer fit in the budget, or after `maxPoints`.
+   * ends when the extra folds of the short list as it stands would no longer fit in the budget, or after
+   * `complementPoints`.
    */
   const complementStage = async (): Promise<void> => {
     // The base has as many members as it can (blend − 1) and the best first-split score among those: a complement
@@ -488,8 +489,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         }));
         const known = [previous.get(trialKey(model, params, 1)), ...blends.map((b) => previous.get(trialKey('blend', b, 1)))];
         let scores: number[];
+        let memberSeconds: number; // the point's fit and scoring pass, and below one blend's scoring
+        let step: number;
         if (known.every((t) => t !== undefined)) {
           scores = known.map((t) => t!.score); // resumed
+          memberSeconds = known[0]!.fitSeconds + known[0]!.evalSeconds;
+          step = known[1]!.evalSeconds;
         } else {
           const f0 = performance.now();
           let fitted: Recommender;
@@ -509,11 +514,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
             model, params, rung: 1, score: a.score / split.all.length, precision: a.precision / split.all.length, users: split.all.length, fitSeconds: fit, evalSeconds: evalSeconds / acc.length, complement: true,
           });
           scores = [record(trialOf(model, params, acc[0], fitSeconds)), ...blends.map((b, g) => record(trialOf('blend', b, acc[g + 1], base.fitSeconds + fitSeconds)))].map((t) => t.score);
-          const step = evalSeconds / acc.length;
-          leaders = [...leaders, ...scores.slice(1).map((score) => ({ score, member: pointKey(member.kind, params), memberSeconds: fitSeconds + step, blendSeconds: step }))]
-            .sort((a, b) => b.score - a.score)
-            .slice(0, COMPLEMENT_CANDIDATES);
+          step = evalSeconds / acc.length;
+          memberSeconds = fitSeconds + step;
         }
+        leaders = [...leaders, ...scores.slice(1).map((score) => ({ score, member: pointKey(member.kind, params), memberSeconds, blendSeconds: step }))]
+          .sort((a, b) => b.score - a.score)
+          .slice(0, COMPLEMENT_CANDIDATES);
         complements.push({ model, params, rung: 1, score: Math.max(...scores.slice(1)), precision: 0, users: split.all.length, fitSeconds: 0, evalSeconds: 0 });
       }
     } finally {

@@ -181,3 +181,24 @@ test('tune/blend: the complement stage scores points of every family beside the 
   ok(r.selection.some((c) => c.model === 'blend'), 'blends on the short list');
   await rejects(tune({ train, complementPoints: -1 }), InvalidArgumentError, { field: 'complementPoints' });
 });
+
+test('tune/blend: with blend 3 the complement stage\'s base is the grid\'s best two-member blend, its weights scaled by 1 − w', async () => {
+  await init();
+  const train = randomInteractions(150, 40, 12, 31, { binary: true, skewed: true });
+  const valid = randomInteractions(150, 40, 3, 37, { binary: true });
+  const r = await tune({ train, valid, models: ['ease', 'rp3beta', 'itemknn'], maxPoints: 3, bracketSize: 1, budgetSeconds: 3600, blend: 3, selectionFolds: 0, complementPoints: 2 });
+  type Members = { kind: string; params: Record<string, unknown> }[];
+  const grid = r.trials.filter((t) => t.model === 'blend' && !t.complement);
+  const pairs = grid.filter((t) => (t.params.members as Members).length === 2);
+  ok(pairs.length > 0 && grid.some((t) => (t.params.members as Members).length === 3), 'the grid has two- and three-member blends');
+  const base = pairs.reduce((a, t) => (t.score > a.score ? t : a));
+  const complements = r.trials.filter((t) => t.model === 'blend' && t.complement);
+  equal(complements.length, 2 * 5);
+  complements.forEach((t, i) => {
+    const w = [0.1, 0.2, 0.3, 0.4, 0.5][i % 5];
+    const members = t.params.members as Members;
+    equal(members.length, 3);
+    deepEqual(members.slice(0, 2), base.params.members);
+    deepEqual(t.params.weights, [...(base.params.weights as number[]).map((x) => Number((x * (1 - w)).toFixed(4))), w]);
+  });
+});
