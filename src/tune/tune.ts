@@ -510,8 +510,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
           const evalSeconds = (performance.now() - e0) / 1000;
           release(fitted);
           measured += fitSeconds + evalSeconds;
-          const trialOf = (model: string, params: Record<string, unknown>, a: { score: number; precision: number }, fit: number): TuneTrial => ({
-            model, params, rung: 1, score: a.score / split.all.length, precision: a.precision / split.all.length, users: split.all.length, fitSeconds: fit, evalSeconds: evalSeconds / acc.length, complement: true,
+          const trialOf = (name: string, point: Record<string, unknown>, a: { score: number; precision: number }, fit: number): TuneTrial => ({
+            model: name, params: point, rung: 1, score: a.score / split.all.length, precision: a.precision / split.all.length, users: split.all.length, fitSeconds: fit, evalSeconds: evalSeconds / acc.length, complement: true,
           });
           scores = [record(trialOf(model, params, acc[0], fitSeconds)), ...blends.map((b, g) => record(trialOf('blend', b, acc[g + 1], base.fitSeconds + fitSeconds)))].map((t) => t.score);
           step = evalSeconds / acc.length;
@@ -683,12 +683,14 @@ function shortList(trials: readonly TuneTrial[], perFamily: number): TuneTrial[]
   full.sort((a, b) => b.t.score - a.t.score || a.order - b.order);
   const out: TuneTrial[] = [];
   const taken = new Set<string>();
+  const listed = new Map<string, number>(); // per group: the family, 'blend' (the grid's) or 'complement'
   for (const { t } of full) {
     const key = pointKey(t.model, t.params);
-    const group = (c: TuneTrial) => (c.model === 'blend' && c.complement ? 'complement' : c.model);
+    const group = t.model === 'blend' && t.complement ? 'complement' : t.model;
     const cap = t.model !== 'blend' ? perFamily : Math.max(perFamily, t.complement ? COMPLEMENT_CANDIDATES : BLEND_CANDIDATES);
-    if (taken.has(key) || out.filter((c) => group(c) === group(t)).length >= cap) continue;
+    if (taken.has(key) || (listed.get(group) ?? 0) >= cap) continue;
     taken.add(key);
+    listed.set(group, (listed.get(group) ?? 0) + 1);
     out.push(t);
   }
   return out;
