@@ -52,6 +52,12 @@ const RESERVE_MARGIN = 1.5;
 const MIN_RESERVE = 0.05;
 const MAX_RESERVE = 0.5;
 /**
+ * The complement stage's margin on the extra folds' cost: smaller, since by then the estimate sums the measured costs
+ * of exactly the models and blends the folds will score (issue 19, ml-1m with a 600 s budget: at 1.5 the search ended
+ * at 573 s, at 1.2 at 598 s). A fold that would still not fit is skipped, never run past the budget.
+ */
+const FOLDS_MARGIN = 1.2;
+/**
  * Blends on the final short list, at least: the first split chose their weights among hundreds of vectors, and its
  * noise is as large as the differences between the best of them (issue 19: ml-100k's best blends differ by 0.001 on a
  * split); the folds' mean picks among these. Each costs one scoring pass per fold (its members are on the list anyway).
@@ -73,8 +79,10 @@ export const COMPLEMENT_CANDIDATES = 5;
 const COMPLEMENT_WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5];
 /** Most floats of the base's cached rows (validation users × items; 128 MiB): past it they are recomputed per point. */
 const COMPLEMENT_CACHE = 1 << 25;
-/** Users scored together in the blend stage (bounds the cached member rows: members × block × items floats). */
+/** Users scored together when scoring blends (the cached member rows are members × block × items floats)... */
 const BLEND_BLOCK = 256;
+/** ...fewer when those rows and the mixed one would pass this many floats (64 MiB; large catalogues, many members). */
+const BLEND_ROWS = 1 << 24;
 
 /** Metrics tune can optimise (at cut-off `k`). */
 export type TuneMetric = 'ndcg' | 'precision' | 'recall' | 'map';
@@ -346,9 +354,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const n = index.items.size;
     const backend = await getBackend();
     const acc = weights.map(() => ({ score: 0, precision: 0 }));
-    for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) {
+    const size = Math.max(1, Math.min(BLEND_BLOCK, Math.floor(BLEND_ROWS / ((sources.length + 1) * n))));
+    for (let b0 = 0; b0 < users.length; b0 += size) {
       checkAborted(signal, 'tune');
-      const block = users.subarray(b0, b0 + BLEND_BLOCK);
+      const block = users.subarray(b0, b0 + size);
       const rows = sources.map((source) => source(block, b0));
       const mixed = new Float32Array(block.length * n);
       for (let g = 0; g < weights.length; g++) {
@@ -475,7 +484,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       const foldsLeft = () => {
         const members = new Map(leaders.map((l) => [l.member, l.memberSeconds]));
         const extra = [...members.values()].reduce((a, b) => a + b, 0) + leaders.reduce((a, l) => a + l.blendSeconds, 0);
-        return RESERVE_MARGIN * selectionFolds * (listed + extra);
+        return FOLDS_MARGIN * selectionFolds * (listed + extra);
       };
       let family = 0;
       for (let points = 0; points < complementPoints && elapsed() + foldsLeft() < budget; points++) {
@@ -542,7 +551,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   /**
    * The final choice's extra folds: the short list (the best `perFamily` distinct first-split points of each family,
    * blends included) re-scored on splits carved from train with seeds seed + 1, seed + 2, …; each base model is fitted
-   * once per fold and shared by the blends that use it. A fold runs only if its estimated cost fits in the budget.
+   * and scored once per fold and shared by the blends that use it. A fold runs only if its estimated cost fits in the
+   * budget.
    */
   const selectionStage = async (candidates: readonly TuneTrial[]): Promise<void> => {
     for (let f = 1; f <= selectionFolds; f++) {
@@ -574,17 +584,26 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
           record({ ...single, score: acc.score / split.all.length, precision: acc.precision / split.all.length, users: split.all.length, fitSeconds, evalSeconds, fold: f });
         }
       }
-      for (const c of todo.filter((t) => t.model === 'blend')) {
-        const specs = c.params.members as MemberSpec[];
-        const members = specs.map((m) => fitted.get(pointKey(kindOf(m.kind), m.params))!);
+      // Every blend of the fold from one scoring pass per distinct member (each blend a weight vector over them all),
+      // not one pass per member per blend: the list's blends share their members, and the fold's cost estimate
+      // (foldCost) counts each member once and each blend at a weight vector's mixing cost.
+      const blends = todo.filter((t) => t.model === 'blend');
+      if (blends.length > 0) {
+        const used = [...basesOf(blends).keys()];
+        const weights = blends.map((c) => {
+          const w = new Array<number>(used.length).fill(0);
+          (c.params.members as MemberSpec[]).forEach((m, r) => (w[used.indexOf(pointKey(m.kind, m.params))] = (c.params.weights as number[])[r]));
+          return w;
+        });
+        const members = used.map((key) => fitted.get(key)!);
         const e0 = performance.now();
-        const [acc] = await scoreBlends(members[0].model.trainingIndex, members.map((m) => zRows(m.model)), [c.params.weights as number[]], split!);
+        const accs = await scoreBlends(members[0].model.trainingIndex, members.map((m) => zRows(m.model)), weights, split!);
         const evalSeconds = (performance.now() - e0) / 1000;
         measured += evalSeconds;
-        record({
-          ...c, score: acc.score / split!.all.length, precision: acc.precision / split!.all.length, users: split!.all.length,
-          fitSeconds: members.reduce((sum, m) => sum + m.fitSeconds, 0), evalSeconds, fold: f,
-        });
+        blends.forEach((c, g) => record({
+          ...c, score: accs[g].score / split!.all.length, precision: accs[g].precision / split!.all.length, users: split!.all.length,
+          fitSeconds: weights[g].reduce((sum, x, r) => sum + (x > 0 ? members[r].fitSeconds : 0), 0), evalSeconds: evalSeconds / blends.length, fold: f,
+        }));
       }
       for (const f of fitted.values()) release(f.model);
     }

@@ -1,7 +1,7 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, getBackend, InvalidArgumentError, EaseRecommender, Interactions } from 'recwise';
-import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES, type TuneTrial } from 'recwise/tune';
+import { init, getBackend, InvalidArgumentError, EaseRecommender, Interactions, randomSplit, evaluate } from 'recwise';
+import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES, BlendRecommender, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions, withSessions } from './fixtures.ts';
 import { close, deepEqual, equal, ok, rejects } from './assert.ts';
@@ -116,6 +116,18 @@ test('tune: the final choice re-scores the best points of each family and the bl
   }
   // the folds are other splits of train: other users hold rows out, so the scores differ from the first split's
   ok(r.selection.some((c) => c.scores[1] !== c.scores[0] && c.scores[2] !== c.scores[1]), 'extra folds are different splits');
+  // a fold scores all its blends from one pass per distinct member: each blend's fold score is still the blend's own
+  // metric on that fold (members fitted on the fold's carved train, seed 42 + fold)
+  const carved = randomSplit(train, { testFraction: 0.1, seed: 43 });
+  type Member = { kind: string; params: Record<string, unknown> };
+  const foldBlends = r.trials.filter((t) => t.model === 'blend' && t.fold === 1);
+  ok(foldBlends.some((t) => t.complement) && foldBlends.some((t) => !t.complement), 'grid and complement blends on fold 1');
+  for (const t of foldBlends) {
+    const members = await Promise.all((t.params.members as Member[]).map((m) => SEARCH_SPACES[m.kind].create(m.params).fit(carved.train)));
+    const direct = await evaluate(BlendRecommender.of(members, { weights: t.params.weights as number[] }), { test: carved.test }, { k: 10 });
+    close(t.score, direct.means.ndcg!, 1e-5);
+    close(t.precision, direct.means.precision!, 1e-5);
+  }
   // the winner has the best mean, not necessarily the best first-split score
   for (const c of r.selection) ok(c.mean <= r.selection[0].mean, 'best mean first');
   equal(r.best.model, r.selection[0].model);
