@@ -54,7 +54,7 @@ const MAX_RESERVE = 0.5;
 /**
  * The complement stage's margin on the extra folds' cost: smaller, since by then the estimate sums the measured costs
  * of exactly the models and blends the folds will score (issue 19, ml-1m with a 600 s budget: at 1.5 the search ended
- * at 573 s, at 1.2 at 598 s). A fold that would still not fit is skipped, never run past the budget.
+ * at 573 s, at 1.2 at 598 s). A fold whose estimate no longer fits is skipped rather than started.
  */
 const FOLDS_MARGIN = 1.2;
 /**
