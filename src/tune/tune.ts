@@ -83,6 +83,8 @@ const COMPLEMENT_CACHE = 1 << 25;
 const BLEND_BLOCK = 256;
 /** ...fewer when those rows and the mixed one would pass this many floats (64 MiB; large catalogues, many members). */
 const BLEND_ROWS = 1 << 24;
+/** Users per block when `sources` member rows (and one mixed row) over `n` items are held at once. */
+const blendBlock = (sources: number, n: number) => Math.max(1, Math.min(BLEND_BLOCK, Math.floor(BLEND_ROWS / ((sources + 1) * n))));
 
 /** Metrics tune can optimise (at cut-off `k`). */
 export type TuneMetric = 'ndcg' | 'precision' | 'recall' | 'map';
@@ -354,7 +356,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const n = index.items.size;
     const backend = await getBackend();
     const acc = weights.map(() => ({ score: 0, precision: 0 }));
-    const size = Math.max(1, Math.min(BLEND_BLOCK, Math.floor(BLEND_ROWS / ((sources.length + 1) * n))));
+    const size = blendBlock(sources.length, n);
     for (let b0 = 0; b0 < users.length; b0 += size) {
       checkAborted(signal, 'tune');
       const block = users.subarray(b0, b0 + size);
@@ -468,7 +470,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         const e0 = performance.now();
         const cache = new Float32Array(split.all.length * n);
         const users = Int32Array.from(split.all);
-        for (let b0 = 0; b0 < users.length; b0 += BLEND_BLOCK) cache.set(baseMix(users.subarray(b0, b0 + BLEND_BLOCK), b0), b0 * n);
+        const size = blendBlock(baseModels.length, n);
+        for (let b0 = 0; b0 < users.length; b0 += size) cache.set(baseMix(users.subarray(b0, b0 + size), b0), b0 * n);
         measured += (performance.now() - e0) / 1000;
         baseModels.splice(0).forEach(release);
         baseRows = (block, offset) => cache.subarray(offset * n, (offset + block.length) * n);
