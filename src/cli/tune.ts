@@ -8,7 +8,7 @@ import type { Command } from './command.ts';
 import { UsageError, type FlagSpec } from './args.ts';
 import { BACKEND_FLAGS, initFromFlags } from './models.ts';
 import { readTest, readTrain, requireFile, DATA_FLAGS } from './data.ts';
-import { table } from './format.ts';
+import { describeParams, table } from './format.ts';
 import { saveModel } from '../io/model.ts';
 import { tune, type TuneMetric, type TuneTrial } from '../tune/tune.ts';
 import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from '../tune/spaces.ts';
@@ -128,10 +128,13 @@ export const tuneCommand: Command = {
     else {
       await ctx.print(
         [
-          table([
-            ['model', 'params', `valid ${label}`, `valid precision@${k}`, 'fit s'],
-            ...result.leaderboard.map((t) => [t.model, JSON.stringify(t.params), t.score.toFixed(4), t.precision.toFixed(4), t.fitSeconds.toFixed(2)]),
-          ]),
+          table(
+            [
+              ['model', `valid ${label}`, `valid precision@${k}`, 'fit s', 'params'],
+              ...result.leaderboard.map((t) => [t.model, t.score.toFixed(4), t.precision.toFixed(4), t.fitSeconds.toFixed(2), describeParams(t.model, t.params)]),
+            ],
+            [0, 4],
+          ),
           '',
           `${result.trials.length} trials (${previous.length} resumed)${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
             `(overhead ${result.overheadSeconds.toFixed(2)} s) · refit ${result.refitSeconds.toFixed(2)} s · saved ${out}`,

@@ -77,6 +77,19 @@ describe('recwise tune', () => {
       expect(second.trials).toBe(first.trials);
       const model = await loadModel(out);
       expect(model.kind).toBe(second.best.model);
+      // the text leaderboard: the fixed-width columns first, the parameters last on one line (a blend as its weighted
+      // members), so a long blend pads no other row
+      const text = (await cli(...args.filter((a) => a !== '--json'))).out.split('\n');
+      expect(text[0]).toMatch(/^model +valid ndcg@10 +valid precision@10 +fit s +params$/);
+      const at = text[0].indexOf('params');
+      const flat = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ');
+      expect(second.leaderboard.some((t: { model: string }) => t.model === 'blend')).toBe(true);
+      second.leaderboard.forEach((t: { model: string; params: { members: { kind: string; params: Record<string, unknown> }[]; weights: number[] } }, i: number) => {
+        const row = text[i + 1];
+        expect(row.startsWith(t.model + ' ')).toBe(true);
+        expect(row.slice(0, at)).not.toContain('{');
+        expect(row.slice(at)).toBe(t.model === 'blend' ? t.params.members.map((m, j) => `${t.params.weights[j]} ${m.kind}(${flat(m.params)})`).join(' + ') : flat(t.params));
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
