@@ -10,7 +10,7 @@ import { BACKEND_FLAGS, initFromFlags } from './models.ts';
 import { readTest, readTrain, requireFile, DATA_FLAGS } from './data.ts';
 import { describeParams, table } from './format.ts';
 import { saveModel } from '../io/model.ts';
-import { tune, type TuneMetric, type TuneTrial } from '../tune/tune.ts';
+import { DEFAULT_VALID_FRACTION, tune, type TuneMetric, type TuneTrial } from '../tune/tune.ts';
 import { DEFAULT_TUNE_MODELS, SEARCH_SPACES } from '../tune/spaces.ts';
 import { appendTextFile, fileExists, readFileBytes } from '../runtime/files.ts';
 import { onSignals } from '../runtime/server.ts';
@@ -18,7 +18,7 @@ import { onSignals } from '../runtime/server.ts';
 const FLAGS: FlagSpec[] = [
   { name: 'train', type: 'string', meta: 'PATH', required: true, help: 'training interactions (the winner is refitted on all of them)' },
   { name: 'valid', type: 'string', meta: 'PATH', help: 'validation interactions; without it --valid-fraction of each user\'s train rows are held out' },
-  { name: 'valid-fraction', type: 'number', min: 0, default: 0.1, help: 'share of each user\'s train rows held out for validation when --valid is absent' },
+  { name: 'valid-fraction', type: 'number', min: 0, default: DEFAULT_VALID_FRACTION, help: 'share of each user\'s train rows held out for validation when --valid is absent, and by each extra fold (the evaluation protocol\'s test share)' },
   { name: 'models', type: 'string', meta: 'LIST', default: DEFAULT_TUNE_MODELS.join(','), help: `families to search, comma-separated (${Object.keys(SEARCH_SPACES).join(', ')})` },
   { name: 'budget', type: 'string', meta: 'TIME', default: '10m', help: 'search time: seconds, or with a unit (90s, 10m, 1h); the final refit comes on top' },
   { name: 'metric', type: 'string', meta: 'NAME@K', default: 'ndcg@10', help: 'what to maximise: ndcg, precision, recall or map, at a cut-off' },
@@ -76,7 +76,7 @@ export const tuneCommand: Command = {
   flags: FLAGS,
   examples: [
     'recwise tune --train train.tsv --valid valid.tsv --models ease,rp3beta --budget 10m --log tune.jsonl --out best.recwise',
-    'recwise tune --train train.tsv --valid-fraction 0.1 --budget 90s --binary && recwise eval --model-file best.recwise --train train.tsv --test test.tsv --binary',
+    'recwise tune --train train.tsv --budget 90s --binary && recwise eval --model-file best.recwise --train train.tsv --test test.tsv --binary',
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -86,7 +86,7 @@ export const tuneCommand: Command = {
     const models = (f.models as string).split(',').map((m) => m.trim()).filter(Boolean);
     for (const m of models) if (!SEARCH_SPACES[m]) throw new UsageError('--models', m, `is not a family tune searches (${Object.keys(SEARCH_SPACES).join(', ')})`, `pass e.g. --models ${DEFAULT_TUNE_MODELS.join(',')}.`);
     const fraction = f['valid-fraction'] as number;
-    if (!(fraction > 0 && fraction < 1)) throw new UsageError('--valid-fraction', fraction, 'expected a share in (0, 1)', 'pass e.g. --valid-fraction 0.1.');
+    if (!(fraction > 0 && fraction < 1)) throw new UsageError('--valid-fraction', fraction, 'expected a share in (0, 1)', 'pass e.g. --valid-fraction 0.2.');
     const read = await readTrain(f.train as string, binary, f, ctx.progress.callback('read train'));
     await ctx.note(read.summary);
     const { train } = read;

@@ -8,7 +8,7 @@
  */
 import './setup.ts';
 
-export { tune, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES } from '../tune/tune.ts';
+export { tune, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES, DEFAULT_VALID_FRACTION } from '../tune/tune.ts';
 export type { TuneOptions, TuneResult, TuneTrial, TuneMetric, TuneCandidate } from '../tune/tune.ts';
 export { SEARCH_SPACES, DEFAULT_TUNE_MODELS, dataFacts } from '../tune/spaces.ts';
 export type { SearchSpace, Random, DataFacts } from '../tune/spaces.ts';

@@ -117,8 +117,8 @@ test('tune: the final choice re-scores the best points of each family and the bl
   // the folds are other splits of train: other users hold rows out, so the scores differ from the first split's
   ok(r.selection.some((c) => c.scores[1] !== c.scores[0] && c.scores[2] !== c.scores[1]), 'extra folds are different splits');
   // a fold scores all its blends from one pass per distinct member: each blend's fold score is still the blend's own
-  // metric on that fold (members fitted on the fold's carved train, seed 42 + fold)
-  const carved = randomSplit(train, { testFraction: 0.1, seed: 43 });
+  // metric on that fold (members fitted on the fold's carved train: seed 42 + fold, tune's default share, eval's 20%)
+  const carved = randomSplit(train, { testFraction: 0.2, seed: 43 });
   type Member = { kind: string; params: Record<string, unknown> };
   const foldBlends = r.trials.filter((t) => t.model === 'blend' && t.fold === 1);
   ok(foldBlends.some((t) => t.complement) && foldBlends.some((t) => !t.complement), 'grid and complement blends on fold 1');

@@ -29,7 +29,7 @@ const REFERENCE = {
 } as const;
 
 /**
- * tune on train (ml-1m: its valid.tsv; otherwise 10% of each user's train rows), the winner refitted on all of train,
+ * tune on train (ml-1m: its valid.tsv; otherwise 20% of each user's train rows), the winner refitted on all of train,
  * then scored once on test. The leaderboard goes to stderr.
  */
 async function tuned(dataset: keyof typeof REFERENCE): Promise<Record<string, number>> {
