@@ -48,6 +48,13 @@ import { getBackend } from '../kernels/registry.ts';
  * four carvings) but below it on a 20% carving's and on the test rows, on both splits; with 10%, tune chose
  * session-EASE-heavy blends that lost to plain-EASE blends on test. `tune --budget 10m`, test NDCG@10 with 10% → 20%: the shared split 0.3271 → 0.3334, two
  * other seeds of the same protocol 0.3282 → 0.3264 and 0.3184 → 0.3259.
+ *
+ * @example
+ * ```ts
+ * import { tune, DEFAULT_VALID_FRACTION } from 'recwise/tune';
+ * DEFAULT_VALID_FRACTION;                        // 0.2
+ * await tune({ train, validFraction: 0.1 });     // when your own test split holds out 10% of each user's rows
+ * ```
  */
 export const DEFAULT_VALID_FRACTION = 0.2;
 /** Points of a family checked against the memory limits before the search: none fitting leaves the family out. */
