@@ -46,8 +46,8 @@ import { getBackend } from '../kernels/registry.ts';
  * first, not only the scores. Issue 19, on two more random 80/20 splits of ml-100k (make_splits.py seeds 7 and 8): the
  * same models fitted on carvings of train rank session EASE above plain EASE on a 10% carving's held-out rows (mean of
  * four carvings) but below it on a 20% carving's and on the test rows, on both splits; with 10%, tune chose
- * session-EASE-heavy blends that lost to plain-EASE blends on test. `tune --budget 10m`, test NDCG@10 with 10% → 20%: the shared split 0.3271 → 0.3334, two
- * other seeds of the same protocol 0.3282 → 0.3264 and 0.3184 → 0.3259.
+ * session-EASE-heavy blends that lost to plain-EASE blends on test. `tune --budget 10m`, test NDCG@10 with 10% → 20%:
+ * the shared split 0.3271 → 0.3334, two other seeds of the same protocol 0.3282 → 0.3264 and 0.3184 → 0.3259.
  *
  * @example
  * ```ts
