@@ -1,8 +1,9 @@
 /**
  * `recwise tune`: search model families' hyperparameters on a validation split (given, or carved from train with
  * eval's per-user protocol), refit the winner on all of train, save it, print the leaderboard. Every trial is appended
- * to a JSONL log; a rerun with the same log, seed and data resumes (its points are not fitted again). Ctrl-C stops the
- * search and keeps the best so far. The test split is never read: check the result with `recwise eval --model-file`.
+ * to a JSONL log; a rerun with the same log resumes the trials scored on the same data, validation split, metric and
+ * seed (their points are not fitted again; the log's other trials are not reused). Ctrl-C stops the search and keeps
+ * the best so far. The test split is never read: check the result with `recwise eval --model-file`.
  */
 import type { Command } from './command.ts';
 import { UsageError, type FlagSpec } from './args.ts';
@@ -28,7 +29,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'selection-folds', type: 'int', min: 0, default: 3, help: 'extra validation folds (carved from train, other seeds) the best few points of each family are re-scored on; the winner has the best mean (0: best on one split)' },
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the search and the carved split (a resumed run needs the same one)' },
   { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted winner' },
-  { name: 'log', type: 'string', meta: 'FILE', help: 'JSONL log of every trial; an existing log is resumed' },
+  { name: 'log', type: 'string', meta: 'FILE', help: 'JSONL log of every trial; an existing log is resumed (its trials scored on the same data and settings)' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
   ...DATA_FLAGS,
   ...BACKEND_FLAGS,
@@ -120,7 +121,7 @@ export const tuneCommand: Command = {
     const summary = {
       best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision, [`mean ${label} over folds`]: result.selection[0].mean, folds: result.selection[0].scores.length },
       leaderboard: result.leaderboard.map((t) => ({ model: t.model, params: t.params, [label]: t.score, [`precision@${k}`]: t.precision, fitSeconds: t.fitSeconds })),
-      trials: result.trials.length, resumedTrials: previous.length, aborted: result.aborted, skipped: result.skipped,
+      trials: result.trials.length, resumedTrials: previous.length - result.staleTrials, staleTrials: result.staleTrials, aborted: result.aborted, skipped: result.skipped,
       timing: { searchSeconds: result.searchSeconds, overheadSeconds: result.overheadSeconds, refitSeconds: result.refitSeconds },
       out, bytes: bytes.length,
     };
@@ -136,7 +137,8 @@ export const tuneCommand: Command = {
             [0, 4],
           ),
           '',
-          `${result.trials.length} trials (${previous.length} resumed)${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
+          `${result.trials.length} trials (${previous.length - result.staleTrials} resumed` +
+            `${result.staleTrials ? `; ${result.staleTrials} in the log scored on other data or settings, not reused` : ''})${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
             `(overhead ${result.overheadSeconds.toFixed(2)} s) · refit ${result.refitSeconds.toFixed(2)} s · saved ${out}`,
           ...result.skipped.map((s) => `skipped ${s.model}: ${s.reason}`),
         ].join('\n'),

@@ -39,6 +39,7 @@ import { DEFAULT_TUNE_MODELS, SEARCH_SPACES, dataFacts, kindOf, type DataFacts }
 import { mulberry32 } from '../models/random.ts';
 import { BlendRecommender, normalizeScores } from '../models/blend.ts';
 import { getBackend } from '../kernels/registry.ts';
+import { trialContext } from './context.ts';
 
 /**
  * The share of each user's train rows a carved validation split holds out: the share the evaluation protocol holds out
@@ -131,7 +132,11 @@ export interface TuneOptions extends LongRunOptions {
   maxPoints?: number;
   /** Points per successive-halving bracket (default 9: 9 on a quarter of the users, the best 3 on all). */
   bracketSize?: number;
-  /** Trials of an earlier run (e.g. read back from its log): their points are not fitted again. */
+  /**
+   * Trials of an earlier run (e.g. read back from its log): their points are not fitted again. Only trials scored on
+   * the same data, validation split, `validFraction`, metric and seed are reused (their `context`); the others are
+   * counted in {@link TuneResult.staleTrials} and left out.
+   */
   trials?: readonly TuneTrial[];
   /**
    * Most members of a blend (default 3; 0 or 1: no blends): the best points of up to `blend` families, any of them,
@@ -175,6 +180,11 @@ export interface TuneTrial {
   readonly fold?: number;
   /** A trial of the complement stage (a point scored alone beside its blends, or one of those blends). */
   readonly complement?: boolean;
+  /**
+   * Fingerprint of what the score was measured on (data, validation split, `validFraction`, metric, seed): a resumed
+   * run reuses a trial only when it matches (absent in logs of releases before it: never reused).
+   */
+  readonly context?: string;
 }
 
 /** One point of the final short list and its scores on every completed validation fold. */
@@ -199,6 +209,8 @@ export interface TuneResult {
   readonly selection: readonly TuneCandidate[];
   /** Every trial of this run and the resumed ones. */
   readonly trials: readonly TuneTrial[];
+  /** Trials passed in `trials` that were scored on other data or settings, so not reused (see TuneTrial.context). */
+  readonly staleTrials: number;
   /** The search stopped on the signal (the best so far was still refitted). */
   readonly aborted: boolean;
   readonly searchSeconds: number;
@@ -323,9 +335,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   if (models.length === 0) throw new InvalidArgumentError('models', requested, 'a family that can run and whose fit fits in memory on this data', skipped.map((s) => s.reason).join(' '));
   const blending = blendSize >= 2 && models.length >= 2;
 
+  const context = trialContext({ train, valid: options.valid, validFraction, metric, k, seed });
+  const reusable = (options.trials ?? []).filter((t) => t.context === context);
+  const staleTrials = (options.trials?.length ?? 0) - reusable.length;
   const previous = new Map<string, TuneTrial>();
-  for (const t of options.trials ?? []) previous.set(trialKey(t.model, t.params, t.rung, t.fold), t);
-  const trials: TuneTrial[] = [...(options.trials ?? [])];
+  for (const t of reusable) previous.set(trialKey(t.model, t.params, t.rung, t.fold), t);
+  const trials: TuneTrial[] = [...reusable];
   const random = mulberry32(seed);
   const t0 = performance.now();
   let measured = 0;
@@ -406,7 +421,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     acc.score += METRICS[metric](facts);
     acc.precision += precisionAtK(facts);
   };
-  const record = (trial: TuneTrial): TuneTrial => {
+  const record = (measuredTrial: Omit<TuneTrial, 'context'>): TuneTrial => {
+    const trial: TuneTrial = { ...measuredTrial, context };
     trials.push(trial);
     history.push(trial);
     options.onTrial?.(trial);
@@ -713,7 +729,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const r0 = performance.now();
   const model = await (best.model === 'blend' ? new BlendRecommender(best.params as never) : SEARCH_SPACES[best.model].create(best.params)).fit(train);
   const refitSeconds = (performance.now() - r0) / 1000;
-  return { best, model, leaderboard, selection, trials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds, skipped };
+  return { best, model, leaderboard, selection, trials, staleTrials, aborted, searchSeconds, overheadSeconds: Math.max(0, searchSeconds - measured), refitSeconds, skipped };
 }
 
 /**

@@ -44,6 +44,14 @@ test('tune: a rerun with the earlier trials resumes: those points are not fitted
   deepEqual(second.trials.slice(0, first.trials.length).map(strip), first.trials.map(strip));
   const once = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 18, budgetSeconds: 3600, blend: 0, selectionFolds: 0 });
   deepEqual(second.trials.map(strip), once.trials.map(strip), 'resumed run equals an uninterrupted one');
+  equal(second.staleTrials, 0);
+  // trials scored on another validation split (another seed carves another one) are not reused
+  const otherSplit = await tune({ train, models: ['ease', 'rp3beta'], maxPoints: 9, budgetSeconds: 3600, blend: 0, selectionFolds: 0, seed: 7, trials: second.trials });
+  equal(otherSplit.staleTrials, second.trials.length);
+  equal(otherSplit.trials.length, 12);
+  equal(second.trials[0].context, first.trials[0].context);
+  ok(/^[0-9a-f]{8}$/.test(first.trials[0].context!), 'an 8-digit hex fingerprint');
+  ok(otherSplit.trials.every((t) => t.context !== first.trials[0].context), 'another seed, another context');
 });
 
 test('tune: an abort keeps the best so far; given validation data is used as is; bad options are typed errors', async () => {

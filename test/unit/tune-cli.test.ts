@@ -52,6 +52,21 @@ describe('recwise tune', () => {
       expect(second.resumedTrials).toBe(12);
       expect(second.trials).toBe(24);
       expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(24);
+      // another metric, another validation share: the logged scores measured something else, so nothing is reused
+      for (const [flag, value] of [['--metric', 'precision@10'], ['--valid-fraction', '0.1']]) {
+        const other = JSON.parse((await cli(...args, '--max-points', '9', flag, value)).out);
+        expect(other.resumedTrials).toBe(0);
+        expect(other.staleTrials).toBeGreaterThanOrEqual(24);
+        expect(other.trials).toBe(12);
+      }
+      // the original settings find their 24 trials among the others; a log line without a context (a log of an older
+      // release) is never reused
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(48);
+      writeFileSync(log, lines.map((l, i) => (i === 0 ? JSON.stringify({ ...JSON.parse(l), context: undefined }) : l)).join('\n') + '\n');
+      const third = JSON.parse((await cli(...args, '--max-points', '18')).out);
+      expect(third.resumedTrials).toBe(23);
+      expect(third.staleTrials).toBe(25);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
