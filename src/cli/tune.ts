@@ -71,7 +71,9 @@ export const tuneCommand: Command = {
     'Random search with successive halving over validation users (a quarter of them first, the best third on all), ' +
     'families in turn, until --budget; the best point is refitted on all of --train and saved to --out. Search spaces: ' +
     Object.entries(SEARCH_SPACES).map(([name, s]) => `${name}: ${s.description}`).join('; ') +
-    '. Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid; ' +
+    '. The ranges bound the random draws; once a family has three points scored on every validation user, half its ' +
+    'new points scale its best point\'s continuous parameters by up to e^±0.3, so the search can step past a range\'s edge where the best point sits. ' +
+    'Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid; ' +
     'then (--selection-folds) the best two points of each family are re-scored on extra carved folds and the best mean wins. ' +
     'The test split is never read: evaluate the result with recwise eval --model-file.',
   flags: FLAGS,

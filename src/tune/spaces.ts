@@ -2,7 +2,8 @@
  * The hyperparameter spaces `tune` searches, one per model family, and how a sampled point becomes a model. Ranges
  * are the ones the literature tunes over (Dacrema et al. 2019 for RP3beta and item-kNN; Steck 2019/2020 and Shen et al. 2021's normalisation for EASE;
  * implicit's and Rendle et al. 2022's for ALS; Sachdeva et al. 2022's λ for ∞-AE), written as scale-free as the models allow, so no range depends on a
- * data set's size or name.
+ * data set's size or name. The ranges bound the random draws; tune's local draws around a family's best point may step
+ * past them (see `nextPoint` in tune.ts).
  */
 import type { Recommender } from '../models/recommender.ts';
 import { EaseRecommender } from '../models/neighbourhood/ease.ts';

@@ -780,7 +780,9 @@ const REFINE_AFTER = 3;
  * on every validation user) its best point so far with each of the space's continuous parameters scaled by a random
  * factor in [e^−0.3, e^0.3] (by name, not by type: EASE's λ of 460 is continuous, ALS's 64 factors and its fixed
  * initStd are not). Random search alone rarely lands in narrow optima (iALS's frequency-scaled λ is good within a factor
- * of ~1.5, Rendle et al. 2022, Fig. 1); the local draws find them while half the budget keeps exploring.
+ * of ~1.5, Rendle et al. 2022, Fig. 1); the local draws find them while half the budget keeps exploring. They are not
+ * clamped to the space's ranges (those bound the random draws): a best point at a range's edge is followed past it (on
+ * ml-1m iALS's best frequency-scaled λ went below the range's 1e-4), and only values the model rejects are redrawn.
  */
 function nextPoint(model: string, history: readonly TuneTrial[], random: () => number, facts: DataFacts): Record<string, unknown> {
   const space = SEARCH_SPACES[model];
