@@ -26,9 +26,10 @@ const FLAGS: FlagSpec[] = [
   { name: 'max-points', type: 'int', min: 1, help: 'stop after sampling this many points (resumed ones count), for runs that do not depend on the machine\'s speed' },
   { name: 'blend', type: 'int', min: 0, default: 3, help: 'members of the closing blend stage: the best point of each of the top N families, weights searched on validation (0: no blends)' },
   { name: 'complement-points', type: 'int', min: 0, help: 'most points searched as the last member of the best blend (default: --max-points, else the budget\'s share decides; 0: none)' },
+  { name: 'average', type: 'int', min: 1, default: 3, help: 'the saved model averages the top N candidates of the final choice in one blend (1: the top one alone; needs --selection-folds >= 1)' },
   { name: 'selection-folds', type: 'int', min: 0, default: 3, help: 'extra validation folds (carved from train, other seeds) the best few points of each family are re-scored on; the winner has the best mean (0: best on one split)' },
   { name: 'seed', type: 'int', min: 0, default: 42, help: 'seed of the search and the carved split (a resumed run needs the same one)' },
-  { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted winner' },
+  { name: 'out', type: 'string', meta: 'FILE', default: 'best.recwise', help: 'where to save the refitted model' },
   { name: 'log', type: 'string', meta: 'FILE', help: 'JSONL log of every trial; an existing log is resumed (its trials scored on the same data and settings)' },
   { name: 'binary', type: 'boolean', help: 'treat every row as weight 1 (the benchmark protocol)' },
   ...DATA_FLAGS,
@@ -74,7 +75,7 @@ export const tuneCommand: Command = {
     '. The ranges bound the random draws; once a family has three points scored on every validation user, half its ' +
     'new points scale its best point\'s continuous parameters by up to e^±0.3, so the search can step past a range\'s edge where the best point sits. ' +
     'Then (--blend) a linear blend of the top families\' best points, per-user z-scores, weights on a 0.1 grid; ' +
-    'then (--selection-folds) the best two points of each family are re-scored on extra carved folds and the best mean wins. ' +
+    'then (--selection-folds) the best two points of each family are re-scored on extra carved folds, and (--average) the top three by mean are averaged into the saved blend. ' +
     'The test split is never read: evaluate the result with recwise eval --model-file.',
   flags: FLAGS,
   examples: [
@@ -107,7 +108,7 @@ export const tuneCommand: Command = {
     let result;
     try {
       result = await tune({
-        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, selectionFolds: f['selection-folds'] as number, trials: previous, maxPoints: f['max-points'] as number | undefined, complementPoints: f['complement-points'] as number | undefined,
+        train, valid, validFraction: fraction, models, budgetSeconds, metric, k, seed: f.seed as number, blend: f.blend as number, selectionFolds: f['selection-folds'] as number, average: f.average as number, trials: previous, maxPoints: f['max-points'] as number | undefined, complementPoints: f['complement-points'] as number | undefined,
         signal: controller.signal, onProgress: ctx.progress.callback('tune'),
         onTrial: (t) => {
           if (logPath) writes = writes.then(() => appendTextFile(logPath, JSON.stringify(t) + '\n'));
@@ -122,6 +123,7 @@ export const tuneCommand: Command = {
     const label = `${metric}@${k}`;
     const summary = {
       best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision, [`mean ${label} over folds`]: result.selection[0].mean, folds: result.selection[0].scores.length },
+      saved: result.saved,
       leaderboard: result.leaderboard.map((t) => ({ model: t.model, params: t.params, [label]: t.score, [`precision@${k}`]: t.precision, fitSeconds: t.fitSeconds })),
       trials: result.trials.length, resumedTrials: previous.length - result.staleTrials, staleTrials: result.staleTrials, aborted: result.aborted, skipped: result.skipped,
       timing: { searchSeconds: result.searchSeconds, overheadSeconds: result.overheadSeconds, refitSeconds: result.refitSeconds },
@@ -142,6 +144,7 @@ export const tuneCommand: Command = {
           `${result.trials.length} trials (${previous.length - result.staleTrials} resumed` +
             `${result.staleTrials ? `; ${result.staleTrials} in the log scored on other data or settings, not reused` : ''})${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
             `(overhead ${result.overheadSeconds.toFixed(2)} s) · refit ${result.refitSeconds.toFixed(2)} s · saved ${out}`,
+          `saved: ${result.saved.averageOf > 1 ? `the average of the top ${result.saved.averageOf} candidates, ` : ''}${result.saved.model} ${describeParams(result.saved.model, result.saved.params)}`,
           ...result.skipped.map((s) => `skipped ${s.model}: ${s.reason}`),
         ].join('\n'),
       );

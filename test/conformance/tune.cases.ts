@@ -1,6 +1,6 @@
 // tune (issue 19): the search is deterministic for a seed, resumes from earlier trials without refitting them, keeps
 // the best so far when stopped, refits the winner on all of train, and rejects bad options by name.
-import { init, getBackend, InvalidArgumentError, EaseRecommender, Interactions, randomSplit, evaluate } from 'recwise';
+import { init, getBackend, InvalidArgumentError, UnknownOptionError, EaseRecommender, Interactions, randomSplit, evaluate } from 'recwise';
 import { tune, dataFacts, DEFAULT_TUNE_MODELS, SEARCH_SPACES, BLEND_CANDIDATES, COMPLEMENT_CANDIDATES, BlendRecommender, type TuneTrial } from 'recwise/tune';
 import { test } from './harness.ts';
 import { randomInteractions, withSessions } from './fixtures.ts';
@@ -141,8 +141,27 @@ test('tune: the final choice re-scores the best points of each family and the bl
   equal(r.best.model, r.selection[0].model);
   deepEqual(r.best.params, r.selection[0].params);
   ok(!r.best.fold, 'best is the winner\'s first-split trial');
-  equal(r.model.kind, r.best.model);
   equal(r.leaderboard[0], r.best);
+  // the returned model averages the top three by mean: each distinct member weighted by its mean weight over them
+  equal(r.saved.averageOf, 3);
+  const expected: Record<string, number> = {};
+  for (const c of r.selection.slice(0, 3)) {
+    const parts: [Member, number][] = c.model === 'blend'
+      ? (c.params.members as Member[]).map((m, i) => [m, (c.params.weights as number[])[i]])
+      : [[{ kind: SEARCH_SPACES[c.model].kind ?? c.model, params: c.params }, 1]];
+    for (const [m, w] of parts) expected[JSON.stringify([m.kind, m.params])] = (expected[JSON.stringify([m.kind, m.params])] ?? 0) + w / 3;
+  }
+  equal(r.saved.model, 'blend');
+  equal(r.model.kind, 'blend');
+  const savedMembers = r.saved.params.members as Member[];
+  deepEqual(savedMembers.map((m) => JSON.stringify([m.kind, m.params])).sort(), Object.keys(expected).sort());
+  savedMembers.forEach((m, i) => close((r.saved.params.weights as number[])[i], expected[JSON.stringify([m.kind, m.params])], 1e-4));
+  deepEqual(r.model.params.weights, r.saved.params.weights);
+  // average: 1 returns the top candidate itself
+  const top = await tune({ ...options, trials: r.trials, average: 1 });
+  equal(top.saved.averageOf, 1);
+  equal(top.model.kind, SEARCH_SPACES[top.best.model]?.kind ?? top.best.model);
+  deepEqual(top.saved.params, top.best.params);
   // a rerun with the trials fits nothing again, extra folds included, and chooses the same
   const fresh: TuneTrial[] = [];
   const again = await tune({ ...options, trials: r.trials, onTrial: (t) => fresh.push(t) });
@@ -151,6 +170,9 @@ test('tune: the final choice re-scores the best points of each family and the bl
   // bad values are typed errors naming the option
   await rejects(tune({ train, selectionFolds: -1 }), InvalidArgumentError, { field: 'selectionFolds' });
   await rejects(tune({ train, selectionCandidates: 0 }), InvalidArgumentError, { field: 'selectionCandidates' });
+  await rejects(tune({ train, average: 0 }), InvalidArgumentError, { field: 'average' });
+  // an option tune does not know (a typo of budgetSeconds) is refused, not ignored
+  await rejects(tune({ train, budget: 60 } as never), UnknownOptionError, { field: 'budget' });
 });
 
 test('tune: every trial\'s model releases its kernel memory (factor models and kNN indexes keep it resident after scoring)', async () => {

@@ -90,8 +90,11 @@ describe('recwise tune', () => {
       const second = JSON.parse((await cli(...args)).out);
       expect(second.resumedTrials).toBe(first.trials);
       expect(second.trials).toBe(first.trials);
+      // the saved model averages the final choice's top three (--average 3, the default) and says so
       const model = await loadModel(out);
-      expect(model.kind).toBe(second.best.model);
+      expect(second.saved.averageOf).toBe(3);
+      expect(model.kind).toBe(second.saved.model);
+      expect(model.params).toMatchObject({ weights: second.saved.params.weights });
       // the text leaderboard: the fixed-width columns first, the parameters last on one line (a blend as its weighted
       // members), so a long blend pads no other row
       const text = (await cli(...args.filter((a) => a !== '--json'))).out.split('\n');
@@ -105,6 +108,8 @@ describe('recwise tune', () => {
         expect(row.slice(0, at)).not.toContain('{');
         expect(row.slice(at)).toBe(t.model === 'blend' ? t.params.members.map((m, j) => `${t.params.weights[j]} ${m.kind}(${flat(m.params)})`).join(' + ') : flat(t.params));
       });
+      const saved = second.saved.params as { members: { kind: string; params: Record<string, unknown> }[]; weights: number[] };
+      expect(text).toContain(`saved: the average of the top 3 candidates, blend ${saved.members.map((m, j) => `${saved.weights[j]} ${m.kind}(${flat(m.params)})`).join(' + ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -29,8 +29,8 @@ const REFERENCE = {
 } as const;
 
 /**
- * tune on train (ml-1m: its valid.tsv; otherwise 20% of each user's train rows), the winner refitted on all of train,
- * then scored once on test. The leaderboard goes to stderr.
+ * tune on train (ml-1m: its valid.tsv; otherwise 20% of each user's train rows), the returned model (the average of
+ * the final choice's top three) refitted on all of train, then scored once on test. The leaderboard goes to stderr.
  */
 async function tuned(dataset: keyof typeof REFERENCE): Promise<Record<string, number>> {
   const split = await loadSplit(dataset);
@@ -43,6 +43,7 @@ async function tuned(dataset: keyof typeof REFERENCE): Promise<Record<string, nu
   for (const x of r.skipped) console.error(`  ${dataset} skipped ${x.model}: ${x.reason}`);
   // the final choice: the short list's scores on the first validation split and the extra carved folds
   for (const c of r.selection) console.error(`  ${dataset} final choice ${c.model} ${JSON.stringify(c.params)} ndcg@10 per fold ${c.scores.map((x) => x.toFixed(4)).join(' ')} mean ${c.mean.toFixed(4)}`);
+  console.error(`  ${dataset} saved (the average of the top ${r.saved.averageOf}) ${r.saved.model} ${JSON.stringify(r.saved.params)}`);
   // the closing note's search spaces (what the figures above were chosen from)
   for (const m of DEFAULT_TUNE_MODELS) console.error(`  search space ${m}: ${SEARCH_SPACES[m].description}`);
   const e = await evaluate(r.model, { test: split.test }, { k: 10 });
