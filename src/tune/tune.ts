@@ -165,7 +165,7 @@ export interface TuneOptions extends LongRunOptions {
    * 1: the top candidate alone): one blend whose weights are the mean of their weight vectors, a single point counting
    * as weight 1 on itself and a member shared by candidates merged. Only with extra folds (`selectionFolds` ≥ 1).
    * Why: the short list's best few differ by less than the validation noise, so the first of them is partly chosen
-   * by that noise (the winner's curse); averaging them, as Caruana et al. 2004 (§4) bag their ensemble selection, keeps
+   * by that noise (the winner's curse); averaging them, as Caruana et al. 2004 bag their ensemble selection, keeps
    * what they share. Issue 19, `--budget 10m`, test NDCG@10 of the top candidate → the average of the top 3, on six
    * searches: ml-1m 0.3376 → 0.3373, 0.3362 → 0.3380, 0.3362 → 0.3373; ml-100k (shared split) 0.3334 → 0.3331; two
    * more random splits of ml-100k 0.3264 → 0.3281 and 0.3259 → 0.3284.
