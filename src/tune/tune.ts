@@ -1,6 +1,6 @@
 /**
  * Hyperparameter search over model families on a validation split carved from (or given beside) the training data;
- * the test split never enters. The winner is refitted on all of train.
+ * the test split never enters. The chosen model is refitted on all of train.
  *
  * Method: random search with successive halving (Jamieson & Talwalkar 2016) over validation users. Each bracket
  * samples `bracketSize` points (families in turn), fits each on the fit part and scores it on a quarter of the
@@ -26,6 +26,10 @@
  * then half of them near the family's best complement) are each scored beside it at weights 0.1 … 0.5 and alone, from
  * one scoring pass over the base's cached rows (stacking with the members tuned for the ensemble; Caruana et al. 2004,
  * §5). Its best blends join the short list ({@link COMPLEMENT_CANDIDATES}), beside the grid's.
+ *
+ * Final choice: the short list is re-scored on extra carved folds (`selectionFolds`), and the returned model is one
+ * blend averaging the top `average` candidates by their mean over the folds (TuneOptions.average): the best few differ
+ * by less than the validation noise.
  */
 import { InvalidArgumentError, MemoryLimitError } from '../errors.ts';
 import { checkFitMemory } from '../models/fit-memory.ts';
@@ -163,7 +167,8 @@ export interface TuneOptions extends LongRunOptions {
   /**
    * The returned model averages the top `average` candidates of the final choice (by mean over the folds; default 3,
    * 1: the top candidate alone): one blend whose weights are the mean of their weight vectors, a single point counting
-   * as weight 1 on itself and a member shared by candidates merged. Only with extra folds (`selectionFolds` ≥ 1).
+   * as weight 1 on itself and a member shared by candidates merged. Only once an extra fold is completed
+   * (`selectionFolds` ≥ 1); otherwise the top candidate is returned.
    * Why: the short list's best few differ by less than the validation noise, so the first of them is partly chosen
    * by that noise (the winner's curse); averaging them, as Caruana et al. 2004 bag their ensemble selection, keeps
    * what they share. Issue 19, `--budget 10m`, test NDCG@10 of the top candidate → the average of the top 3, on six
@@ -269,7 +274,7 @@ function zRows(m: Recommender): MemberRows {
 }
 
 /** The models a trial fits: a blend's members, or the point itself (by its model kind). */
-function membersOf(t: TuneTrial): MemberSpec[] {
+function membersOf(t: { readonly model: string; readonly params: Record<string, unknown> }): MemberSpec[] {
   return t.model === 'blend' ? (t.params.members as MemberSpec[]) : [{ kind: kindOf(t.model), params: t.params }];
 }
 
@@ -281,7 +286,8 @@ function basesOf(list: readonly TuneTrial[]): Map<string, MemberSpec> {
 }
 
 /**
- * Search the families' spaces on validation data and refit the best point on all of train.
+ * Search the families' spaces on validation data and refit the chosen model (the average of the final choice's top
+ * `average` candidates) on all of train.
  *
  * @example
  * ```ts
@@ -316,9 +322,9 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const maxPoints = options.maxPoints ?? Number.POSITIVE_INFINITY;
   if (!(maxPoints >= 1)) throw new InvalidArgumentError('maxPoints', maxPoints, 'an integer >= 1');
   const complementPoints = options.complementPoints ?? maxPoints;
+  if (!(complementPoints >= 0)) throw new InvalidArgumentError('complementPoints', complementPoints, 'an integer >= 0 (0: no complement stage)');
   const averageOf = options.average ?? 3;
   if (!(Number.isInteger(averageOf) && averageOf >= 1)) throw new InvalidArgumentError('average', averageOf, 'an integer >= 1 (candidates the returned model averages; 1: the top one alone)');
-  if (!(complementPoints >= 0)) throw new InvalidArgumentError('complementPoints', complementPoints, 'an integer >= 0 (0: no complement stage)');
 
   // The fit part and the validation rows: never the test split.
   const { fitPart, valid } = options.valid
@@ -768,12 +774,10 @@ function averageCandidates(list: readonly TuneCandidate[]): { model: string; par
   if (list.length === 1) return { model: list[0].model, params: list[0].params };
   const merged = new Map<string, { spec: MemberSpec; weight: number }>();
   for (const c of list) {
-    const blend = c.model === 'blend';
-    const members = blend ? (c.params.members as MemberSpec[]) : [{ kind: kindOf(c.model), params: c.params }];
-    members.forEach((m, i) => {
+    membersOf(c).forEach((m, i) => {
       const key = pointKey(m.kind, m.params);
       const entry = merged.get(key) ?? { spec: m, weight: 0 };
-      entry.weight += (blend ? (c.params.weights as number[])[i] : 1) / list.length;
+      entry.weight += (c.model === 'blend' ? (c.params.weights as number[])[i] : 1) / list.length;
       merged.set(key, entry);
     });
   }
