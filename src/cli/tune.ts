@@ -119,13 +119,14 @@ export const tuneCommand: Command = {
       await writes;
     }
     const out = f.out as string;
+    const resumed = previous.length - result.staleTrials;
     const bytes = await saveModel(result.model, out);
     const label = `${metric}@${k}`;
     const summary = {
       best: { model: result.best.model, params: result.best.params, [label]: result.best.score, [`precision@${k}`]: result.best.precision, [`mean ${label} over folds`]: result.selection[0].mean, folds: result.selection[0].scores.length },
       saved: result.saved,
       leaderboard: result.leaderboard.map((t) => ({ model: t.model, params: t.params, [label]: t.score, [`precision@${k}`]: t.precision, fitSeconds: t.fitSeconds })),
-      trials: result.trials.length, resumedTrials: previous.length - result.staleTrials, staleTrials: result.staleTrials, aborted: result.aborted, skipped: result.skipped,
+      trials: result.trials.length, resumedTrials: resumed, staleTrials: result.staleTrials, aborted: result.aborted, skipped: result.skipped,
       timing: { searchSeconds: result.searchSeconds, overheadSeconds: result.overheadSeconds, refitSeconds: result.refitSeconds },
       out, bytes: bytes.length,
     };
@@ -141,7 +142,7 @@ export const tuneCommand: Command = {
             [0, 4],
           ),
           '',
-          `${result.trials.length} trials (${previous.length - result.staleTrials} resumed` +
+          `${result.trials.length} trials (${resumed} resumed` +
             `${result.staleTrials ? `; ${result.staleTrials} in the log scored on other data or settings, not reused` : ''})${result.aborted ? ', stopped early' : ''} · search ${result.searchSeconds.toFixed(1)} s ` +
             `(overhead ${result.overheadSeconds.toFixed(2)} s) · refit ${result.refitSeconds.toFixed(2)} s · saved ${out}`,
           `saved: ${result.saved.averageOf > 1 ? `the average of the top ${result.saved.averageOf} candidates, ` : ''}${result.saved.model} ${describeParams(result.saved.model, result.saved.params)}`,

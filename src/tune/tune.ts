@@ -781,8 +781,8 @@ function averageCandidates(list: readonly TuneCandidate[]): { model: string; par
       merged.set(key, entry);
     });
   }
+  // two or more distinct candidates always merge into two or more members: every blend of the list has at least two
   const parts = [...merged.values()];
-  if (parts.length === 1) return { model: parts[0].spec.kind, params: parts[0].spec.params };
   // weights to 4 decimals, so the saved parameters read well (they still sum to 1 within 2e-4 and only their ratios matter)
   const normalize = list.find((c) => c.model === 'blend')?.params.normalize ?? 'z-score';
   return { model: 'blend', params: { members: parts.map((p) => p.spec), weights: parts.map((p) => Number(p.weight.toFixed(4))), normalize } };
